@@ -1,0 +1,48 @@
+// Builds every domain service from its dependencies. Nothing here is global: the composition root passes
+// these explicitly to the HTTP doors and the workers.
+import type { Config } from "../config/config.js";
+import type { Db } from "../infra/database.js";
+import type { Logger } from "../infra/logger.js";
+import type { Metrics } from "../infra/metrics.js";
+import type { JobSystem } from "../jobs/job-system.js";
+import type { BlobStore } from "../storage/blob-store.js";
+import { AccountService } from "../services/accounts.js";
+import { Admission } from "../services/admission.js";
+import { AuditService } from "../services/audit.js";
+import { AuthzService } from "../services/authz.js";
+import { BlobService } from "../services/blobs.js";
+import { CredentialService } from "../services/credentials.js";
+import { ManifestService } from "../services/manifests.js";
+import { RegistryTokens } from "../services/registry-tokens.js";
+import { RepositoryService } from "../services/repositories.js";
+import { RobotService } from "../services/robots.js";
+import { Encryptor } from "../services/secrets.js";
+import { SessionService } from "../services/sessions.js";
+import { TagService } from "../services/tags.js";
+import { GrantService } from "../registry/grants.js";
+
+export const VERSION = "0.1.0";
+
+export async function createServices(deps: { config: Config; db: Db; log: Logger; metrics: Metrics; jobs: JobSystem; store: BlobStore }) {
+  const { config, db, log, jobs, store } = deps;
+  const audit = new AuditService(db, log);
+  const authz = new AuthzService(db);
+  const accounts = new AccountService(db, config.SUPER_USERS);
+  const encryptor = await Encryptor.load(db, config.DATABASE_SECRET_KEY);
+  const robots = new RobotService(db, encryptor, config.ROBOTS_DISALLOW);
+  const credentials = new CredentialService(accounts, robots);
+  const repos = new RepositoryService(db, authz, audit);
+  const tags = new TagService(db);
+  const admission = new Admission();
+  const blobs = new BlobService(db, store, admission, config.BLOB_UPLOAD_GRACE);
+  const manifests = new ManifestService(db, tags, admission, audit, jobs, {
+    generalOciSupport: config.FEATURE_GENERAL_OCI_SUPPORT,
+    allowed: config.ALLOWED_OCI_ARTIFACT_TYPES,
+  });
+  const tokens = await RegistryTokens.load(db, config.SERVER_HOSTNAME, config.REGISTRY_TOKEN_TTL);
+  const grants = new GrantService(db, authz, repos);
+  const sessions = new SessionService(db, accounts);
+  return { ...deps, version: VERSION, audit, authz, accounts, robots, credentials, repos, tags, admission, blobs, manifests, tokens, grants, sessions };
+}
+
+export type Services = Awaited<ReturnType<typeof createServices>>;

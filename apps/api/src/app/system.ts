@@ -1,0 +1,112 @@
+// The composition root: builds the whole system from a Config, in dependency order, and tears it down.
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import type { Config } from "../config/config.js";
+import { connectDatabase } from "../infra/database.js";
+import { startEmbeddedPostgres } from "../infra/embedded-postgres.js";
+import { createLogger } from "../infra/logger.js";
+import { createMetrics } from "../infra/metrics.js";
+import { applyMigrations } from "../infra/migrate.js";
+import { ensureRedis } from "../infra/redis.js";
+import { JobSystem } from "../jobs/job-system.js";
+import { createHandlers } from "../jobs/workers.js";
+import { FsBlobStore } from "../storage/fs-blob-store.js";
+import { createGraphQLMiddleware } from "../graphql/server.js";
+import { createApp } from "../http/app.js";
+import { createServices, type Services } from "./services.js";
+
+export interface SystemOptions {
+  /** Serve HTTP (false for the worker-only entry point). */
+  http: boolean;
+  workers: boolean;
+}
+
+export interface System {
+  services: Services;
+  server: http.Server | null;
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../web/dist");
+
+export async function startSystem(config: Config, opts: SystemOptions): Promise<System> {
+  const log = createLogger(config.LOG_LEVEL);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch((e) => log.warn({ err: String(e) }, "stop failed"));
+  };
+  try {
+    let dbUrl = config.DATABASE_URL;
+    if (!dbUrl) {
+      const embedded = await startEmbeddedPostgres(config.DATA_DIR, log);
+      stops.push(embedded.stop);
+      dbUrl = embedded.url;
+    }
+    const applied = await applyMigrations(dbUrl);
+    if (applied.length) log.info({ applied }, "database migrated");
+    const database = connectDatabase(dbUrl);
+    stops.push(database.close);
+
+    const redisEndpoint = await ensureRedis(config.REDIS_URL, !process.env.REDIS_URL && config.REDIS_URL === "redis://127.0.0.1:6379", config.DATA_DIR, log);
+    stops.push(redisEndpoint.stop);
+    const redis = new Redis(redisEndpoint.url, { maxRetriesPerRequest: 2, lazyConnect: false });
+    redis.on("error", () => {});
+    stops.push(async () => void redis.disconnect());
+
+    const metrics = createMetrics();
+    const jobs = new JobSystem(database.prisma, redisEndpoint.url, config.REDIS_PREFIX, log, metrics);
+    stops.push(() => jobs.close());
+    const store = new FsBlobStore(config.STORAGE_PATH);
+    const services = await createServices({ config, db: database.prisma, log, metrics, jobs, store });
+    if (await services.accounts.ensureInitialSuperuser(config.INITIAL_SUPERUSER, config.INITIAL_SUPERUSER_PASSWORD)) {
+      log.info({ username: config.INITIAL_SUPERUSER }, "created the initial superuser");
+    }
+    if (opts.workers) await jobs.startWorkers(createHandlers(services));
+
+    let server: http.Server | null = null;
+    let url: string | null = null;
+    if (opts.http) {
+      const gql = await createGraphQLMiddleware(services);
+      stops.push(gql.stop);
+      const app = createApp({
+        services,
+        pool: database.pool,
+        redisPing: async () => (await redis.ping()) === "PONG",
+        graphql: gql.middleware,
+        webDist: config.WEB_DIST ?? DEFAULT_WEB_DIST,
+      });
+      server = http.createServer(app);
+      // Large blob uploads may take long: no overall request deadline, but headers must arrive promptly.
+      server.requestTimeout = 0;
+      server.headersTimeout = 60_000;
+      server.keepAliveTimeout = 65_000;
+      // Clients probing TLS on the plain-HTTP port (and other garbage) get dropped quietly.
+      server.on("clientError", (_err, socket) => {
+        if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+        socket.destroy();
+      });
+      const srv = server;
+      await new Promise<void>((resolve, reject) => {
+        srv.once("error", reject);
+        srv.listen(config.PORT, config.HOST, () => resolve());
+      });
+      const port = (server.address() as { port: number }).port;
+      url = `http://127.0.0.1:${port}`;
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            srv.close(() => resolve());
+            srv.closeAllConnections();
+          }),
+      );
+      log.info({ url, hostname: config.SERVER_HOSTNAME }, "listening");
+    }
+    return { services, server, url, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}

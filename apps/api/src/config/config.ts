@@ -1,0 +1,96 @@
+// The one typed configuration module. Sources, later wins: defaults < config.yaml (Quay's key names) < environment.
+// Nothing else in the code reads process.env for settings.
+import fs from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
+import { z } from "zod";
+
+const bool = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
+const int = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
+const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))]);
+
+const schema = z.object({
+  PORT: int.pipe(z.number().min(0).max(65535)).default(8080),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z.string().url().optional(),
+  /** Key material for encrypting secrets at rest (robot tokens); generated and kept in the database when unset. */
+  DATABASE_SECRET_KEY: z.string().min(16).optional(),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default("hm"),
+  DATA_DIR: z.string().default("./.data"),
+  STORAGE_PATH: z.string().optional(),
+  SERVER_HOSTNAME: z.string().regex(/^[\w.-]+(:\d+)?$/, "must be host[:port]").optional(),
+  PREFERRED_URL_SCHEME: z.enum(["http", "https"]).default("http"),
+  REGISTRY_TITLE: z.string().default("Harbormaster"),
+  INITIAL_SUPERUSER: z.string().optional(),
+  INITIAL_SUPERUSER_PASSWORD: z.string().min(8).optional(),
+  SUPER_USERS: list.default([]),
+  FEATURE_USER_CREATION: bool.default(true),
+  FEATURE_GENERAL_OCI_SUPPORT: bool.default(true),
+  /** media type of the config blob → allowed layer media types (Quay's shape). */
+  ALLOWED_OCI_ARTIFACT_TYPES: z.record(z.string(), z.array(z.string())).default({}),
+  ROBOTS_DISALLOW: bool.default(false),
+  TAG_EXPIRATION_OPTIONS: list.default(["0s", "1d", "1w", "2w", "4w"]),
+  DEFAULT_TAG_EXPIRATION: z.string().regex(/^\d+[smhdw]$/).default("2w"),
+  /** Seconds a registry bearer token lives. */
+  REGISTRY_TOKEN_TTL: int.default(3600),
+  /** Seconds an abandoned upload session is kept. */
+  UPLOAD_SESSION_TTL: int.default(86400),
+  /** Seconds a freshly uploaded blob is protected from GC before a manifest references it. */
+  BLOB_UPLOAD_GRACE: int.default(86400),
+  MAX_MANIFEST_BYTES: int.default(4 * 1024 * 1024),
+  RUN_WORKERS: bool.default(true),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  WEB_DIST: z.string().optional(),
+});
+
+export type Config = z.infer<typeof schema> & { STORAGE_PATH: string; SERVER_HOSTNAME: string };
+
+export class ConfigError extends Error {}
+
+/** Reads config.yaml (path in CONFIG_FILE, else ./config.yaml if present) and the environment. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const file = env.CONFIG_FILE ?? (fs.existsSync("config.yaml") ? "config.yaml" : undefined);
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      fromFile = (YAML.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) ?? {};
+    } catch (e) {
+      throw new ConfigError(`config: cannot read ${file}: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v === undefined || v === "") continue;
+    fromEnv[key] = key === "ALLOWED_OCI_ARTIFACT_TYPES" ? safeJson(key, v) : v;
+  }
+  const parsed = schema.safeParse({ ...fromFile, ...fromEnv });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`config: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    STORAGE_PATH: path.resolve(c.STORAGE_PATH ?? path.join(c.DATA_DIR, "blobs")),
+    DATA_DIR: path.resolve(c.DATA_DIR),
+    SERVER_HOSTNAME: c.SERVER_HOSTNAME ?? `localhost:${c.PORT}`,
+  };
+}
+
+function safeJson(key: string, v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    throw new ConfigError(`config: ${key}: must be JSON`);
+  }
+}
+
+/** Parses Quay-style durations ("30s", "2h", "3d", "1w") into seconds. */
+export function parseDuration(s: string): number | null {
+  const m = /^(\d+)([smhdw])$/.exec(s.trim());
+  if (!m) return null;
+  const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as "s"];
+  return Number(m[1]) * unit;
+}

@@ -1,0 +1,34 @@
+// Apollo Server over the type-graphql schema. Domain errors become GraphQL errors with extension codes.
+import { ApolloServer } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import type { RequestHandler } from "express";
+import { OciError } from "@hm/oci";
+import { DomainError } from "../services/errors.js";
+import type { GraphQLContext } from "./context.js";
+import { buildGraphQLSchema } from "./schema.js";
+import type { Services } from "../app/services.js";
+import { ANONYMOUS } from "../services/principal.js";
+
+function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof DomainError) return { ...formatted, message: original.message, extensions: { code: original.code } };
+  if (original instanceof OciError) return { ...formatted, message: original.message, extensions: { code: "BAD_USER_INPUT" } };
+  const code = formatted.extensions?.code;
+  if (code === "INTERNAL_SERVER_ERROR" || !code) return { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  return formatted;
+}
+
+export async function createGraphQLMiddleware(services: Services): Promise<{ middleware: RequestHandler; stop: () => Promise<void> }> {
+  const server = new ApolloServer<GraphQLContext>({
+    schema: await buildGraphQLSchema(),
+    csrfPrevention: true,
+    introspection: true,
+    formatError,
+  });
+  await server.start();
+  const middleware = expressMiddleware(server, {
+    context: async ({ req }) => ({ req, principal: await services.sessions.principalFor(req).catch(() => ANONYMOUS), services }),
+  }) as unknown as RequestHandler;
+  return { middleware, stop: () => server.stop() };
+}

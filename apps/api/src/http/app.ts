@@ -1,0 +1,75 @@
+// The Express application: operations endpoints, the registry token endpoint and /v2 router, GraphQL, and
+// the web console with SPA fallback. Order matters only where said.
+import fs from "node:fs";
+import path from "node:path";
+import express, { type Express, type RequestHandler } from "express";
+import { createRegistryRouter } from "@hm/oci";
+import type { Services } from "../app/services.js";
+import { isMigrated } from "../infra/migrate.js";
+import type pg from "pg";
+import { createRegistryBackend } from "../registry/backend.js";
+import { RegistryAuthenticator } from "../registry/authenticator.js";
+import { tokenEndpoint } from "../registry/token-endpoint.js";
+import { observability } from "./observability.js";
+
+export interface AppDeps {
+  services: Services;
+  pool: pg.Pool;
+  redisPing: () => Promise<boolean>;
+  graphql: RequestHandler;
+  webDist: string | null;
+}
+
+export function createApp({ services: s, pool, redisPing, graphql, webDist }: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use(observability(s.log, s.metrics));
+
+  app.get("/health/live", (_req, res) => void res.json({ status: "ok" }));
+  app.get("/health/ready", async (_req, res) => {
+    const checks = {
+      database: await isMigrated(pool).catch(() => false),
+      redis: await redisPing().catch(() => false),
+      storage: await s.store.checkWritable().then(() => true, () => false),
+    };
+    const ok = Object.values(checks).every(Boolean);
+    res.status(ok ? 200 : 503).json({ status: ok ? "ok" : "unavailable", checks });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(s.metrics.registry.contentType).send(await s.metrics.registry.metrics());
+  });
+
+  const scheme = s.config.PREFERRED_URL_SCHEME;
+  const authn = new RegistryAuthenticator(s.tokens, s.credentials, s.grants, `${scheme}://${s.config.SERVER_HOSTNAME}/v2/auth`);
+  // The token endpoint sits under /v2 (as in Quay) and must be routed before the registry router.
+  app.get("/v2/auth", tokenEndpoint({ tokens: s.tokens, credentials: s.credentials, grants: s.grants, audit: s.audit }));
+  app.use(
+    "/v2",
+    createRegistryRouter({
+      backend: createRegistryBackend(s),
+      auth: authn,
+      maxManifestBytes: s.config.MAX_MANIFEST_BYTES,
+      onError: (err, req) => s.log.error({ err: String((err as Error)?.stack ?? err), path: req.path }, "registry error"),
+    }),
+  );
+
+  app.use("/graphql", express.json({ limit: "1mb" }), graphql);
+
+  if (webDist && fs.existsSync(path.join(webDist, "index.html"))) {
+    app.use(express.static(webDist, { index: false, maxAge: "1h" }));
+    // SPA fallback: any other GET that wants HTML gets the console's index.html.
+    app.get(/^\/(?!v2\/|v2$|graphql|health|metrics).*/, (req, res, next) => {
+      if (!req.accepts("html")) return next();
+      res.sendFile(path.join(webDist, "index.html"));
+    });
+  }
+  app.use((_req, res) => void res.status(404).json({ error: "not found" }));
+  // Malformed bodies (bad JSON, too large) answer in JSON with their own status, never a 500 page.
+  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) s.log.error({ err: String(err.message) }, "unhandled error");
+    res.status(status).json({ errors: [{ message: status === 500 ? "Internal server error" : err.message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }] });
+  });
+  return app;
+}

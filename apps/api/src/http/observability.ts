@@ -1,0 +1,27 @@
+// Request ids, structured access logs and Prometheus counters for every request.
+import crypto from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+import type { Logger } from "../infra/logger.js";
+import type { Metrics } from "../infra/metrics.js";
+
+const group = (path: string) =>
+  path.startsWith("/v2") ? "registry" : path.startsWith("/graphql") ? "graphql" : path.startsWith("/health") || path === "/metrics" ? "ops" : "web";
+
+export function observability(log: Logger, metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const id = (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) || crypto.randomUUID();
+    res.setHeader("X-Request-Id", id);
+    const start = process.hrtime.bigint();
+    const g = group(req.path);
+    const p = req.path; // before routers rewrite it
+    res.on("close", () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      metrics.httpRequests.inc({ group: g, method: req.method, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ group: g }, seconds);
+      if (g === "ops") return;
+      const level = res.statusCode >= 500 ? "error" : "info";
+      log[level]({ reqId: id, method: req.method, path: p, status: res.statusCode, ms: Math.round(seconds * 1000), ip: req.ip }, "request");
+    });
+    next();
+  };
+}

@@ -1,0 +1,67 @@
+// Narrows requested registry scopes to what a principal may actually do. Used by the token endpoint and by
+// Basic-authenticated /v2 requests alike, so both doors grant exactly the same.
+import { isValidRepositoryName } from "@hm/oci";
+import type { AuthzService } from "../services/authz.js";
+import type { Principal } from "../services/principal.js";
+import type { RepositoryService } from "../services/repositories.js";
+import type { Db } from "../infra/database.js";
+import { splitRepository } from "../services/names.js";
+import type { Grant } from "../services/registry-tokens.js";
+
+export interface RequestedScope {
+  type: string;
+  name: string;
+  actions: string[];
+}
+
+/** Parses `repository:ns/app:pull,push` (names may contain ':' only before the last segment's actions). */
+export function parseScope(scope: string): RequestedScope | null {
+  const first = scope.indexOf(":");
+  const last = scope.lastIndexOf(":");
+  if (first < 0 || last === first) return null;
+  const type = scope.slice(0, first);
+  const name = scope.slice(first + 1, last);
+  const actions = scope.slice(last + 1).split(",").filter(Boolean);
+  return { type, name, actions };
+}
+
+export class GrantService {
+  constructor(
+    private readonly db: Db,
+    private readonly authz: AuthzService,
+    private readonly repos: RepositoryService,
+  ) {}
+
+  async grant(principal: Principal, requested: RequestedScope[]): Promise<Grant[]> {
+    const out: Grant[] = [];
+    for (const s of requested.slice(0, 20)) {
+      if (s.type === "registry" && s.name === "catalog") {
+        out.push({ type: "registry", name: "catalog", actions: ["*"] });
+        continue;
+      }
+      if (s.type !== "repository" || !isValidRepositoryName(s.name)) continue;
+      const actions = await this.repoActions(principal, s.name);
+      const granted = s.actions.includes("*") ? actions : s.actions.filter((a) => actions.includes(a));
+      out.push({ type: "repository", name: s.name, actions: [...new Set(granted)] });
+    }
+    return out;
+  }
+
+  /** Every registry action the principal may perform on a repository (existing or about to be created). */
+  async repoActions(principal: Principal, full: string): Promise<string[]> {
+    const repo = await this.repos.find(full);
+    if (!repo) {
+      const parts = splitRepository(full);
+      if (!parts) return [];
+      const ns = await this.db.namespace.findUnique({ where: { name: parts.namespace } });
+      if (!ns || !(await this.authz.namespaceAllows(principal, ns.id, "create_repo"))) return [];
+      return ["pull", "push"];
+    }
+    const role = await this.authz.repoRole(principal, repo);
+    if (!role) return [];
+    const writable = repo.state === "normal";
+    if (role === "read") return ["pull"];
+    if (role === "write") return writable ? ["pull", "push", "delete"] : ["pull"];
+    return writable ? ["pull", "push", "delete", "*"] : ["pull", "*"];
+  }
+}

@@ -1,0 +1,86 @@
+// Users, organizations and credentials checks (password, robot token, OAuth and app tokens).
+import argon2 from "argon2";
+import type { Db } from "../infra/database.js";
+import { badInput, conflict } from "./errors.js";
+import { NAMESPACE_RE } from "./names.js";
+import type { Principal } from "./principal.js";
+import { sha256hex } from "./secrets.js";
+
+export interface NewUser {
+  username: string;
+  email: string;
+  password: string | null;
+  superuser?: boolean;
+}
+
+export class AccountService {
+  constructor(
+    private readonly db: Db,
+    private readonly superUsers: readonly string[],
+  ) {}
+
+  validateNamespaceName(name: string): void {
+    if (!NAMESPACE_RE.test(name)) {
+      throw badInput("Name must be 2-255 characters of lowercase letters, digits, '.', '_' or '-', starting and ending with a letter or digit");
+    }
+  }
+
+  async createUser(u: NewUser) {
+    this.validateNamespaceName(u.username);
+    if (!/^[^\s@]+@[^\s@]+$/.test(u.email)) throw badInput("Invalid e-mail address");
+    if (u.password !== null && u.password.length < 8) throw badInput("Password must be at least 8 characters");
+    if (await this.db.namespace.findUnique({ where: { name: u.username } })) throw conflict("The username already exists");
+    if (await this.db.user.findUnique({ where: { email: u.email } })) throw conflict("The e-mail address is already in use");
+    const passwordHash = u.password === null ? null : await argon2.hash(u.password, { type: argon2.argon2id });
+    return this.db.user.create({
+      data: {
+        username: u.username,
+        email: u.email,
+        passwordHash,
+        superuser: u.superuser ?? false,
+        namespace: { create: { name: u.username, kind: "user", email: u.email } },
+      },
+    });
+  }
+
+  async ensureInitialSuperuser(username: string | undefined, password: string | undefined): Promise<boolean> {
+    if (!username || !password) return false;
+    if (await this.db.user.findUnique({ where: { username } })) return false;
+    try {
+      await this.createUser({ username, email: `${username}@localhost.invalid`, password, superuser: true });
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code === "CONFLICT") return false; // another process won the race
+      throw e;
+    }
+  }
+
+  isSuperuser(user: { username: string; superuser: boolean }): boolean {
+    return user.superuser || this.superUsers.includes(user.username);
+  }
+
+  toPrincipal(user: { id: bigint; username: string; namespaceId: bigint; superuser: boolean }, scopes?: string[]): Principal {
+    return { kind: "user", userId: user.id, username: user.username, namespaceId: user.namespaceId, superuser: this.isSuperuser(user), scopes };
+  }
+
+  /** Checks a username and password; null on any mismatch (no hint which part was wrong). */
+  async verifyPassword(username: string, password: string): Promise<Principal | null> {
+    const user = await this.db.user.findUnique({ where: { username } });
+    if (!user?.passwordHash || !user.enabled) return null;
+    if (!(await argon2.verify(user.passwordHash, password))) return null;
+    return this.toPrincipal(user);
+  }
+
+  async verifyOAuthToken(token: string): Promise<Principal | null> {
+    const t = await this.db.oAuthAccessToken.findUnique({ where: { tokenHash: sha256hex(token) }, include: { user: true } });
+    if (!t || !t.user.enabled || (t.expiresAt && t.expiresAt < new Date())) return null;
+    return this.toPrincipal(t.user, t.scopes);
+  }
+
+  async verifyAppToken(token: string): Promise<Principal | null> {
+    const t = await this.db.appToken.findUnique({ where: { tokenHash: sha256hex(token) }, include: { user: true } });
+    if (!t || !t.user.enabled || (t.expiresAt && t.expiresAt < new Date())) return null;
+    await this.db.appToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } });
+    return this.toPrincipal(t.user);
+  }
+}

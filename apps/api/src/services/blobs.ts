@@ -1,0 +1,167 @@
+// Blobs and upload sessions. A blob row exists only after its file is verified and in place; a repository
+// may read a blob only once it is linked to it (uploaded or mounted there).
+import crypto from "node:crypto";
+import type { Readable } from "node:stream";
+import type { Db } from "../infra/database.js";
+import { DigestMismatchError, UploadOffsetError, type BlobStore } from "../storage/blob-store.js";
+import type { Admission } from "./admission.js";
+import { DomainError, notFound } from "./errors.js";
+
+export class BlobUnknownError extends DomainError {
+  constructor(digest: string) {
+    super("NOT_FOUND", `blob ${digest} unknown`);
+  }
+}
+export class UploadUnknownError extends DomainError {
+  constructor() {
+    super("NOT_FOUND", "upload unknown");
+  }
+}
+export { DigestMismatchError, UploadOffsetError };
+
+interface RepoCtx {
+  id: bigint;
+  namespaceId: bigint;
+}
+
+export class BlobService {
+  constructor(
+    private readonly db: Db,
+    private readonly store: BlobStore,
+    private readonly admission: Admission,
+    private readonly graceSeconds: number,
+  ) {}
+
+  private protectedUntil() {
+    return new Date(Date.now() + this.graceSeconds * 1000);
+  }
+
+  /** The blob if it is linked to the repository and present in storage. */
+  async statInRepo(repositoryId: bigint, digest: string) {
+    const link = await this.db.repositoryBlob.findFirst({ where: { repositoryId, blob: { digest } }, include: { blob: true } });
+    return link?.blob ?? null;
+  }
+
+  async open(digest: string, range?: { start: number; end: number }): Promise<Readable> {
+    return this.store.read(digest, range);
+  }
+
+  async link(repositoryId: bigint, blobId: bigint): Promise<void> {
+    const protectedUntil = this.protectedUntil();
+    await this.db.repositoryBlob.upsert({
+      where: { repositoryId_blobId: { repositoryId, blobId } },
+      create: { repositoryId, blobId, protectedUntil },
+      update: { protectedUntil },
+    });
+  }
+
+  async unlink(repositoryId: bigint, digest: string): Promise<boolean> {
+    const r = await this.db.repositoryBlob.deleteMany({ where: { repositoryId, blob: { digest } } });
+    return r.count > 0;
+  }
+
+  /** Links a blob that `sourceRepositoryIds` hold into the target; null when none holds it. */
+  async mount(target: RepoCtx, digest: string, sourceRepositoryIds: bigint[]) {
+    const link = await this.db.repositoryBlob.findFirst({ where: { repositoryId: { in: sourceRepositoryIds }, blob: { digest } }, include: { blob: true } });
+    if (!link || (await this.store.stat(digest)) === null) return null;
+    await this.link(target.id, link.blobId);
+    return link.blob;
+  }
+
+  /** Repositories holding the blob (for mounts without `from`). */
+  async holders(digest: string): Promise<bigint[]> {
+    const rows = await this.db.repositoryBlob.findMany({ where: { blob: { digest } }, select: { repositoryId: true }, take: 50 });
+    return rows.map((r) => r.repositoryId);
+  }
+
+  async startUpload(repo: RepoCtx) {
+    await this.admission.check({ stage: "upload_start", repositoryId: repo.id, namespaceId: repo.namespaceId });
+    const id = crypto.randomUUID();
+    await this.db.upload.create({ data: { id, repositoryId: repo.id } });
+    await this.store.createUpload(id);
+    return { id, size: 0 };
+  }
+
+  private async session(repo: RepoCtx, id: string) {
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw new UploadUnknownError();
+    const u = await this.db.upload.findUnique({ where: { id } });
+    if (!u || u.repositoryId !== repo.id) throw new UploadUnknownError();
+    return u;
+  }
+
+  /** `declaredBytes` (Content-Length, when the client sent one) lets admission refuse before reading. */
+  async appendUpload(repo: RepoCtx, id: string, body: Readable, expectedOffset?: number, declaredBytes?: number) {
+    await this.session(repo, id);
+    await this.admission.check({ stage: "chunk", repositoryId: repo.id, namespaceId: repo.namespaceId, bytes: declaredBytes });
+    const size = await this.store.appendUpload(id, body, expectedOffset);
+    await this.db.upload.update({ where: { id }, data: { bytesReceived: size, updatedAt: new Date() } });
+    return { id, size };
+  }
+
+  async uploadStatus(repo: RepoCtx, id: string) {
+    await this.session(repo, id);
+    const size = await this.store.uploadSize(id);
+    if (size === null) throw new UploadUnknownError();
+    return { id, size };
+  }
+
+  async finishUpload(repo: RepoCtx, id: string, digest: string, body?: Readable, declaredBytes?: number) {
+    await this.session(repo, id);
+    if (body) await this.appendUpload(repo, id, body, undefined, declaredBytes);
+    let size: number;
+    try {
+      size = await this.store.commitUpload(id, digest);
+    } catch (e) {
+      if (e instanceof DigestMismatchError) await this.cancelUpload(repo, id); // nothing of a bad upload is kept
+      throw e;
+    }
+    const blob = await this.record(digest, size);
+    await this.link(repo.id, blob.id);
+    await this.db.upload.delete({ where: { id } }).catch(() => {});
+    return blob;
+  }
+
+  async putBlob(repo: RepoCtx, digest: string, body: Readable, declaredBytes?: number) {
+    const { id } = await this.startUpload(repo);
+    try {
+      return await this.finishUpload(repo, id, digest, body, declaredBytes);
+    } catch (e) {
+      await this.cancelUpload(repo, id).catch(() => {});
+      throw e;
+    }
+  }
+
+  async cancelUpload(repo: RepoCtx, id: string) {
+    await this.session(repo, id);
+    await this.store.deleteUpload(id);
+    await this.db.upload.deleteMany({ where: { id } });
+  }
+
+  private async record(digest: string, size: number) {
+    await this.db.blob.createMany({ data: [{ digest, size: BigInt(size) }], skipDuplicates: true });
+    return this.db.blob.findUniqueOrThrow({ where: { digest } });
+  }
+
+  /** Removes upload sessions untouched for `ttlSeconds` (rows and scratch files). */
+  async cleanupUploads(ttlSeconds: number): Promise<{ sessions: number; files: number }> {
+    const before = new Date(Date.now() - ttlSeconds * 1000);
+    const stale = await this.db.upload.findMany({ where: { updatedAt: { lt: before } }, select: { id: true } });
+    for (const u of stale) await this.store.deleteUpload(u.id);
+    await this.db.upload.deleteMany({ where: { id: { in: stale.map((u) => u.id) } } });
+    // Scratch files whose row is gone (a crash between the two writes).
+    let files = 0;
+    for (const id of await this.store.staleUploads(before)) {
+      if (!(await this.db.upload.findUnique({ where: { id } }))) {
+        await this.store.deleteUpload(id);
+        files++;
+      }
+    }
+    return { sessions: stale.length, files };
+  }
+
+  async require(repositoryId: bigint, digest: string) {
+    const b = await this.statInRepo(repositoryId, digest);
+    if (!b) throw notFound(`blob ${digest}`);
+    return b;
+  }
+}

@@ -1,0 +1,72 @@
+// Docker/Quay-style registry bearer tokens: a short-lived ES256 JWT whose `access` claim lists the granted
+// actions per repository. /v2 verifies it with the public key alone (no database round trip).
+import * as jose from "jose";
+import type { Db } from "../infra/database.js";
+import type { Principal } from "./principal.js";
+import { systemSecret } from "./secrets.js";
+
+export interface Grant {
+  type: "repository" | "registry";
+  name: string;
+  actions: string[];
+}
+
+export interface TokenClaims {
+  sub: string | null;
+  access: Grant[];
+  /** Compact principal reference for the backend (kind:id), so it never has to look the caller up again. */
+  ctx: string;
+}
+
+const ALG = "ES256";
+type Key = Awaited<ReturnType<typeof jose.importJWK>>;
+
+export class RegistryTokens {
+  private constructor(
+    private readonly privateKey: Key,
+    private readonly publicKey: Key,
+    private readonly issuer: string,
+    readonly service: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  static async load(db: Db, service: string, ttlSeconds: number): Promise<RegistryTokens> {
+    const jwk = await systemSecret(db, "registry_signing_key", async () => {
+      const { privateKey } = await jose.generateKeyPair(ALG, { extractable: true });
+      return JSON.stringify(await jose.exportJWK(privateKey));
+    });
+    const priv = JSON.parse(jwk) as jose.JWK;
+    const privateKey = (await jose.importJWK(priv, ALG)) as Key;
+    const { d: _d, ...pub } = priv;
+    const publicKey = (await jose.importJWK(pub, ALG)) as Key;
+    return new RegistryTokens(privateKey, publicKey, "harbormaster", service, ttlSeconds);
+  }
+
+  get ttl(): number {
+    return this.ttlSeconds;
+  }
+
+  async issue(principal: Principal, subject: string | null, access: Grant[]): Promise<string> {
+    const ctx = principal.kind === "user" ? `u:${principal.userId}` : principal.kind === "robot" ? `r:${principal.robotId}` : "a";
+    return new jose.SignJWT({ access, ctx })
+      .setProtectedHeader({ alg: ALG, typ: "JWT" })
+      .setIssuer(this.issuer)
+      .setAudience(this.service)
+      .setSubject(subject ?? "")
+      .setIssuedAt()
+      .setNotBefore("-5s")
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setJti(crypto.randomUUID())
+      .sign(this.privateKey);
+  }
+
+  /** Returns the claims of a valid token, or null. */
+  async verify(token: string): Promise<TokenClaims | null> {
+    try {
+      const { payload } = await jose.jwtVerify(token, this.publicKey, { issuer: this.issuer, audience: this.service, algorithms: [ALG] });
+      return { sub: (payload.sub as string) || null, access: (payload.access as Grant[]) ?? [], ctx: String(payload.ctx ?? "a") };
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// Repository lookup and creation. Creation (console, API or first push) always applies the organization's
+// default permissions and writes a create_repo audit entry.
+import type { Db } from "../infra/database.js";
+import type { AuditService } from "./audit.js";
+import type { AuthzService } from "./authz.js";
+import { badInput, conflict, forbidden, notFound } from "./errors.js";
+import { splitRepository } from "./names.js";
+import type { Principal } from "./principal.js";
+import { isValidRepositoryName } from "@hm/oci";
+
+export type RepositoryWithNamespace = NonNullable<Awaited<ReturnType<RepositoryService["find"]>>>;
+
+export class RepositoryService {
+  constructor(
+    private readonly db: Db,
+    private readonly authz: AuthzService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async find(full: string) {
+    const parts = splitRepository(full);
+    if (!parts) return null;
+    return this.db.repository.findFirst({
+      where: { name: parts.name, namespace: { name: parts.namespace } },
+      include: { namespace: { select: { id: true, name: true, kind: true } } },
+    });
+  }
+
+  async create(
+    principal: Principal,
+    input: { namespace: string; name: string; description?: string; visibility?: "public" | "private" },
+    ip?: string | null,
+  ) {
+    const full = `${input.namespace}/${input.name}`;
+    if (!isValidRepositoryName(full)) throw badInput(`Invalid repository name: ${full}`);
+    const ns = await this.db.namespace.findUnique({ where: { name: input.namespace } });
+    if (!ns) throw notFound(`Namespace ${input.namespace}`);
+    if (!(await this.authz.namespaceAllows(principal, ns.id, "create_repo"))) {
+      throw forbidden(`You do not have permission to create repositories in ${input.namespace}`);
+    }
+    const repo = await this.db
+      .$transaction(async (tx) => {
+      const existing = await tx.repository.findUnique({ where: { namespaceId_name: { namespaceId: ns.id, name: input.name } } });
+      if (existing) throw conflict("Repository already exists");
+      const repo = await tx.repository.create({
+        data: { namespaceId: ns.id, name: input.name, description: input.description ?? "", visibility: input.visibility ?? "private" },
+      });
+      const creatorId = principal.kind === "user" ? principal.userId : null;
+      const defaults = await tx.defaultPermission.findMany({
+        where: { namespaceId: ns.id, OR: [{ creatorUserId: null }, ...(creatorId ? [{ creatorUserId: creatorId }] : [])] },
+      });
+      for (const d of defaults) {
+        const grantee = d.delegateUserId ? { userId: d.delegateUserId } : d.delegateTeamId ? { teamId: d.delegateTeamId } : { robotId: d.delegateRobotId! };
+        const key = Object.entries(grantee)[0]!;
+        const prior = await tx.repositoryPermission.findFirst({ where: { repositoryId: repo.id, [key[0]]: key[1] } });
+        const rank = { read: 1, write: 2, admin: 3 };
+        if (!prior) await tx.repositoryPermission.create({ data: { repositoryId: repo.id, role: d.role, ...grantee } });
+        else if (rank[d.role] > rank[prior.role]) await tx.repositoryPermission.update({ where: { id: prior.id }, data: { role: d.role } });
+      }
+      // A robot that creates a repository by pushing needs to keep write access to it.
+      if (principal.kind === "robot") {
+        await tx.repositoryPermission.upsert({
+          where: { repositoryId_robotId: { repositoryId: repo.id, robotId: principal.robotId } },
+          create: { repositoryId: repo.id, robotId: principal.robotId, role: "write" },
+          update: {},
+        });
+      }
+      return repo;
+      })
+      .catch((e: { code?: string }) => {
+        throw e.code === "P2002" ? conflict("Repository already exists") : e;
+      });
+    await this.audit.record({
+      kind: "create_repo",
+      principal,
+      namespaceId: ns.id,
+      repositoryId: repo.id,
+      ip,
+      metadata: { repo: input.name, namespace: input.namespace, visibility: repo.visibility },
+    });
+    return { ...repo, namespace: { id: ns.id, name: ns.name, kind: ns.kind } };
+  }
+
+  /** The repository a push targets, created private when it does not exist and the caller may create it. */
+  async findOrCreateForPush(principal: Principal, full: string, ip?: string | null): Promise<RepositoryWithNamespace> {
+    const existing = await this.find(full);
+    if (existing) return existing;
+    const parts = splitRepository(full);
+    if (!parts) throw badInput("Repository names must have a namespace: namespace/name");
+    try {
+      return await this.create(principal, { namespace: parts.namespace, name: parts.name }, ip);
+    } catch (e) {
+      if ((e as { code?: string }).code === "CONFLICT") return (await this.find(full))!; // a concurrent push created it
+      throw e;
+    }
+  }
+
+  /** Full names of the repositories the principal may see, in byte order, for `_catalog`. */
+  async listVisibleNames(p: Principal, n: number, last: string | undefined): Promise<string[]> {
+    const userId = p.kind === "user" ? p.userId : -1n;
+    const robotId = p.kind === "robot" ? p.robotId : -1n;
+    const ownNs = p.kind === "user" ? p.namespaceId : -1n;
+    const rows = await this.db.$queryRaw<{ full: string }[]>`
+      SELECT n.name || '/' || r.name AS full
+      FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId"
+      WHERE (r.visibility = 'public' OR n.id = ${ownNs}
+        OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp WHERE rp."repositoryId" = r.id AND (rp."userId" = ${userId} OR rp."robotId" = ${robotId}))
+        OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp JOIN "TeamMember" tm ON tm."teamId" = rp."teamId"
+                   WHERE rp."repositoryId" = r.id AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId}))
+        OR EXISTS (SELECT 1 FROM "Team" t JOIN "TeamMember" tm ON tm."teamId" = t.id
+                   WHERE t."namespaceId" = n.id AND t.role = 'admin' AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId})))
+        AND (n.name || '/' || r.name) COLLATE "C" > ${last ?? ""}
+      ORDER BY 1 COLLATE "C" LIMIT ${Math.min(n, 10_000)}`;
+    return rows.map((r) => r.full);
+  }
+}

@@ -1,0 +1,48 @@
+// Who is calling the GraphQL API: a browser session cookie or an OAuth Bearer token.
+import type { Request } from "express";
+import type { Db } from "../infra/database.js";
+import type { AccountService } from "./accounts.js";
+import { ANONYMOUS, type Principal } from "./principal.js";
+import { randomToken, sha256hex } from "./secrets.js";
+
+export const SESSION_COOKIE = "hm_session";
+const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
+
+function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return decodeURIComponent(v.join("="));
+  }
+  return undefined;
+}
+
+export class SessionService {
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: AccountService,
+  ) {}
+
+  async principalFor(req: Request): Promise<Principal> {
+    const auth = req.headers.authorization;
+    if (auth && /^Bearer\s/i.test(auth)) {
+      return (await this.accounts.verifyOAuthToken(auth.replace(/^Bearer\s+/i, "").trim())) ?? ANONYMOUS;
+    }
+    const cookie = readCookie(req, SESSION_COOKIE);
+    if (!cookie) return ANONYMOUS;
+    const s = await this.db.session.findUnique({ where: { tokenHash: sha256hex(cookie) }, include: { user: true } });
+    if (!s || s.expiresAt < new Date() || !s.user.enabled) return ANONYMOUS;
+    return this.accounts.toPrincipal(s.user);
+  }
+
+  /** Creates a session; returns the opaque cookie value (only its hash is stored). */
+  async create(userId: bigint): Promise<{ token: string; expiresAt: Date }> {
+    const token = randomToken(32);
+    const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+    await this.db.session.create({ data: { userId, tokenHash: sha256hex(token), expiresAt } });
+    return { token, expiresAt };
+  }
+
+  async destroy(token: string): Promise<void> {
+    await this.db.session.deleteMany({ where: { tokenHash: sha256hex(token) } });
+  }
+}

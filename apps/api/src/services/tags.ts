@@ -1,0 +1,62 @@
+// The tag-retarget service. Tags are append-only history: moving a tag ends the alive row and inserts a
+// new one; every change to one repository's tags runs under that repository's advisory lock.
+// "Alive" is computed at query time: lifetimeEnd is null or still in the future (expiration).
+import type { Db } from "../infra/database.js";
+import type { Prisma } from "../generated/prisma/client.js";
+
+type Tx = Prisma.TransactionClient;
+
+export const aliveAt = (now: Date) => ({ OR: [{ lifetimeEnd: null }, { lifetimeEnd: { gt: now } }] });
+
+export class TagService {
+  constructor(private readonly db: Db) {}
+
+  /** Runs `fn` in a transaction holding the repository's tag lock. */
+  async withRepoLock<T>(repositoryId: bigint, fn: (tx: Tx, now: Date) => Promise<T>): Promise<T> {
+    return this.db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${repositoryId}::bigint)`;
+        return fn(tx, new Date());
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    );
+  }
+
+  /** Points `name` at `manifestId`. A no-op when it already does. Returns true when something changed. */
+  async retarget(repositoryId: bigint, name: string, manifestId: bigint, opts: { expiresAt?: Date | null } = {}): Promise<boolean> {
+    return this.withRepoLock(repositoryId, (tx, now) => this.retargetLocked(tx, now, repositoryId, name, manifestId, opts));
+  }
+
+  async retargetLocked(tx: Tx, now: Date, repositoryId: bigint, name: string, manifestId: bigint, opts: { expiresAt?: Date | null } = {}) {
+    const alive = await tx.tag.findFirst({ where: { repositoryId, name, ...aliveAt(now) } });
+    if (alive && alive.manifestId === manifestId && opts.expiresAt === undefined) return false;
+    if (alive) await tx.tag.update({ where: { id: alive.id }, data: { lifetimeEnd: now, expires: false } });
+    await tx.tag.create({
+      data: { repositoryId, name, manifestId, lifetimeStart: now, lifetimeEnd: opts.expiresAt ?? null, expires: Boolean(opts.expiresAt) },
+    });
+    return true;
+  }
+
+  /** Ends the alive row of `name`. Returns false when there was none. */
+  async remove(repositoryId: bigint, name: string): Promise<boolean> {
+    return this.withRepoLock(repositoryId, async (tx, now) => {
+      const r = await tx.tag.updateMany({ where: { repositoryId, name, ...aliveAt(now) }, data: { lifetimeEnd: now, expires: false } });
+      return r.count > 0;
+    });
+  }
+
+  async resolve(repositoryId: bigint, name: string) {
+    const now = new Date();
+    return this.db.tag.findFirst({ where: { repositoryId, name, ...aliveAt(now) }, include: { manifest: true } });
+  }
+
+  /** Alive tag names in byte order (the spec's lexical order), after `last`, at most `n`. */
+  async listNames(repositoryId: bigint, n: number | undefined, last: string | undefined): Promise<string[]> {
+    const rows = await this.db.$queryRaw<{ name: string }[]>`
+      SELECT name FROM "Tag"
+      WHERE "repositoryId" = ${repositoryId} AND ("lifetimeEnd" IS NULL OR "lifetimeEnd" > now())
+        AND name COLLATE "C" > ${last ?? ""}
+      ORDER BY name COLLATE "C" LIMIT ${n ?? 100_000}`;
+    return rows.map((r) => r.name);
+  }
+}

@@ -1,0 +1,42 @@
+// The storage driver interface: a pure content-addressed blob store plus upload scratch space.
+// The filesystem driver implements it; an S3-compatible driver can implement the same contract.
+import type { Readable } from "node:stream";
+
+export interface BlobStore {
+  /** Creates empty scratch space for an upload session. */
+  createUpload(id: string): Promise<void>;
+  /** Appends a stream to the session; returns the new size. Partial writes are truncated away on failure. */
+  appendUpload(id: string, body: Readable, expectedOffset?: number): Promise<number>;
+  /** Current size of the session, or null when it does not exist. */
+  uploadSize(id: string): Promise<number | null>;
+  /** Verifies the session's content against `digest` and moves it into place atomically; returns the size. */
+  commitUpload(id: string, digest: string): Promise<number>;
+  deleteUpload(id: string): Promise<void>;
+  /** Upload ids whose scratch data has not been touched since `before`. */
+  staleUploads(before: Date): Promise<string[]>;
+
+  /** Size of a stored blob, or null. */
+  stat(digest: string): Promise<number | null>;
+  read(digest: string, range?: { start: number; end: number }): Promise<Readable>;
+  delete(digest: string): Promise<void>;
+  /** Throws unless the store can write (readiness). */
+  checkWritable(): Promise<void>;
+}
+
+export class DigestMismatchError extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`digest mismatch: expected ${expected}, got ${actual}`);
+  }
+}
+
+export class UploadOffsetError extends Error {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`upload offset ${expected} does not match current size ${actual}`);
+  }
+}

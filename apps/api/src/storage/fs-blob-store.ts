@@ -1,0 +1,168 @@
+// Filesystem driver. Layout: <root>/blobs/<algo>/<2 hex>/<hex> and <root>/uploads/<uuid>.
+// Blobs appear only by rename() after verification, so a half-written blob is never visible.
+// Hash state of sessions handled by this process is kept in memory; otherwise the file is re-hashed.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import path from "node:path";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parseDigest, type DigestAlgorithm } from "@hm/oci";
+import { DigestMismatchError, UploadOffsetError, type BlobStore } from "./blob-store.js";
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface LiveHash {
+  sha256: crypto.Hash;
+  offset: number;
+}
+
+export class FsBlobStore implements BlobStore {
+  private readonly hashes = new Map<string, LiveHash>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly root: string) {
+    fs.mkdirSync(path.join(root, "blobs"), { recursive: true });
+    fs.mkdirSync(path.join(root, "uploads"), { recursive: true });
+    fs.mkdirSync(path.join(root, "tmp"), { recursive: true });
+  }
+
+  private blobPath(digest: string): string {
+    const d = parseDigest(digest);
+    if (!d) throw new Error(`invalid digest ${digest}`);
+    return path.join(this.root, "blobs", d.algorithm, d.hex.slice(0, 2), d.hex);
+  }
+
+  private uploadPath(id: string): string {
+    if (!UUID_RE.test(id)) throw new Error("invalid upload id");
+    return path.join(this.root, "uploads", id);
+  }
+
+  /** Serialises operations on one upload session within this process. */
+  private async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.catch(() => {}).then(fn);
+    this.locks.set(id, next);
+    try {
+      return await next;
+    } finally {
+      if (this.locks.get(id) === next) this.locks.delete(id);
+    }
+  }
+
+  async createUpload(id: string): Promise<void> {
+    await fsp.writeFile(this.uploadPath(id), "", { flag: "wx" });
+    this.hashes.set(id, { sha256: crypto.createHash("sha256"), offset: 0 });
+  }
+
+  async appendUpload(id: string, body: Readable, expectedOffset?: number): Promise<number> {
+    const file = this.uploadPath(id);
+    return this.exclusive(id, async () => {
+      const size = (await fsp.stat(file)).size;
+      if (expectedOffset !== undefined && expectedOffset !== size) {
+        body.resume();
+        throw new UploadOffsetError(expectedOffset, size);
+      }
+      let live = this.hashes.get(id);
+      if (live && live.offset !== size) {
+        this.hashes.delete(id);
+        live = undefined;
+      }
+      const hashCopy = live?.sha256.copy();
+      let written = 0;
+      const tap = new Transform({
+        transform(chunk: Buffer, _e, cb) {
+          hashCopy?.update(chunk);
+          written += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      try {
+        await pipeline(body, tap, fs.createWriteStream(file, { flags: "a" }));
+      } catch (e) {
+        // Keep the session consistent: drop whatever part of this chunk reached the disk.
+        await fsp.truncate(file, size).catch(() => {});
+        throw e;
+      }
+      if (live && hashCopy) this.hashes.set(id, { sha256: hashCopy, offset: size + written });
+      return size + written;
+    });
+  }
+
+  async uploadSize(id: string): Promise<number | null> {
+    try {
+      return (await fsp.stat(this.uploadPath(id))).size;
+    } catch {
+      return null;
+    }
+  }
+
+  private async hashFile(file: string, algorithm: DigestAlgorithm): Promise<string> {
+    const h = crypto.createHash(algorithm);
+    await pipeline(fs.createReadStream(file), h);
+    return `${algorithm}:${h.digest("hex")}`;
+  }
+
+  async commitUpload(id: string, digest: string): Promise<number> {
+    const file = this.uploadPath(id);
+    const target = this.blobPath(digest);
+    return this.exclusive(id, async () => {
+      const size = (await fsp.stat(file)).size;
+      const algorithm = parseDigest(digest)!.algorithm;
+      const live = this.hashes.get(id);
+      const actual =
+        algorithm === "sha256" && live && live.offset === size
+          ? `sha256:${live.sha256.copy().digest("hex")}`
+          : await this.hashFile(file, algorithm);
+      if (actual !== digest) throw new DigestMismatchError(digest, actual);
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+      const fd = await fsp.open(file, "r");
+      await fd.sync();
+      await fd.close();
+      // rename() is atomic; two uploads of one digest both succeed and leave one identical file.
+      await fsp.rename(file, target);
+      this.hashes.delete(id);
+      return size;
+    });
+  }
+
+  async deleteUpload(id: string): Promise<void> {
+    this.hashes.delete(id);
+    await fsp.rm(this.uploadPath(id), { force: true });
+  }
+
+  async staleUploads(before: Date): Promise<string[]> {
+    const dir = path.join(this.root, "uploads");
+    const out: string[] = [];
+    for (const name of await fsp.readdir(dir)) {
+      if (!UUID_RE.test(name)) continue;
+      const st = await fsp.stat(path.join(dir, name)).catch(() => null);
+      if (st && st.mtime < before) out.push(name);
+    }
+    return out;
+  }
+
+  async stat(digest: string): Promise<number | null> {
+    try {
+      return (await fsp.stat(this.blobPath(digest))).size;
+    } catch {
+      return null;
+    }
+  }
+
+  async read(digest: string, range?: { start: number; end: number }): Promise<Readable> {
+    const file = this.blobPath(digest);
+    const fh = await fsp.open(file, "r"); // fails now (not mid-stream) if the blob is gone
+    return fh.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 256 * 1024 });
+  }
+
+  async delete(digest: string): Promise<void> {
+    await fsp.rm(this.blobPath(digest), { force: true });
+  }
+
+  async checkWritable(): Promise<void> {
+    const probe = path.join(this.root, "tmp", `probe-${process.pid}-${Date.now()}`);
+    await fsp.writeFile(probe, "ok");
+    await fsp.rm(probe, { force: true });
+  }
+}

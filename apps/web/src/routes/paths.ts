@@ -1,0 +1,4 @@
+/** Every route of the console, in one place. */
+export enum RoutePath {
+  Home = "/",
+}
