@@ -177,7 +177,8 @@ export async function listReferrers({ req, res, backend, access, repo, params }:
   const artifactType = typeof req.query.artifactType === "string" && req.query.artifactType ? req.query.artifactType : undefined;
   const manifests = await backend.listReferrers(repo, digest, artifactType, access);
   if (artifactType) res.setHeader("OCI-Filters-Applied", "artifactType");
-  res.type(MediaType.OciIndex).send(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }));
+  res.setHeader("Content-Type", MediaType.OciIndex);
+  res.end(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }));
 }
 
 export { sendError, baseMediaType };

@@ -55,7 +55,8 @@ export class GrantService {
       if (!parts) return [];
       const ns = await this.db.namespace.findUnique({ where: { name: parts.namespace } });
       if (!ns || !(await this.authz.namespaceAllows(principal, ns.id, "create_repo"))) return [];
-      return ["pull", "push"];
+      // The creator will hold admin (users) or write (robots) on what they create.
+      return ["pull", "push", "delete"];
     }
     const role = await this.authz.repoRole(principal, repo);
     if (!role) return [];

@@ -57,7 +57,15 @@ export class RepositoryService {
         if (!prior) await tx.repositoryPermission.create({ data: { repositoryId: repo.id, role: d.role, ...grantee } });
         else if (rank[d.role] > rank[prior.role]) await tx.repositoryPermission.update({ where: { id: prior.id }, data: { role: d.role } });
       }
-      // A robot that creates a repository by pushing needs to keep write access to it.
+      // As in Quay, whoever creates a repository in an organization keeps access to it: a user becomes its
+      // admin, a robot (creating by push) keeps write.
+      if (principal.kind === "user" && principal.namespaceId !== ns.id) {
+        await tx.repositoryPermission.upsert({
+          where: { repositoryId_userId: { repositoryId: repo.id, userId: principal.userId } },
+          create: { repositoryId: repo.id, userId: principal.userId, role: "admin" },
+          update: { role: "admin" },
+        });
+      }
       if (principal.kind === "robot") {
         await tx.repositoryPermission.upsert({
           where: { repositoryId_robotId: { repositoryId: repo.id, robotId: principal.robotId } },
@@ -110,7 +118,7 @@ export class RepositoryService {
         OR EXISTS (SELECT 1 FROM "Team" t JOIN "TeamMember" tm ON tm."teamId" = t.id
                    WHERE t."namespaceId" = n.id AND t.role = 'admin' AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId})))
         AND (n.name || '/' || r.name) COLLATE "C" > ${last ?? ""}
-      ORDER BY 1 COLLATE "C" LIMIT ${Math.min(n, 10_000)}`;
+      ORDER BY (n.name || '/' || r.name) COLLATE "C" LIMIT ${Math.min(n, 10_000)}`;
     return rows.map((r) => r.full);
   }
 }

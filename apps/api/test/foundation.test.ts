@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { buildSchema, parse, validate } from "graphql";
+import fs from "node:fs";
+import { ALL_DOCUMENTS } from "@hm/schema";
+import { ConfigError, loadConfig, parseDuration } from "../src/config/config.js";
+import { applyMigrations } from "../src/infra/migrate.js";
+import { SCHEMA_FILE, printCurrentSchema } from "../src/graphql/emit-schema.js";
+import { createTestDatabase, gql, startTestSystem, type TestSystem } from "./harness.js";
+import { print } from "graphql";
+
+describe("configuration", () => {
+  test("defaults need no settings", () => {
+    const c = loadConfig({});
+    assert.equal(c.PORT, 8080);
+    assert.equal(c.SERVER_HOSTNAME, "localhost:8080");
+    assert.equal(c.FEATURE_USER_CREATION, true);
+    assert.match(c.STORAGE_PATH, /\.data\/blobs$/);
+  });
+  test("environment overrides with type conversion", () => {
+    const c = loadConfig({ PORT: "9000", FEATURE_USER_CREATION: "false", SUPER_USERS: "a, b", ALLOWED_OCI_ARTIFACT_TYPES: '{"application/x":["application/y"]}' });
+    assert.equal(c.PORT, 9000);
+    assert.equal(c.FEATURE_USER_CREATION, false);
+    assert.deepEqual(c.SUPER_USERS, ["a", "b"]);
+    assert.deepEqual(c.ALLOWED_OCI_ARTIFACT_TYPES, { "application/x": ["application/y"] });
+  });
+  test("invalid values stop start-up with a one-line message naming the key", () => {
+    for (const [env, key] of [
+      [{ PORT: "eighty" }, "PORT"],
+      [{ FEATURE_USER_CREATION: "maybe" }, "FEATURE_USER_CREATION"],
+      [{ SERVER_HOSTNAME: "bad host/x" }, "SERVER_HOSTNAME"],
+      [{ ALLOWED_OCI_ARTIFACT_TYPES: "{nope" }, "ALLOWED_OCI_ARTIFACT_TYPES"],
+    ] as const) {
+      assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && e.message.includes(key) && !e.message.includes("\n"));
+    }
+  });
+  test("config.yaml uses Quay's key names; the environment wins", () => {
+    const file = `/tmp/hm-config-${process.pid}.yaml`;
+    fs.writeFileSync(file, "SERVER_HOSTNAME: quay.example.com\nFEATURE_GENERAL_OCI_SUPPORT: false\nSUPER_USERS: [root1]\n");
+    const c = loadConfig({ CONFIG_FILE: file, SUPER_USERS: "root2" });
+    assert.equal(c.SERVER_HOSTNAME, "quay.example.com");
+    assert.equal(c.FEATURE_GENERAL_OCI_SUPPORT, false);
+    assert.deepEqual(c.SUPER_USERS, ["root2"]);
+    fs.rmSync(file);
+  });
+  test("durations", () => {
+    assert.equal(parseDuration("2w"), 1209600);
+    assert.equal(parseDuration("3h"), 10800);
+    assert.equal(parseDuration("3x"), null);
+  });
+});
+
+describe("migrations", () => {
+  test("several processes starting at once migrate exactly once", async () => {
+    const db = await createTestDatabase();
+    try {
+      const results = await Promise.all([applyMigrations(db.url), applyMigrations(db.url), applyMigrations(db.url)]);
+      assert.equal(results.flat().length, 1, "the single migration is applied by exactly one starter");
+      assert.deepEqual(await applyMigrations(db.url), []);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe("GraphQL schema package", () => {
+  test("packages/schema/schema.graphql matches the resolvers", async () => {
+    assert.equal(fs.readFileSync(SCHEMA_FILE, "utf8"), await printCurrentSchema(), "run: npm run emit-schema -w @hm/api");
+  });
+  test("every typed document is valid against the schema", () => {
+    const schema = buildSchema(fs.readFileSync(SCHEMA_FILE, "utf8"));
+    for (const [name, d] of Object.entries(ALL_DOCUMENTS)) {
+      assert.deepEqual(validate(schema, parse(print(d))).map((e) => e.message), [], name);
+    }
+  });
+});
+
+describe("running system", () => {
+  let sys: TestSystem;
+  before(async () => {
+    sys = await startTestSystem();
+  });
+  after(async () => sys?.stop());
+
+  test("health endpoints", async () => {
+    assert.equal((await fetch(`${sys.url}/health/live`)).status, 200);
+    const ready = await fetch(`${sys.url}/health/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual((await ready.json()).checks, { database: true, redis: true, storage: true });
+  });
+
+  test("GraphQL answers and refuses CSRF-prone requests", async () => {
+    const { status, body } = await gql(sys, "{ __typename system { serverHostname features { userCreation } } }");
+    assert.equal(status, 200);
+    assert.equal(body.data.__typename, "Query");
+    assert.equal(body.data.system.serverHostname, sys.host);
+    const csrf = await fetch(`${sys.url}/graphql?query=${encodeURIComponent("{__typename}")}`);
+    assert.equal(csrf.status, 400, "a simple GET without a preflight header is refused");
+    const bad = await fetch(`${sys.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    assert.equal(bad.status, 400);
+  });
+
+  test("metrics in Prometheus format", async () => {
+    const text = await (await fetch(`${sys.url}/metrics`)).text();
+    assert.match(text, /# TYPE hm_http_requests_total counter/);
+    assert.match(text, /process_resident_memory_bytes/);
+  });
+
+  test("the web console is served at / with SPA fallback", async (t) => {
+    const index = await fetch(`${sys.url}/`, { headers: { accept: "text/html" } });
+    if (!fs.existsSync(new URL("../../web/dist/index.html", import.meta.url))) {
+      assert.fail("apps/web is not built: run npm run build first");
+    }
+    assert.equal(index.status, 200);
+    assert.match(await index.text(), /<div id="root">/);
+    const deep = await fetch(`${sys.url}/organization/acme/teams`, { headers: { accept: "text/html" } });
+    assert.equal(deep.status, 200);
+    assert.match(await deep.text(), /<div id="root">/);
+    const apiMiss = await fetch(`${sys.url}/v2/nope`);
+    assert.notEqual(apiMiss.headers.get("content-type")?.includes("text/html"), true);
+    t.diagnostic("console served");
+  });
+
+  test("the initial superuser exists", async () => {
+    const u = await sys.services.db.user.findUnique({ where: { username: "admin" } });
+    assert.equal(u?.superuser, true);
+  });
+
+  test("a job goes through Bull and its record in the database completes", async () => {
+    const id = await sys.services.jobs.enqueue("maintenance", "heartbeat", {});
+    const rec = await waitFor(async () => {
+      const r = await sys.services.db.jobRecord.findUnique({ where: { id } });
+      return r?.status === "completed" ? r : null;
+    });
+    assert.ok(rec.startedAt && rec.finishedAt);
+  });
+
+  test("jobs lost with Redis are re-enqueued from their records", async () => {
+    // A record whose Bull job vanished (as after a Redis loss) ...
+    const rec = await sys.services.db.jobRecord.create({ data: { queue: "maintenance", name: "upload-cleanup", payload: { manual: true } } });
+    // upload-cleanup is periodic and must not be replayed; an event job must be.
+    const ev = await sys.services.db.jobRecord.create({ data: { queue: "notifications", name: "repo_push", payload: { repository: "x/y" } } });
+    const n = await sys.services.jobs.recover();
+    assert.ok(n >= 1);
+    const done = await waitFor(async () => {
+      const r = await sys.services.db.jobRecord.findUnique({ where: { id: ev.id } });
+      return r?.status === "completed" ? r : null;
+    });
+    assert.equal((done.result as { event: string }).event, "repo_push");
+    assert.equal((await sys.services.db.jobRecord.findUnique({ where: { id: rec.id } }))?.status, "queued");
+  });
+
+  test("expired upload sessions are cleaned by the maintenance worker", async () => {
+    const repo = await sys.services.repos.create({ kind: "user", userId: 1n, username: "admin", namespaceId: (await sys.services.db.user.findUniqueOrThrow({ where: { username: "admin" } })).namespaceId, superuser: true }, { namespace: "admin", name: "cleanup" });
+    const u = await sys.services.blobs.startUpload(repo);
+    await sys.services.db.upload.update({ where: { id: u.id }, data: { updatedAt: new Date(Date.now() - 2 * 86400_000) } });
+    const id = await sys.services.jobs.enqueue("maintenance", "upload-cleanup", {});
+    const rec = await waitFor(async () => {
+      const r = await sys.services.db.jobRecord.findUnique({ where: { id } });
+      return r?.status === "completed" ? r : null;
+    });
+    assert.equal((rec.result as { sessions: number }).sessions, 1);
+    assert.equal(await sys.services.db.upload.count({ where: { id: u.id } }), 0);
+    assert.equal(fs.existsSync(`${sys.config.STORAGE_PATH}/uploads/${u.id}`), false);
+  });
+});
+
+async function waitFor<T>(fn: () => Promise<T | null>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("timed out waiting");
+}

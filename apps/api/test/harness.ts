@@ -1,0 +1,99 @@
+// Starts the real system for a test file: its own PostgreSQL database, Redis key prefix and blob directory.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { loadConfig, type Config } from "../src/config/config.js";
+import { startSystem, type System } from "../src/app/system.js";
+
+export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
+
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `hm_test_${process.pid}_${crypto.randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestSystem extends System {
+  url: string;
+  host: string;
+  config: Config;
+  dataDir: string;
+  dbUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestSystem(env: Record<string, string> = {}, opts = { workers: true }): Promise<TestSystem> {
+  const db = await createTestDatabase();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hm-test-"));
+  const prefix = `hmtest:${crypto.randomBytes(4).toString("hex")}`;
+  // The port is chosen by the OS; SERVER_HOSTNAME is fixed up once we know it (token realm and service).
+  const port = await freePort();
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    REDIS_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    SERVER_HOSTNAME: `127.0.0.1:${port}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+    INITIAL_SUPERUSER: "admin",
+    INITIAL_SUPERUSER_PASSWORD: "admin-password",
+    ...env,
+  });
+  const system = await startSystem(config, { http: true, workers: opts.workers });
+  return {
+    ...system,
+    url: system.url!,
+    host: `127.0.0.1:${port}`,
+    config,
+    dataDir,
+    dbUrl: db.url,
+    stop: async () => {
+      await system.stop();
+      await db.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const net = await import("node:net");
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+export const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
+
+/** Fetches a registry token the way clients do. */
+export async function registryToken(sys: TestSystem, scopes: string[], creds?: [string, string]): Promise<string> {
+  const q = new URLSearchParams(scopes.map((s) => ["scope", s]));
+  q.set("service", sys.host);
+  const res = await fetch(`${sys.url}/v2/auth?${q}`, { headers: creds ? { authorization: basic(...creds) } : {} });
+  if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export async function gql<T = any>(sys: TestSystem, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  const res = await fetch(`${sys.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
+  return { status: res.status, body: (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } };
+}
