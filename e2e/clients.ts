@@ -13,8 +13,14 @@ export class Clients {
   readonly env: NodeJS.ProcessEnv;
   constructor(readonly registry: string) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "hm-e2e-"));
-    fs.writeFileSync(path.join(this.dir, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${this.dir}/storage"\nrunroot = "${this.dir}/runroot"\n`);
-    fs.writeFileSync(path.join(this.dir, "registries.conf"), `unqualified-search-registries = []\n[[registry]]\nlocation = "${registry}"\ninsecure = true\n`);
+    fs.writeFileSync(
+      path.join(this.dir, "storage.conf"),
+      `[storage]\ndriver = "vfs"\ngraphroot = "${this.dir}/storage"\nrunroot = "${this.dir}/runroot"\n`,
+    );
+    fs.writeFileSync(
+      path.join(this.dir, "registries.conf"),
+      `unqualified-search-registries = []\n[[registry]]\nlocation = "${registry}"\ninsecure = true\n`,
+    );
     fs.writeFileSync(path.join(this.dir, "policy.json"), '{"default":[{"type":"insecureAcceptAnything"}]}\n');
     fs.writeFileSync(path.join(this.dir, "auth.json"), '{"auths":{}}');
     fs.writeFileSync(path.join(this.dir, "anon.json"), '{"auths":{}}');
@@ -38,12 +44,20 @@ export class Clients {
       return stdout;
     } catch (e) {
       const err = e as { stderr?: string; stdout?: string; message: string };
-      throw new Error(`${cmd} ${args.join(" ")} failed: ${(err.stderr || err.stdout || err.message).trim().slice(-2000)}`);
+      throw new Error(
+        `${cmd} ${args.join(" ")} failed: ${(err.stderr || err.stdout || err.message).trim().slice(-2000)}`,
+      );
     }
   }
 
   skopeo(...args: string[]) {
-    return this.exec("skopeo", ["--policy", path.join(this.dir, "policy.json"), "--registries-conf", path.join(this.dir, "registries.conf"), ...args]);
+    return this.exec("skopeo", [
+      "--policy",
+      path.join(this.dir, "policy.json"),
+      "--registries-conf",
+      path.join(this.dir, "registries.conf"),
+      ...args,
+    ]);
   }
   podman(...args: string[]) {
     return this.exec("podman", args);
@@ -51,15 +65,37 @@ export class Clients {
   buildah(...args: string[]) {
     return this.exec("buildah", args);
   }
-  login(tool: "podman" | "skopeo" | "buildah", user: string, password: string, authfile = path.join(this.dir, "auth.json")) {
-    return this.exec(tool, ["login", "--tls-verify=false", "--authfile", authfile, "-u", user, "--password-stdin", this.registry], password);
+  login(
+    tool: "podman" | "skopeo" | "buildah",
+    user: string,
+    password: string,
+    authfile = path.join(this.dir, "auth.json"),
+  ) {
+    return this.exec(
+      tool,
+      ["login", "--tls-verify=false", "--authfile", authfile, "-u", user, "--password-stdin", this.registry],
+      password,
+    );
   }
 
   /** Builds localhost/bb:<arch> from scratch with busybox. */
   async buildBusybox(arch: string, label = "quay.expires-after=2h"): Promise<string> {
     const ctr = (await this.buildah("from", "scratch")).trim();
     await this.buildah("copy", ctr, "/bin/busybox", "/bin/busybox");
-    await this.buildah("config", "--entrypoint", '["/bin/busybox"]', "--cmd", "sh", "--label", label, "--os", "linux", "--arch", arch, ctr);
+    await this.buildah(
+      "config",
+      "--entrypoint",
+      '["/bin/busybox"]',
+      "--cmd",
+      "sh",
+      "--label",
+      label,
+      "--os",
+      "linux",
+      "--arch",
+      arch,
+      ctr,
+    );
     await this.buildah("commit", "-q", ctr, `localhost/bb:${arch}`);
     await this.buildah("rm", ctr);
     return `localhost/bb:${arch}`;
@@ -67,10 +103,14 @@ export class Clients {
 
   cleanup() {
     // vfs layers may hold read-only files; buildah knows how to remove them.
-    return this.exec("buildah", ["rm", "--all"]).catch(() => "").finally(() => fs.rmSync(this.dir, { recursive: true, force: true }));
+    return this.exec("buildah", ["rm", "--all"])
+      .catch(() => "")
+      .finally(() => fs.rmSync(this.dir, { recursive: true, force: true }));
   }
 }
 
 export function haveClients(): boolean {
-  return ["skopeo", "podman", "buildah"].every((c) => process.env.PATH!.split(":").some((d) => fs.existsSync(path.join(d, c))));
+  return ["skopeo", "podman", "buildah"].every((c) =>
+    process.env.PATH!.split(":").some((d) => fs.existsSync(path.join(d, c))),
+  );
 }

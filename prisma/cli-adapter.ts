@@ -24,7 +24,8 @@ class RelabellingClient extends pg.Client {
   override query(...args: unknown[]): never {
     const last = args[args.length - 1];
     if (typeof last === "function") {
-      args[args.length - 1] = (err: unknown, res: unknown) => (last as (e: unknown, r: unknown) => void)(err, err ? res : relabel(res));
+      args[args.length - 1] = (err: unknown, res: unknown) =>
+        (last as (e: unknown, r: unknown) => void)(err, err ? res : relabel(res));
       return (super.query as (...a: unknown[]) => never)(...args);
     }
     const out = (super.query as (...a: unknown[]) => unknown)(...args);
@@ -60,8 +61,11 @@ class CliPrismaPg extends PrismaPg {
   }
   override async connectToShadowDb() {
     const shadowUrl = process.env.SHADOW_DATABASE_URL;
-    const database = shadowUrl ? new URL(shadowUrl).pathname.slice(1) : `prisma_shadow_${process.pid}_${Date.now()}`;
-    if (shadowUrl && shadowUrl === this.url) throw new Error("SHADOW_DATABASE_URL must differ from DATABASE_URL");
+    const database = shadowUrl
+      ? new URL(shadowUrl).pathname.slice(1)
+      : `prisma_shadow_${process.pid}_${Date.now()}`;
+    if (shadowUrl && shadowUrl === this.url)
+      throw new Error("SHADOW_DATABASE_URL must differ from DATABASE_URL");
     const admin = new pg.Client({ connectionString: this.url });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);

@@ -26,13 +26,19 @@ if (!selected.length) {
 const r = spawnSync(
   process.execPath,
   [
-    "--import", "tsx",
+    "--import",
+    "tsx",
     "--test",
     `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
-    "--test-reporter=spec", "--test-reporter-destination=stdout",
-    "--test-reporter=./scripts/summary-reporter.mjs", "--test-reporter-destination=stdout",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=./scripts/summary-reporter.mjs",
+    "--test-reporter-destination=stdout",
     ...selected.sort(),
   ],
-  { stdio: "inherit", env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" } },
+  {
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
+  },
 );
 process.exit(r.status ?? 1);

@@ -18,7 +18,12 @@ describe("configuration", () => {
     assert.match(c.STORAGE_PATH, /\.data\/blobs$/);
   });
   test("environment overrides with type conversion", () => {
-    const c = loadConfig({ PORT: "9000", FEATURE_USER_CREATION: "false", SUPER_USERS: "a, b", ALLOWED_OCI_ARTIFACT_TYPES: '{"application/x":["application/y"]}' });
+    const c = loadConfig({
+      PORT: "9000",
+      FEATURE_USER_CREATION: "false",
+      SUPER_USERS: "a, b",
+      ALLOWED_OCI_ARTIFACT_TYPES: '{"application/x":["application/y"]}',
+    });
     assert.equal(c.PORT, 9000);
     assert.equal(c.FEATURE_USER_CREATION, false);
     assert.deepEqual(c.SUPER_USERS, ["a", "b"]);
@@ -31,12 +36,18 @@ describe("configuration", () => {
       [{ SERVER_HOSTNAME: "bad host/x" }, "SERVER_HOSTNAME"],
       [{ ALLOWED_OCI_ARTIFACT_TYPES: "{nope" }, "ALLOWED_OCI_ARTIFACT_TYPES"],
     ] as const) {
-      assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && e.message.includes(key) && !e.message.includes("\n"));
+      assert.throws(
+        () => loadConfig(env),
+        (e: Error) => e instanceof ConfigError && e.message.includes(key) && !e.message.includes("\n"),
+      );
     }
   });
   test("config.yaml uses Quay's key names; the environment wins", () => {
     const file = `/tmp/hm-config-${process.pid}.yaml`;
-    fs.writeFileSync(file, "SERVER_HOSTNAME: quay.example.com\nFEATURE_GENERAL_OCI_SUPPORT: false\nSUPER_USERS: [root1]\n");
+    fs.writeFileSync(
+      file,
+      "SERVER_HOSTNAME: quay.example.com\nFEATURE_GENERAL_OCI_SUPPORT: false\nSUPER_USERS: [root1]\n",
+    );
     const c = loadConfig({ CONFIG_FILE: file, SUPER_USERS: "root2" });
     assert.equal(c.SERVER_HOSTNAME, "quay.example.com");
     assert.equal(c.FEATURE_GENERAL_OCI_SUPPORT, false);
@@ -54,7 +65,11 @@ describe("migrations", () => {
   test("several processes starting at once migrate exactly once", async () => {
     const db = await createTestDatabase();
     try {
-      const results = await Promise.all([applyMigrations(db.url), applyMigrations(db.url), applyMigrations(db.url)]);
+      const results = await Promise.all([
+        applyMigrations(db.url),
+        applyMigrations(db.url),
+        applyMigrations(db.url),
+      ]);
       assert.equal(results.flat().length, 1, "the single migration is applied by exactly one starter");
       assert.deepEqual(await applyMigrations(db.url), []);
     } finally {
@@ -65,12 +80,20 @@ describe("migrations", () => {
 
 describe("GraphQL schema package", () => {
   test("packages/schema/schema.graphql matches the resolvers", async () => {
-    assert.equal(fs.readFileSync(SCHEMA_FILE, "utf8"), await printCurrentSchema(), "run: npm run emit-schema -w @hm/api");
+    assert.equal(
+      fs.readFileSync(SCHEMA_FILE, "utf8"),
+      await printCurrentSchema(),
+      "run: npm run emit-schema -w @hm/api",
+    );
   });
   test("every typed document is valid against the schema", () => {
     const schema = buildSchema(fs.readFileSync(SCHEMA_FILE, "utf8"));
     for (const [name, d] of Object.entries(ALL_DOCUMENTS)) {
-      assert.deepEqual(validate(schema, parse(print(d))).map((e) => e.message), [], name);
+      assert.deepEqual(
+        validate(schema, parse(print(d))).map((e) => e.message),
+        [],
+        name,
+      );
     }
   });
 });
@@ -90,13 +113,20 @@ describe("running system", () => {
   });
 
   test("GraphQL answers and refuses CSRF-prone requests", async () => {
-    const { status, body } = await gql(sys, "{ __typename system { serverHostname features { userCreation } } }");
+    const { status, body } = await gql(
+      sys,
+      "{ __typename system { serverHostname features { userCreation } } }",
+    );
     assert.equal(status, 200);
     assert.equal(body.data.__typename, "Query");
     assert.equal(body.data.system.serverHostname, sys.host);
     const csrf = await fetch(`${sys.url}/graphql?query=${encodeURIComponent("{__typename}")}`);
     assert.equal(csrf.status, 400, "a simple GET without a preflight header is refused");
-    const bad = await fetch(`${sys.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const bad = await fetch(`${sys.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     assert.equal(bad.status, 400);
   });
 
@@ -137,9 +167,13 @@ describe("running system", () => {
 
   test("jobs lost with Redis are re-enqueued from their records", async () => {
     // A record whose Bull job vanished (as after a Redis loss) ...
-    const rec = await sys.services.db.jobRecord.create({ data: { queue: "maintenance", name: "upload-cleanup", payload: { manual: true } } });
+    const rec = await sys.services.db.jobRecord.create({
+      data: { queue: "maintenance", name: "upload-cleanup", payload: { manual: true } },
+    });
     // upload-cleanup is periodic and must not be replayed; an event job must be.
-    const ev = await sys.services.db.jobRecord.create({ data: { queue: "notifications", name: "repo_push", payload: { repository: "x/y" } } });
+    const ev = await sys.services.db.jobRecord.create({
+      data: { queue: "notifications", name: "repo_push", payload: { repository: "x/y" } },
+    });
     const n = await sys.services.jobs.recover();
     assert.ok(n >= 1);
     const done = await waitFor(async () => {
@@ -151,9 +185,22 @@ describe("running system", () => {
   });
 
   test("expired upload sessions are cleaned by the maintenance worker", async () => {
-    const repo = await sys.services.repos.create({ kind: "user", userId: 1n, username: "admin", namespaceId: (await sys.services.db.user.findUniqueOrThrow({ where: { username: "admin" } })).namespaceId, superuser: true }, { namespace: "admin", name: "cleanup" });
+    const repo = await sys.services.repos.create(
+      {
+        kind: "user",
+        userId: 1n,
+        username: "admin",
+        namespaceId: (await sys.services.db.user.findUniqueOrThrow({ where: { username: "admin" } }))
+          .namespaceId,
+        superuser: true,
+      },
+      { namespace: "admin", name: "cleanup" },
+    );
     const u = await sys.services.blobs.startUpload(repo);
-    await sys.services.db.upload.update({ where: { id: u.id }, data: { updatedAt: new Date(Date.now() - 2 * 86400_000) } });
+    await sys.services.db.upload.update({
+      where: { id: u.id },
+      data: { updatedAt: new Date(Date.now() - 2 * 86400_000) },
+    });
     const id = await sys.services.jobs.enqueue("maintenance", "upload-cleanup", {});
     const rec = await waitFor(async () => {
       const r = await sys.services.db.jobRecord.findUnique({ where: { id } });

@@ -37,7 +37,10 @@ export interface TestSystem extends System {
   stop(): Promise<void>;
 }
 
-export async function startTestSystem(env: Record<string, string> = {}, opts = { workers: true }): Promise<TestSystem> {
+export async function startTestSystem(
+  env: Record<string, string> = {},
+  opts = { workers: true },
+): Promise<TestSystem> {
   const db = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hm-test-"));
   const prefix = `hmtest:${crypto.randomBytes(4).toString("hex")}`;
@@ -82,18 +85,37 @@ async function freePort(): Promise<number> {
   });
 }
 
-export const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
+export const basic = (user: string, pass: string) =>
+  `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
 
 /** Fetches a registry token the way clients do. */
-export async function registryToken(sys: TestSystem, scopes: string[], creds?: [string, string]): Promise<string> {
+export async function registryToken(
+  sys: TestSystem,
+  scopes: string[],
+  creds?: [string, string],
+): Promise<string> {
   const q = new URLSearchParams(scopes.map((s) => ["scope", s]));
   q.set("service", sys.host);
-  const res = await fetch(`${sys.url}/v2/auth?${q}`, { headers: creds ? { authorization: basic(...creds) } : {} });
+  const res = await fetch(`${sys.url}/v2/auth?${q}`, {
+    headers: creds ? { authorization: basic(...creds) } : {},
+  });
   if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}`);
   return ((await res.json()) as { token: string }).token;
 }
 
-export async function gql<T = any>(sys: TestSystem, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const res = await fetch(`${sys.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
-  return { status: res.status, body: (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } };
+export async function gql<T = any>(
+  sys: TestSystem,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${sys.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] },
+  };
 }

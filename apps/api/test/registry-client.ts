@@ -13,11 +13,17 @@ export class RegistryClient {
 
   async token(repo: string, actions = "pull,push,delete"): Promise<string> {
     const key = `${repo}:${actions}`;
-    if (!this.tokens.has(key)) this.tokens.set(key, await registryToken(this.sys, [`repository:${repo}:${actions}`], this.creds));
+    if (!this.tokens.has(key))
+      this.tokens.set(key, await registryToken(this.sys, [`repository:${repo}:${actions}`], this.creds));
     return this.tokens.get(key)!;
   }
 
-  async req(method: string, repo: string, path: string, init: { body?: BodyInit | Buffer; headers?: Record<string, string>; actions?: string } = {}) {
+  async req(
+    method: string,
+    repo: string,
+    path: string,
+    init: { body?: BodyInit | Buffer; headers?: Record<string, string>; actions?: string } = {},
+  ) {
     const token = await this.token(repo, init.actions);
     return fetch(`${this.sys.url}/v2/${repo}${path}`, {
       method,
@@ -30,14 +36,23 @@ export class RegistryClient {
 
   async pushBlob(repo: string, content: Buffer | string): Promise<string> {
     const digest = sha(content);
-    const res = await this.req("POST", repo, `/blobs/uploads/?digest=${digest}`, { body: Buffer.from(content), headers: { "content-type": "application/octet-stream" } });
+    const res = await this.req("POST", repo, `/blobs/uploads/?digest=${digest}`, {
+      body: Buffer.from(content),
+      headers: { "content-type": "application/octet-stream" },
+    });
     if (res.status !== 201) throw new Error(`blob push ${res.status}: ${await res.text()}`);
     return digest;
   }
 
   /** Pushes a config + one layer and an image manifest; returns the manifest digest and bytes. */
-  async pushImage(repo: string, tag: string, opts: { layer?: string; extra?: Record<string, unknown>; config?: string } = {}) {
-    const config = opts.config ?? JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } });
+  async pushImage(
+    repo: string,
+    tag: string,
+    opts: { layer?: string; extra?: Record<string, unknown>; config?: string } = {},
+  ) {
+    const config =
+      opts.config ??
+      JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } });
     const layer = opts.layer ?? `layer-${crypto.randomUUID()}`;
     const cd = await this.pushBlob(repo, config);
     const ld = await this.pushBlob(repo, layer);
@@ -45,8 +60,18 @@ export class RegistryClient {
       JSON.stringify({
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: cd, size: Buffer.byteLength(config) },
-        layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: ld, size: Buffer.byteLength(layer) }],
+        config: {
+          mediaType: "application/vnd.oci.image.config.v1+json",
+          digest: cd,
+          size: Buffer.byteLength(config),
+        },
+        layers: [
+          {
+            mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+            digest: ld,
+            size: Buffer.byteLength(layer),
+          },
+        ],
         ...opts.extra,
       }),
     );
@@ -55,8 +80,16 @@ export class RegistryClient {
     return { digest: sha(manifest), bytes: manifest, res };
   }
 
-  putManifest(repo: string, ref: string, bytes: Buffer, mediaType = "application/vnd.oci.image.manifest.v1+json") {
-    return this.req("PUT", repo, `/manifests/${ref}`, { body: bytes, headers: { "content-type": mediaType } });
+  putManifest(
+    repo: string,
+    ref: string,
+    bytes: Buffer,
+    mediaType = "application/vnd.oci.image.manifest.v1+json",
+  ) {
+    return this.req("PUT", repo, `/manifests/${ref}`, {
+      body: bytes,
+      headers: { "content-type": mediaType },
+    });
   }
 }
 

@@ -13,12 +13,21 @@ let alice: RegistryClient;
 let bob: RegistryClient;
 let anon: RegistryClient;
 
-const errCode = async (res: Response) => ((await res.json()) as { errors: { code: string }[] }).errors[0]!.code;
+const errCode = async (res: Response) =>
+  ((await res.json()) as { errors: { code: string }[] }).errors[0]!.code;
 
 before(async () => {
   sys = await startTestSystem();
-  await sys.services.accounts.createUser({ username: "alice", email: "alice@example.com", password: "alice-password" });
-  await sys.services.accounts.createUser({ username: "bob", email: "bob@example.com", password: "bob-password" });
+  await sys.services.accounts.createUser({
+    username: "alice",
+    email: "alice@example.com",
+    password: "alice-password",
+  });
+  await sys.services.accounts.createUser({
+    username: "bob",
+    email: "bob@example.com",
+    password: "bob-password",
+  });
   alice = new RegistryClient(sys, ["alice", "alice-password"]);
   bob = new RegistryClient(sys, ["bob", "bob-password"]);
   anon = new RegistryClient(sys);
@@ -29,14 +38,22 @@ describe("authentication", () => {
   test("GET /v2/ challenges with a Bearer realm, and accepts a token", async () => {
     const res = await fetch(`${sys.url}/v2/`);
     assert.equal(res.status, 401);
-    assert.equal(res.headers.get("www-authenticate"), `Bearer realm="http://${sys.host}/v2/auth",service="${sys.host}"`);
+    assert.equal(
+      res.headers.get("www-authenticate"),
+      `Bearer realm="http://${sys.host}/v2/auth",service="${sys.host}"`,
+    );
     assert.equal(res.headers.get("docker-distribution-api-version"), "registry/2.0");
     const token = await registryToken(sys, [], ["alice", "alice-password"]);
-    assert.equal((await fetch(`${sys.url}/v2/`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    assert.equal(
+      (await fetch(`${sys.url}/v2/`, { headers: { authorization: `Bearer ${token}` } })).status,
+      200,
+    );
   });
 
   test("bad credentials are refused at the token endpoint and on /v2", async () => {
-    const res = await fetch(`${sys.url}/v2/auth?service=x`, { headers: { authorization: basic("alice", "wrong") } });
+    const res = await fetch(`${sys.url}/v2/auth?service=x`, {
+      headers: { authorization: basic("alice", "wrong") },
+    });
     assert.equal(res.status, 401);
     assert.equal(await errCode(res), "UNAUTHORIZED");
     const forged = await fetch(`${sys.url}/v2/`, { headers: { authorization: "Bearer abc.def.ghi" } });
@@ -49,20 +66,30 @@ describe("authentication", () => {
     const t = await registryToken(sys, ["repository:alice/private:pull,push"], ["bob", "bob-password"]);
     const claims = JSON.parse(Buffer.from(t.split(".")[1]!, "base64url").toString());
     assert.deepEqual(claims.access, [{ type: "repository", name: "alice/private", actions: [] }]);
-    const res = await fetch(`${sys.url}/v2/alice/private/manifests/v1`, { headers: { authorization: `Bearer ${t}` } });
+    const res = await fetch(`${sys.url}/v2/alice/private/manifests/v1`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
     assert.equal(res.status, 401);
-    assert.match(res.headers.get("www-authenticate")!, /scope="repository:alice\/private:pull",error="insufficient_scope"/);
+    assert.match(
+      res.headers.get("www-authenticate")!,
+      /scope="repository:alice\/private:pull",error="insufficient_scope"/,
+    );
   });
 
   test("Basic credentials work directly on /v2 for scripts", async () => {
-    const res = await fetch(`${sys.url}/v2/alice/private/tags/list`, { headers: { authorization: basic("alice", "alice-password") } });
+    const res = await fetch(`${sys.url}/v2/alice/private/tags/list`, {
+      headers: { authorization: basic("alice", "alice-password") },
+    });
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { name: "alice/private", tags: ["v1"] });
   });
 
   test("anonymous users pull public repositories only", async () => {
     const { digest } = await alice.pushImage("alice/public", "v1");
-    await sys.services.db.repository.updateMany({ where: { name: "public" }, data: { visibility: "public" } });
+    await sys.services.db.repository.updateMany({
+      where: { name: "public" },
+      data: { visibility: "public" },
+    });
     const ok = await anon.req("GET", "alice/public", "/manifests/v1", { actions: "pull" });
     assert.equal(ok.status, 200);
     assert.equal(ok.headers.get("docker-content-digest"), digest);
@@ -79,18 +106,24 @@ describe("authentication", () => {
     await bob.pushImage("bob/created-by-push", "latest");
     const repo = await sys.services.repos.find("bob/created-by-push");
     assert.equal(repo?.visibility, "private");
-    assert.ok(await sys.services.db.auditLog.findFirst({ where: { kind: "create_repo", repositoryId: repo!.id } }));
+    assert.ok(
+      await sys.services.db.auditLog.findFirst({ where: { kind: "create_repo", repositoryId: repo!.id } }),
+    );
   });
 
   test("robots: write on one repository pushes there and nowhere else", async () => {
     const { robot, fullName, token } = await sys.services.robots.create("alice", "ci");
     const target = (await sys.services.repos.find("alice/private"))!;
-    await sys.services.db.repositoryPermission.create({ data: { repositoryId: target.id, robotId: robot.id, role: "write" } });
+    await sys.services.db.repositoryPermission.create({
+      data: { repositoryId: target.id, robotId: robot.id, role: "write" },
+    });
     const ci = new RegistryClient(sys, [fullName, token]);
     await ci.pushImage("alice/private", "from-robot");
     const elsewhere = await ci.req("POST", "alice/public", "/blobs/uploads/");
     assert.equal(elsewhere.status, 401);
-    const wrong = await fetch(`${sys.url}/v2/auth?service=x`, { headers: { authorization: basic(fullName, "nope") } });
+    const wrong = await fetch(`${sys.url}/v2/auth?service=x`, {
+      headers: { authorization: basic(fullName, "nope") },
+    });
     assert.equal(wrong.status, 401);
   });
 });
@@ -122,16 +155,25 @@ describe("blobs and uploads", () => {
     assert.match(loc, /^\/v2\/alice\/blobs\/blobs\/uploads\/[0-9a-f-]{36}$/);
     assert.ok(start.headers.get("docker-upload-uuid"));
     const uploadPath = loc.replace("/v2/alice/blobs", "");
-    const c1 = await alice.req("PATCH", repo, uploadPath, { body: Buffer.from("hello "), headers: { "content-range": "0-5", "content-type": "application/octet-stream" } });
+    const c1 = await alice.req("PATCH", repo, uploadPath, {
+      body: Buffer.from("hello "),
+      headers: { "content-range": "0-5", "content-type": "application/octet-stream" },
+    });
     assert.equal(c1.status, 202);
     assert.equal(c1.headers.get("range"), "0-5");
-    const skip = await alice.req("PATCH", repo, uploadPath, { body: Buffer.from("xx"), headers: { "content-range": "10-11" } });
+    const skip = await alice.req("PATCH", repo, uploadPath, {
+      body: Buffer.from("xx"),
+      headers: { "content-range": "10-11" },
+    });
     assert.equal(skip.status, 416);
     assert.equal(await errCode(skip), "BLOB_UPLOAD_INVALID");
     const status = await alice.req("GET", repo, uploadPath);
     assert.equal(status.status, 204);
     assert.equal(status.headers.get("range"), "0-5");
-    const c2 = await alice.req("PATCH", repo, uploadPath, { body: Buffer.from("world"), headers: { "content-range": "6-10" } });
+    const c2 = await alice.req("PATCH", repo, uploadPath, {
+      body: Buffer.from("world"),
+      headers: { "content-range": "6-10" },
+    });
     assert.equal(c2.headers.get("range"), "0-10");
     const digest = sha("hello world");
     const done = await alice.req("PUT", repo, `${uploadPath}?digest=${digest}`);
@@ -159,12 +201,18 @@ describe("blobs and uploads", () => {
 
   test("a digest mismatch stores nothing", async () => {
     const wrong = sha("something else");
-    const res = await alice.req("POST", repo, `/blobs/uploads/?digest=${wrong}`, { body: Buffer.from("actual content") });
+    const res = await alice.req("POST", repo, `/blobs/uploads/?digest=${wrong}`, {
+      body: Buffer.from("actual content"),
+    });
     assert.equal(res.status, 400);
     assert.equal(await errCode(res), "DIGEST_INVALID");
     assert.equal((await alice.req("HEAD", repo, `/blobs/${wrong}`)).status, 404);
     assert.equal((await alice.req("HEAD", repo, `/blobs/${sha("actual content")}`)).status, 404);
-    assert.equal(fs.readdirSync(path.join(sys.config.STORAGE_PATH, "uploads")).length, 0, "no scratch file left");
+    assert.equal(
+      fs.readdirSync(path.join(sys.config.STORAGE_PATH, "uploads")).length,
+      0,
+      "no scratch file left",
+    );
   });
 
   test("upload cancel, then the session is unknown", async () => {
@@ -178,7 +226,11 @@ describe("blobs and uploads", () => {
 
   test("cross-repository mount with and without from; unreadable sources fall back to an upload", async () => {
     const digest = await alice.pushBlob(repo, "mount me");
-    const withFrom = await alice.req("POST", "alice/mount-target", `/blobs/uploads/?mount=${digest}&from=${repo}`);
+    const withFrom = await alice.req(
+      "POST",
+      "alice/mount-target",
+      `/blobs/uploads/?mount=${digest}&from=${repo}`,
+    );
     assert.equal(withFrom.status, 201);
     assert.equal(withFrom.headers.get("docker-content-digest"), digest);
     const noFrom = await alice.req("POST", "alice/mount-target2", `/blobs/uploads/?mount=${digest}`);
@@ -236,15 +288,23 @@ describe("manifests and tags", () => {
     assert.equal(res.headers.get("location"), `/v2/${repo}/manifests/${digest}`);
     assert.equal(res.headers.get("docker-content-digest"), digest);
     for (const ref of ["v1", digest]) {
-      const get = await alice.req("GET", repo, `/manifests/${ref}`, { headers: { accept: "application/vnd.oci.image.manifest.v1+json" } });
+      const get = await alice.req("GET", repo, `/manifests/${ref}`, {
+        headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+      });
       assert.equal(get.status, 200);
       assert.equal(get.headers.get("content-type"), "application/vnd.oci.image.manifest.v1+json");
       assert.deepEqual(Buffer.from(await get.arrayBuffer()), bytes);
       const head = await alice.req("HEAD", repo, `/manifests/${ref}`);
       assert.equal(head.headers.get("docker-content-digest"), digest);
     }
-    assert.ok(await sys.services.db.auditLog.findFirst({ where: { kind: "push_repo", metadata: { path: ["tag"], equals: "v1" } } }));
-    const pushEvent = await sys.services.db.jobRecord.findFirst({ where: { queue: "notifications", name: "repo_push" } });
+    assert.ok(
+      await sys.services.db.auditLog.findFirst({
+        where: { kind: "push_repo", metadata: { path: ["tag"], equals: "v1" } },
+      }),
+    );
+    const pushEvent = await sys.services.db.jobRecord.findFirst({
+      where: { queue: "notifications", name: "repo_push" },
+    });
     assert.deepEqual((pushEvent!.payload as { tags: string[] }).tags, ["v1"]);
   });
 
@@ -258,11 +318,25 @@ describe("manifests and tags", () => {
   });
 
   test("manifests naming unknown blobs or children are refused", async () => {
-    const m = { schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha("nope"), size: 4 }, layers: [] };
+    const m = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha("nope"), size: 4 },
+      layers: [],
+    };
     const res = await alice.putManifest(repo, "broken", Buffer.from(JSON.stringify(m)));
     assert.equal(await errCode(res), "MANIFEST_BLOB_UNKNOWN");
-    const idx = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha("x"), size: 1 }] };
-    const r2 = await alice.putManifest(repo, "broken-index", Buffer.from(JSON.stringify(idx)), "application/vnd.oci.image.index.v1+json");
+    const idx = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha("x"), size: 1 }],
+    };
+    const r2 = await alice.putManifest(
+      repo,
+      "broken-index",
+      Buffer.from(JSON.stringify(idx)),
+      "application/vnd.oci.image.index.v1+json",
+    );
     assert.equal(await errCode(r2), "MANIFEST_BLOB_UNKNOWN");
   });
 
@@ -279,12 +353,20 @@ describe("manifests and tags", () => {
 
   test("bad names and references are NAME_INVALID / 400, never a file-system error", async () => {
     const t = await registryToken(sys, [], ["alice", "alice-password"]);
-    for (const p of ["/v2/alice/../etc/manifests/latest", "/v2/alice/%2e%2e/x/tags/list", "/v2/Alice/App/tags/list", "/v2/alice/app/manifests/..%2f..%2fetc", "/v2/alice/app/blobs/sha256:..%2f..%2fx"]) {
+    for (const p of [
+      "/v2/alice/../etc/manifests/latest",
+      "/v2/alice/%2e%2e/x/tags/list",
+      "/v2/Alice/App/tags/list",
+      "/v2/alice/app/manifests/..%2f..%2fetc",
+      "/v2/alice/app/blobs/sha256:..%2f..%2fx",
+    ]) {
       const res = await fetch(`${sys.url}${p}`, { headers: { authorization: `Bearer ${t}` } });
       assert.ok([400, 401, 404].includes(res.status), `${p} → ${res.status}`);
       assert.match(res.headers.get("content-type") ?? "", /json/);
     }
-    const res = await fetch(`${sys.url}/v2/alice/a..b/tags/list`, { headers: { authorization: `Bearer ${t}` } });
+    const res = await fetch(`${sys.url}/v2/alice/a..b/tags/list`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
     assert.equal(res.status, 400);
     assert.equal(await errCode(res), "NAME_INVALID");
   });
@@ -312,10 +394,16 @@ describe("manifests and tags", () => {
     assert.equal((await alice.req("DELETE", "alice/del", "/manifests/x")).status, 202);
     assert.equal((await alice.req("GET", "alice/del", "/manifests/x")).status, 404);
     assert.equal((await alice.req("DELETE", "alice/del", "/manifests/x")).status, 404);
-    assert.equal((await alice.req("GET", "alice/del", `/manifests/${two.digest}`)).status, 200, "the manifest survives its tag");
+    assert.equal(
+      (await alice.req("GET", "alice/del", `/manifests/${two.digest}`)).status,
+      200,
+      "the manifest survives its tag",
+    );
     assert.equal((await alice.req("DELETE", "alice/del", `/manifests/${two.digest}`)).status, 202);
     assert.equal((await alice.req("GET", "alice/del", `/manifests/${two.digest}`)).status, 404);
-    assert.ok(await sys.services.db.auditLog.findFirst({ where: { kind: "delete_tag", repositoryId: r.id } }));
+    assert.ok(
+      await sys.services.db.auditLog.findFirst({ where: { kind: "delete_tag", repositoryId: r.id } }),
+    );
   });
 
   test("an index pushed after its children; children cannot be deleted under it", async () => {
@@ -326,8 +414,18 @@ describe("manifests and tags", () => {
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.index.v1+json",
         manifests: [
-          { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: a.digest, size: a.bytes.length, platform: { os: "linux", architecture: "amd64" } },
-          { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: b.digest, size: b.bytes.length, platform: { os: "linux", architecture: "arm64" } },
+          {
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            digest: a.digest,
+            size: a.bytes.length,
+            platform: { os: "linux", architecture: "amd64" },
+          },
+          {
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            digest: b.digest,
+            size: b.bytes.length,
+            platform: { os: "linux", architecture: "arm64" },
+          },
         ],
       }),
     );
@@ -351,7 +449,11 @@ describe("manifests and tags", () => {
           artifactType,
           config: { mediaType: "application/vnd.oci.empty.v1+json", digest: empty, size: 2 },
           layers: [{ mediaType: "application/octet-stream", digest: sig, size: 15 }],
-          subject: { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: subject.digest, size: subject.bytes.length },
+          subject: {
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            digest: subject.digest,
+            size: subject.bytes.length,
+          },
           annotations,
         }),
       );
@@ -363,12 +465,21 @@ describe("manifests and tags", () => {
     await alice.putManifest("alice/signed", sha(s2), s2);
     const all = await alice.req("GET", "alice/signed", `/referrers/${subject.digest}`);
     assert.equal(all.headers.get("content-type"), "application/vnd.oci.image.index.v1+json");
-    const body = (await all.json()) as { manifests: { digest: string; artifactType: string; annotations: Record<string, string> }[] };
+    const body = (await all.json()) as {
+      manifests: { digest: string; artifactType: string; annotations: Record<string, string> }[];
+    };
     assert.deepEqual(body.manifests.map((m) => m.digest).sort(), [sha(s1), sha(s2)].sort());
-    const filtered = await alice.req("GET", "alice/signed", `/referrers/${subject.digest}?artifactType=application/spdx%2Bjson`);
+    const filtered = await alice.req(
+      "GET",
+      "alice/signed",
+      `/referrers/${subject.digest}?artifactType=application/spdx%2Bjson`,
+    );
     assert.equal(filtered.headers.get("oci-filters-applied"), "artifactType");
     const f = (await filtered.json()) as typeof body;
-    assert.deepEqual(f.manifests.map((m) => [m.digest, m.annotations.kind]), [[sha(s2), "sbom"]]);
+    assert.deepEqual(
+      f.manifests.map((m) => [m.digest, m.annotations.kind]),
+      [[sha(s2), "sbom"]],
+    );
     const none = await alice.req("GET", "alice/signed", `/referrers/${sha("nothing")}`);
     assert.deepEqual((await none.json()).manifests, []);
   });
@@ -401,10 +512,15 @@ describe("robustness", () => {
 
   test("unknown endpoints and methods answer in OCI error JSON", async () => {
     const t = await registryToken(sys, ["repository:alice/app:pull"], ["alice", "alice-password"]);
-    const res = await fetch(`${sys.url}/v2/alice/app/manifests/v1`, { method: "PATCH", headers: { authorization: `Bearer ${t}` } });
+    const res = await fetch(`${sys.url}/v2/alice/app/manifests/v1`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${t}` },
+    });
     assert.equal(res.status, 405);
     assert.equal(await errCode(res), "UNSUPPORTED");
-    const nope = await fetch(`${sys.url}/v2/alice/app/nothing`, { headers: { authorization: `Bearer ${t}` } });
+    const nope = await fetch(`${sys.url}/v2/alice/app/nothing`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
     assert.equal(nope.status, 404);
   });
 });
@@ -421,7 +537,14 @@ describe("artifact policy", () => {
     await admin.pushImage("admin/img", "v1");
     const cd = await admin.pushBlob("admin/art", "{}");
     const ld = await admin.pushBlob("admin/art", "chart");
-    const m = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.cncf.helm.config.v1+json", digest: cd, size: 2 }, layers: [{ mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", digest: ld, size: 5 }] }));
+    const m = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { mediaType: "application/vnd.cncf.helm.config.v1+json", digest: cd, size: 2 },
+        layers: [{ mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", digest: ld, size: 5 }],
+      }),
+    );
     const res = await admin.putManifest("admin/art", "0.1.0", m);
     assert.equal(res.status, 400);
     assert.equal(await errCode(res), "MANIFEST_INVALID");

@@ -5,7 +5,11 @@ import { Client, Provider, cacheExchange, fetchExchange } from "urql";
 import { App } from "./App";
 
 // Same-origin GraphQL; the JSON content type satisfies Apollo's CSRF prevention.
-const client = new Client({ url: "/graphql", exchanges: [cacheExchange, fetchExchange], fetchOptions: { credentials: "same-origin" } });
+const client = new Client({
+  url: "/graphql",
+  exchanges: [cacheExchange, fetchExchange],
+  fetchOptions: { credentials: "same-origin" },
+});
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

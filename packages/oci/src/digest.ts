@@ -21,7 +21,10 @@ export function parseDigest(value: unknown): ParsedDigest | null {
   return { algorithm, hex: m[2]!, digest: value };
 }
 
-export function requireDigest(value: unknown, code: "DIGEST_INVALID" | "BLOB_UNKNOWN" | "MANIFEST_INVALID" = "DIGEST_INVALID"): ParsedDigest {
+export function requireDigest(
+  value: unknown,
+  code: "DIGEST_INVALID" | "BLOB_UNKNOWN" | "MANIFEST_INVALID" = "DIGEST_INVALID",
+): ParsedDigest {
   const d = parseDigest(value);
   if (!d) throw new OciError(code, `invalid digest: ${String(value).slice(0, 200)}`);
   return d;

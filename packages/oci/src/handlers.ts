@@ -2,7 +2,15 @@
 import type { Request, Response } from "express";
 import { requireDigest } from "./digest.js";
 import { OciError } from "./errors.js";
-import { hasBody, intParam, parseContentRange, parseRange, readLimited, sendError, streamTo } from "./http.js";
+import {
+  hasBody,
+  intParam,
+  parseContentRange,
+  parseRange,
+  readLimited,
+  sendError,
+  streamTo,
+} from "./http.js";
 import type { Access, RegistryBackend, UploadState } from "./interfaces.js";
 import { MediaType, baseMediaType } from "./media-types.js";
 import { isValidTag } from "./names.js";
@@ -34,10 +42,17 @@ const blobCreated = (res: Response, repo: string, digest: string) => {
 
 function validReference(ref: string): void {
   if (ref.includes(":")) requireDigest(ref, "DIGEST_INVALID");
-  else if (!isValidTag(ref)) throw new OciError("TAG_INVALID", `invalid tag: ${ref.slice(0, 140)}`, undefined, 400);
+  else if (!isValidTag(ref))
+    throw new OciError("TAG_INVALID", `invalid tag: ${ref.slice(0, 140)}`, undefined, 400);
 }
 
-function linkNext(res: Response, path: string, n: number | undefined, last: string | undefined, page: string[]) {
+function linkNext(
+  res: Response,
+  path: string,
+  n: number | undefined,
+  last: string | undefined,
+  page: string[],
+) {
   if (n !== undefined && page.length === n && last !== page[page.length - 1] && page.length > 0) {
     const q = new URLSearchParams({ n: String(n), last: page[page.length - 1]! });
     res.setHeader("Link", `<${path}?${q}>; rel="next"`);
@@ -174,7 +189,8 @@ export async function listTags({ req, res, backend, access, repo }: Ctx) {
 
 export async function listReferrers({ req, res, backend, access, repo, params }: Ctx) {
   const digest = requireDigest(params[0], "DIGEST_INVALID").digest;
-  const artifactType = typeof req.query.artifactType === "string" && req.query.artifactType ? req.query.artifactType : undefined;
+  const artifactType =
+    typeof req.query.artifactType === "string" && req.query.artifactType ? req.query.artifactType : undefined;
   const manifests = await backend.listReferrers(repo, digest, artifactType, access);
   if (artifactType) res.setHeader("OCI-Filters-Applied", "artifactType");
   res.setHeader("Content-Type", MediaType.OciIndex);

@@ -9,11 +9,22 @@ import type { ByteRange } from "./interfaces.js";
 export function parseContentRange(value: string | undefined): ByteRange | undefined {
   if (value === undefined || value === "") return undefined;
   const m = /^(?:bytes[ =])?(\d+)-(\d+)$/.exec(value.trim());
-  if (!m) throw new OciError("BLOB_UPLOAD_INVALID", `invalid Content-Range: ${value.slice(0, 100)}`, undefined, 416);
+  if (!m)
+    throw new OciError(
+      "BLOB_UPLOAD_INVALID",
+      `invalid Content-Range: ${value.slice(0, 100)}`,
+      undefined,
+      416,
+    );
   const start = Number(m[1]);
   const end = Number(m[2]);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) {
-    throw new OciError("BLOB_UPLOAD_INVALID", `invalid Content-Range: ${value.slice(0, 100)}`, undefined, 416);
+    throw new OciError(
+      "BLOB_UPLOAD_INVALID",
+      `invalid Content-Range: ${value.slice(0, 100)}`,
+      undefined,
+      416,
+    );
   }
   return { start, end };
 }
@@ -82,6 +93,7 @@ export function sendError(res: Response, err: OciError, extraHeaders: Record<str
 
 export function intParam(v: unknown, name: string): number | undefined {
   if (v === undefined || v === "") return undefined;
-  if (typeof v !== "string" || !/^\d{1,9}$/.test(v)) throw new OciError("PAGINATION_NUMBER_INVALID", `invalid ${name}`);
+  if (typeof v !== "string" || !/^\d{1,9}$/.test(v))
+    throw new OciError("PAGINATION_NUMBER_INVALID", `invalid ${name}`);
   return Number(v);
 }

@@ -63,19 +63,42 @@ export interface RegistryBackend {
 
   startUpload(repo: string, access: Access): Promise<UploadState>;
   /** Appends the stream; `expectedOffset` (from Content-Range) must equal the current size. */
-  appendUpload(repo: string, id: string, body: Readable, expectedOffset: number | undefined, access: Access): Promise<UploadState>;
+  appendUpload(
+    repo: string,
+    id: string,
+    body: Readable,
+    expectedOffset: number | undefined,
+    access: Access,
+  ): Promise<UploadState>;
   uploadStatus(repo: string, id: string, access: Access): Promise<UploadState>;
   /** Appends the optional final body, verifies the digest, publishes the blob. */
-  finishUpload(repo: string, id: string, digest: string, body: Readable | undefined, access: Access): Promise<BlobInfo>;
+  finishUpload(
+    repo: string,
+    id: string,
+    digest: string,
+    body: Readable | undefined,
+    access: Access,
+  ): Promise<BlobInfo>;
   cancelUpload(repo: string, id: string, access: Access): Promise<void>;
   /** One-shot upload (`POST ?digest=`). */
   putBlob(repo: string, digest: string, body: Readable, access: Access): Promise<BlobInfo>;
 
   getManifest(repo: string, reference: string, access: Access): Promise<StoredManifest | null>;
-  putManifest(repo: string, reference: string, bytes: Buffer, contentType: string, access: Access): Promise<StoredManifest>;
+  putManifest(
+    repo: string,
+    reference: string,
+    bytes: Buffer,
+    contentType: string,
+    access: Access,
+  ): Promise<StoredManifest>;
   deleteManifest(repo: string, reference: string, access: Access): Promise<void>;
 
   listTags(repo: string, n: number | undefined, last: string | undefined, access: Access): Promise<string[]>;
-  listReferrers(repo: string, digest: string, artifactType: string | undefined, access: Access): Promise<ReferrerDescriptor[]>;
+  listReferrers(
+    repo: string,
+    digest: string,
+    artifactType: string | undefined,
+    access: Access,
+  ): Promise<ReferrerDescriptor[]>;
   catalog(n: number | undefined, last: string | undefined, access: Access): Promise<string[]>;
 }

@@ -49,16 +49,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function stringMap(v: unknown, where: string): Record<string, string> | undefined {
   if (v === undefined) return undefined;
-  if (!isObject(v) || Object.values(v).some((x) => typeof x !== "string")) throw invalid(`${where}: annotations must map strings to strings`);
+  if (!isObject(v) || Object.values(v).some((x) => typeof x !== "string"))
+    throw invalid(`${where}: annotations must map strings to strings`);
   return v as Record<string, string>;
 }
 
 function descriptor(v: unknown, where: string): Descriptor {
   if (!isObject(v)) throw invalid(`${where}: descriptor must be an object`);
   const { mediaType, digest, size } = v;
-  if (typeof mediaType !== "string" || !/^[\w.+-]+\/[\w.+-]+$/.test(mediaType)) throw invalid(`${where}: invalid mediaType`);
+  if (typeof mediaType !== "string" || !/^[\w.+-]+\/[\w.+-]+$/.test(mediaType))
+    throw invalid(`${where}: invalid mediaType`);
   if (!parseDigest(digest)) throw invalid(`${where}: invalid digest`);
-  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) throw invalid(`${where}: invalid size`);
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0)
+    throw invalid(`${where}: invalid size`);
   const d: Descriptor = { mediaType, digest: digest as string, size };
   if (v.artifactType !== undefined) {
     if (typeof v.artifactType !== "string") throw invalid(`${where}: invalid artifactType`);
@@ -68,7 +71,8 @@ function descriptor(v: unknown, where: string): Descriptor {
   if (annotations) d.annotations = annotations;
   if (v.platform !== undefined) {
     const p = v.platform;
-    if (!isObject(p) || typeof p.architecture !== "string" || typeof p.os !== "string") throw invalid(`${where}: invalid platform`);
+    if (!isObject(p) || typeof p.architecture !== "string" || typeof p.os !== "string")
+      throw invalid(`${where}: invalid platform`);
     d.platform = p as unknown as Platform;
   }
   return d;
@@ -125,15 +129,25 @@ function schema1Payload(bytes: Buffer, doc: Record<string, unknown>): Buffer {
     throw invalid("schema1: unreadable protected header");
   }
   const { formatLength, formatTail } = header;
-  if (typeof formatLength !== "number" || typeof formatTail !== "string" || formatLength > bytes.length || formatLength < 0) {
+  if (
+    typeof formatLength !== "number" ||
+    typeof formatTail !== "string" ||
+    formatLength > bytes.length ||
+    formatLength < 0
+  ) {
     throw invalid("schema1: invalid protected header");
   }
   return Buffer.concat([bytes.subarray(0, formatLength), Buffer.from(formatTail, "base64url")]);
 }
 
 function parseSchema1(bytes: Buffer, doc: Record<string, unknown>, mediaType: string): ParsedManifest {
-  if (typeof doc.name !== "string" || typeof doc.tag !== "string") throw invalid("schema1: name and tag are required");
-  if (!Array.isArray(doc.fsLayers) || !Array.isArray(doc.history) || doc.fsLayers.length !== doc.history.length) {
+  if (typeof doc.name !== "string" || typeof doc.tag !== "string")
+    throw invalid("schema1: name and tag are required");
+  if (
+    !Array.isArray(doc.fsLayers) ||
+    !Array.isArray(doc.history) ||
+    doc.fsLayers.length !== doc.history.length
+  ) {
     throw invalid("schema1: fsLayers and history must be arrays of equal length");
   }
   const blobDigests = doc.fsLayers.map((l: unknown, i) => {
@@ -159,9 +173,16 @@ export function parseManifest(bytes: Buffer, contentType = ""): ParsedManifest {
   if (doc.schemaVersion !== 2) throw invalid("schemaVersion must be 2");
   const annotations = stringMap(doc.annotations, "manifest");
   const artifactType = doc.artifactType;
-  if (artifactType !== undefined && typeof artifactType !== "string") throw invalid("artifactType must be a string");
+  if (artifactType !== undefined && typeof artifactType !== "string")
+    throw invalid("artifactType must be a string");
   const subject = doc.subject === undefined ? undefined : descriptor(doc.subject, "subject");
-  const base = { mediaType, digest: digestOf(bytes), annotations, artifactType: artifactType as string | undefined, subject };
+  const base = {
+    mediaType,
+    digest: digestOf(bytes),
+    annotations,
+    artifactType: artifactType as string | undefined,
+    subject,
+  };
 
   if (INDEX_TYPES.includes(mediaType)) {
     const manifests = descriptors(doc.manifests, "manifests");
@@ -169,8 +190,12 @@ export function parseManifest(bytes: Buffer, contentType = ""): ParsedManifest {
   }
   if (mediaType === MediaType.OciManifest || mediaType === MediaType.DockerManifest) {
     const config = descriptor(doc.config, "config");
-    const layers = doc.layers === undefined && mediaType === MediaType.OciManifest ? [] : descriptors(doc.layers, "layers");
-    if (mediaType === MediaType.DockerManifest && layers.length === 0) throw invalid("layers must not be empty");
+    const layers =
+      doc.layers === undefined && mediaType === MediaType.OciManifest
+        ? []
+        : descriptors(doc.layers, "layers");
+    if (mediaType === MediaType.DockerManifest && layers.length === 0)
+      throw invalid("layers must not be empty");
     const blobDigests = [...new Set([config.digest, ...layers.map((l) => l.digest)])];
     const layersSize = layers.reduce((n, l) => n + l.size, 0);
     return { ...base, kind: "image", config, layers, manifests: [], blobDigests, layersSize };
@@ -179,6 +204,8 @@ export function parseManifest(bytes: Buffer, contentType = ""): ParsedManifest {
 }
 
 /** The artifact type a referrers response reports for a manifest (OCI 1.1: artifactType, else config type). */
-export function effectiveArtifactType(m: Pick<ParsedManifest, "artifactType" | "config">): string | undefined {
+export function effectiveArtifactType(
+  m: Pick<ParsedManifest, "artifactType" | "config">,
+): string | undefined {
   return m.artifactType ?? m.config?.mediaType;
 }

@@ -72,24 +72,45 @@ export function createRegistryRouter(opts: RegistryRouterOptions): Router {
       const { route, groups } = found;
       const hasRepo = route.needs !== "none" && route.needs !== "authenticated";
       const repo = hasRepo ? groups[0]! : "";
-      if (hasRepo && !isValidRepositoryName(repo)) throw new OciError("NAME_INVALID", `invalid repository name: ${repo.slice(0, 256)}`);
+      if (hasRepo && !isValidRepositoryName(repo))
+        throw new OciError("NAME_INVALID", `invalid repository name: ${repo.slice(0, 256)}`);
       if (hasRepo) scope = `repository:${repo}:${(route.needs as Action[]).join(",")}`;
 
-      const access = await opts.auth.authenticate(req, hasRepo ? repo : undefined, hasRepo ? (route.needs as Action[]) : []);
+      const access = await opts.auth.authenticate(
+        req,
+        hasRepo ? repo : undefined,
+        hasRepo ? (route.needs as Action[]) : [],
+      );
       if (route.needs === "authenticated" && access.subject === null) throw new OciError("UNAUTHORIZED");
       if (hasRepo && !(route.needs as Action[]).every((a) => access.can(repo, a))) {
         throw new OciError("UNAUTHORIZED", undefined, [
           { Type: "repository", Name: repo, Action: (route.needs as Action[]).join(",") },
         ]);
       }
-      await route.handler({ req, res, backend: opts.backend, access, repo, params: hasRepo ? groups.slice(1) : groups, maxManifestBytes });
+      await route.handler({
+        req,
+        res,
+        backend: opts.backend,
+        access,
+        repo,
+        params: hasRepo ? groups.slice(1) : groups,
+        maxManifestBytes,
+      });
     } catch (err) {
       if (isOciError(err)) {
         const headers: Record<string, string> = {};
         if (err.status === 401) {
           // A Bearer token that was valid but too narrow gets insufficient_scope, so clients fetch a wider one.
           const bearer = req.headers.authorization?.startsWith("Bearer ");
-          headers["WWW-Authenticate"] = opts.auth.challenge(req, scope, bearer ? (err.code === "UNAUTHORIZED" && err.detail === "invalid_token" ? "invalid_token" : "insufficient_scope") : undefined);
+          headers["WWW-Authenticate"] = opts.auth.challenge(
+            req,
+            scope,
+            bearer
+              ? err.code === "UNAUTHORIZED" && err.detail === "invalid_token"
+                ? "invalid_token"
+                : "insufficient_scope"
+              : undefined,
+          );
         }
         return sendError(res, err, headers);
       }

@@ -23,13 +23,22 @@ const image = (extra: Record<string, unknown> = {}) =>
       ...extra,
     }),
   );
-const invalid = (fn: () => unknown, code = "MANIFEST_INVALID") => assert.throws(fn, (e: unknown) => e instanceof OciError && e.code === code);
+const invalid = (fn: () => unknown, code = "MANIFEST_INVALID") =>
+  assert.throws(fn, (e: unknown) => e instanceof OciError && e.code === code);
 
 describe("digests", () => {
   test("accepts sha256 and sha512 of exact length, lower-case hex only", () => {
     assert.ok(parseDigest(D("x")));
     assert.ok(parseDigest(digestOf("x", "sha512")));
-    for (const bad of ["sha256:abc", `sha256:${"A".repeat(64)}`, `md5:${"a".repeat(32)}`, `sha256:${"a".repeat(64)}/../x`, "", 5, null]) {
+    for (const bad of [
+      "sha256:abc",
+      `sha256:${"A".repeat(64)}`,
+      `md5:${"a".repeat(32)}`,
+      `sha256:${"a".repeat(64)}/../x`,
+      "",
+      5,
+      null,
+    ]) {
       assert.equal(parseDigest(bad), null, String(bad));
     }
   });
@@ -37,8 +46,22 @@ describe("digests", () => {
 
 describe("names and tags", () => {
   test("repository names follow the spec grammar, with several components", () => {
-    for (const ok of ["a/b", "org/team/app", "my-org/app_1", "a.b/c__d", "x/y-----z"]) assert.ok(isValidRepositoryName(ok), ok);
-    for (const bad of ["A/b", "a/../b", "a//b", "/a", "a/", "a/b/", "-a/b", "a/b-", "a/.b", "a/b c", "a/%2e%2e"]) assert.ok(!isValidRepositoryName(bad), bad);
+    for (const ok of ["a/b", "org/team/app", "my-org/app_1", "a.b/c__d", "x/y-----z"])
+      assert.ok(isValidRepositoryName(ok), ok);
+    for (const bad of [
+      "A/b",
+      "a/../b",
+      "a//b",
+      "/a",
+      "a/",
+      "a/b/",
+      "-a/b",
+      "a/b-",
+      "a/.b",
+      "a/b c",
+      "a/%2e%2e",
+    ])
+      assert.ok(!isValidRepositoryName(bad), bad);
   });
   test("tags", () => {
     assert.ok(isValidTag("v1.0_rc-2"));
@@ -55,8 +78,14 @@ describe("ranges", () => {
     assert.deepEqual(parseContentRange("0-99"), { start: 0, end: 99 });
     assert.deepEqual(parseContentRange("bytes 5-9"), { start: 5, end: 9 });
     assert.equal(parseContentRange(undefined), undefined);
-    assert.throws(() => parseContentRange("9-5"), (e: OciError) => e.status === 416);
-    assert.throws(() => parseContentRange("abc"), (e: OciError) => e.status === 416);
+    assert.throws(
+      () => parseContentRange("9-5"),
+      (e: OciError) => e.status === 416,
+    );
+    assert.throws(
+      () => parseContentRange("abc"),
+      (e: OciError) => e.status === 416,
+    );
   });
   test("Range for GET", () => {
     assert.deepEqual(parseRange("bytes=0-9", 100), { start: 0, end: 9 });
@@ -80,27 +109,66 @@ describe("manifests", () => {
   });
   test("artifact with artifactType, empty config and subject", () => {
     const subject = { mediaType: MediaType.OciManifest, digest: D("s"), size: 5 };
-    const m = parseManifest(image({ artifactType: "application/vnd.example", subject, config: { mediaType: MediaType.OciEmpty, digest: D("{}"), size: 2 } }));
+    const m = parseManifest(
+      image({
+        artifactType: "application/vnd.example",
+        subject,
+        config: { mediaType: MediaType.OciEmpty, digest: D("{}"), size: 2 },
+      }),
+    );
     assert.equal(m.artifactType, "application/vnd.example");
     assert.equal(m.subject?.digest, D("s"));
   });
   test("index and Docker manifest list", () => {
-    const idx = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [{ mediaType: MediaType.OciManifest, digest: D("a"), size: 3, platform: { os: "linux", architecture: "arm64" } }] }));
+    const idx = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.OciIndex,
+        manifests: [
+          {
+            mediaType: MediaType.OciManifest,
+            digest: D("a"),
+            size: 3,
+            platform: { os: "linux", architecture: "arm64" },
+          },
+        ],
+      }),
+    );
     const m = parseManifest(idx, MediaType.OciIndex);
     assert.equal(m.kind, "index");
     assert.equal(m.manifests[0]?.platform?.architecture, "arm64");
-    const list = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.DockerManifestList, manifests: [] }));
+    const list = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: MediaType.DockerManifestList, manifests: [] }),
+    );
     assert.equal(parseManifest(list, MediaType.DockerManifestList).kind, "index");
   });
   test("Docker schema 2 requires layers", () => {
-    const doc = { schemaVersion: 2, mediaType: MediaType.DockerManifest, config: { mediaType: MediaType.DockerConfig, digest: D("c"), size: 1 }, layers: [] };
+    const doc = {
+      schemaVersion: 2,
+      mediaType: MediaType.DockerManifest,
+      config: { mediaType: MediaType.DockerConfig, digest: D("c"), size: 1 },
+      layers: [],
+    };
     invalid(() => parseManifest(Buffer.from(JSON.stringify(doc)), MediaType.DockerManifest));
   });
   test("schema 1 signed: digest of the JWS payload, blobSums as blobs", () => {
-    const payload = JSON.stringify({ schemaVersion: 1, name: "a/b", tag: "v1", architecture: "amd64", fsLayers: [{ blobSum: D("l") }], history: [{ v1Compatibility: "{}" }] }, null, 3);
+    const payload = JSON.stringify(
+      {
+        schemaVersion: 1,
+        name: "a/b",
+        tag: "v1",
+        architecture: "amd64",
+        fsLayers: [{ blobSum: D("l") }],
+        history: [{ v1Compatibility: "{}" }],
+      },
+      null,
+      3,
+    );
     const formatLength = payload.length - 2; // everything before the final "\n}"
     const tail = payload.slice(formatLength);
-    const protectedHeader = Buffer.from(JSON.stringify({ formatLength, formatTail: Buffer.from(tail).toString("base64url") })).toString("base64url");
+    const protectedHeader = Buffer.from(
+      JSON.stringify({ formatLength, formatTail: Buffer.from(tail).toString("base64url") }),
+    ).toString("base64url");
     const signed = `${payload.slice(0, formatLength)},\n   "signatures": [{"header":{},"signature":"x","protected":"${protectedHeader}"}]${tail}`;
     const m = parseManifest(Buffer.from(signed), MediaType.DockerSchema1Signed);
     assert.equal(m.kind, "schema1");
@@ -116,6 +184,8 @@ describe("manifests", () => {
     invalid(() => parseManifest(image({ layers: [{ mediaType: "x/y", digest: D("a"), size: -1 }] })));
     invalid(() => parseManifest(image({ annotations: { a: 1 } })));
     invalid(() => parseManifest(image(), MediaType.OciIndex), "MANIFEST_INVALID");
-    invalid(() => parseManifest(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/x-unknown" }))));
+    invalid(() =>
+      parseManifest(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/x-unknown" }))),
+    );
   });
 });

@@ -2,7 +2,8 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { parse } from "graphql";
 
-const doc = <R, V = Record<string, never>>(source: string) => parse(source) as unknown as TypedDocumentNode<R, V>;
+const doc = <R, V = Record<string, never>>(source: string) =>
+  parse(source) as unknown as TypedDocumentNode<R, V>;
 
 export interface SystemInfo {
   title: string;

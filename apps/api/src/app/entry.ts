@@ -13,10 +13,12 @@ export async function runEntryPoint(opts: SystemOptions): Promise<void> {
     }
     throw e;
   }
-  const system = await startSystem(config, { ...opts, workers: opts.workers && config.RUN_WORKERS }).catch((e: Error) => {
-    console.error(`start-up failed: ${e.message}`);
-    process.exit(1);
-  });
+  const system = await startSystem(config, { ...opts, workers: opts.workers && config.RUN_WORKERS }).catch(
+    (e: Error) => {
+      console.error(`start-up failed: ${e.message}`);
+      process.exit(1);
+    },
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -23,7 +23,14 @@ import { GrantService } from "../registry/grants.js";
 
 export const VERSION = "0.1.0";
 
-export async function createServices(deps: { config: Config; db: Db; log: Logger; metrics: Metrics; jobs: JobSystem; store: BlobStore }) {
+export async function createServices(deps: {
+  config: Config;
+  db: Db;
+  log: Logger;
+  metrics: Metrics;
+  jobs: JobSystem;
+  store: BlobStore;
+}) {
   const { config, db, log, jobs, store } = deps;
   const audit = new AuditService(db, log);
   const authz = new AuthzService(db);
@@ -42,7 +49,23 @@ export async function createServices(deps: { config: Config; db: Db; log: Logger
   const tokens = await RegistryTokens.load(db, config.SERVER_HOSTNAME, config.REGISTRY_TOKEN_TTL);
   const grants = new GrantService(db, authz, repos);
   const sessions = new SessionService(db, accounts);
-  return { ...deps, version: VERSION, audit, authz, accounts, robots, credentials, repos, tags, admission, blobs, manifests, tokens, grants, sessions };
+  return {
+    ...deps,
+    version: VERSION,
+    audit,
+    authz,
+    accounts,
+    robots,
+    credentials,
+    repos,
+    tags,
+    admission,
+    blobs,
+    manifests,
+    tokens,
+    grants,
+    sessions,
+  };
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;

@@ -50,7 +50,12 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
     const database = connectDatabase(dbUrl);
     stops.push(database.close);
 
-    const redisEndpoint = await ensureRedis(config.REDIS_URL, !process.env.REDIS_URL && config.REDIS_URL === "redis://127.0.0.1:6379", config.DATA_DIR, log);
+    const redisEndpoint = await ensureRedis(
+      config.REDIS_URL,
+      !process.env.REDIS_URL && config.REDIS_URL === "redis://127.0.0.1:6379",
+      config.DATA_DIR,
+      log,
+    );
     stops.push(redisEndpoint.stop);
     const redis = new Redis(redisEndpoint.url, { maxRetriesPerRequest: 2, lazyConnect: false });
     redis.on("error", () => {});
@@ -61,7 +66,12 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
     stops.push(() => jobs.close());
     const store = new FsBlobStore(config.STORAGE_PATH);
     const services = await createServices({ config, db: database.prisma, log, metrics, jobs, store });
-    if (await services.accounts.ensureInitialSuperuser(config.INITIAL_SUPERUSER, config.INITIAL_SUPERUSER_PASSWORD)) {
+    if (
+      await services.accounts.ensureInitialSuperuser(
+        config.INITIAL_SUPERUSER,
+        config.INITIAL_SUPERUSER_PASSWORD,
+      )
+    ) {
       log.info({ username: config.INITIAL_SUPERUSER }, "created the initial superuser");
     }
     if (opts.workers) await jobs.startWorkers(createHandlers(services));

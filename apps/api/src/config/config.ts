@@ -5,9 +5,20 @@ import path from "node:path";
 import YAML from "yaml";
 import { z } from "zod";
 
-const bool = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
+const bool = z.union([
+  z.boolean(),
+  z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1"),
+]);
 const int = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
-const list = z.union([z.array(z.string()), z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))]);
+const list = z.union([
+  z.array(z.string()),
+  z.string().transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  ),
+]);
 
 const schema = z.object({
   PORT: int.pipe(z.number().min(0).max(65535)).default(8080),
@@ -16,10 +27,16 @@ const schema = z.object({
   /** Key material for encrypting secrets at rest (robot tokens); generated and kept in the database when unset. */
   DATABASE_SECRET_KEY: z.string().min(16).optional(),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
-  REDIS_PREFIX: z.string().regex(/^[\w:.-]+$/).default("hm"),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]+$/)
+    .default("hm"),
   DATA_DIR: z.string().default("./.data"),
   STORAGE_PATH: z.string().optional(),
-  SERVER_HOSTNAME: z.string().regex(/^[\w.-]+(:\d+)?$/, "must be host[:port]").optional(),
+  SERVER_HOSTNAME: z
+    .string()
+    .regex(/^[\w.-]+(:\d+)?$/, "must be host[:port]")
+    .optional(),
   PREFERRED_URL_SCHEME: z.enum(["http", "https"]).default("http"),
   REGISTRY_TITLE: z.string().default("Harbormaster"),
   INITIAL_SUPERUSER: z.string().optional(),
@@ -31,7 +48,10 @@ const schema = z.object({
   ALLOWED_OCI_ARTIFACT_TYPES: z.record(z.string(), z.array(z.string())).default({}),
   ROBOTS_DISALLOW: bool.default(false),
   TAG_EXPIRATION_OPTIONS: list.default(["0s", "1d", "1w", "2w", "4w"]),
-  DEFAULT_TAG_EXPIRATION: z.string().regex(/^\d+[smhdw]$/).default("2w"),
+  DEFAULT_TAG_EXPIRATION: z
+    .string()
+    .regex(/^\d+[smhdw]$/)
+    .default("2w"),
   /** Seconds a registry bearer token lives. */
   REGISTRY_TOKEN_TTL: int.default(3600),
   /** Seconds an abandoned upload session is kept. */

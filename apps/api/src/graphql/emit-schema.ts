@@ -5,7 +5,10 @@ import { fileURLToPath } from "node:url";
 import { printSchema } from "graphql";
 import { buildGraphQLSchema } from "./schema.js";
 
-export const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../packages/schema/schema.graphql");
+export const SCHEMA_FILE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../../../packages/schema/schema.graphql",
+);
 
 export async function printCurrentSchema(): Promise<string> {
   return `# Generated from apps/api resolvers by \`npm run emit-schema -w @hm/api\`. Do not edit.\n\n${printSchema(await buildGraphQLSchema())}\n`;

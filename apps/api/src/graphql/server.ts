@@ -12,14 +12,19 @@ import { ANONYMOUS } from "../services/principal.js";
 
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError : error;
-  if (original instanceof DomainError) return { ...formatted, message: original.message, extensions: { code: original.code } };
-  if (original instanceof OciError) return { ...formatted, message: original.message, extensions: { code: "BAD_USER_INPUT" } };
+  if (original instanceof DomainError)
+    return { ...formatted, message: original.message, extensions: { code: original.code } };
+  if (original instanceof OciError)
+    return { ...formatted, message: original.message, extensions: { code: "BAD_USER_INPUT" } };
   const code = formatted.extensions?.code;
-  if (code === "INTERNAL_SERVER_ERROR" || !code) return { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  if (code === "INTERNAL_SERVER_ERROR" || !code)
+    return { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
   return formatted;
 }
 
-export async function createGraphQLMiddleware(services: Services): Promise<{ middleware: RequestHandler; stop: () => Promise<void> }> {
+export async function createGraphQLMiddleware(
+  services: Services,
+): Promise<{ middleware: RequestHandler; stop: () => Promise<void> }> {
   const server = new ApolloServer<GraphQLContext>({
     schema: await buildGraphQLSchema(),
     csrfPrevention: true,
@@ -28,7 +33,11 @@ export async function createGraphQLMiddleware(services: Services): Promise<{ mid
   });
   await server.start();
   const middleware = expressMiddleware(server, {
-    context: async ({ req }) => ({ req, principal: await services.sessions.principalFor(req).catch(() => ANONYMOUS), services }),
+    context: async ({ req }) => ({
+      req,
+      principal: await services.sessions.principalFor(req).catch(() => ANONYMOUS),
+      services,
+    }),
   }) as unknown as RequestHandler;
   return { middleware, stop: () => server.stop() };
 }

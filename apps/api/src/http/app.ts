@@ -31,7 +31,10 @@ export function createApp({ services: s, pool, redisPing, graphql, webDist }: Ap
     const checks = {
       database: await isMigrated(pool).catch(() => false),
       redis: await redisPing().catch(() => false),
-      storage: await s.store.checkWritable().then(() => true, () => false),
+      storage: await s.store.checkWritable().then(
+        () => true,
+        () => false,
+      ),
     };
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? 200 : 503).json({ status: ok ? "ok" : "unavailable", checks });
@@ -41,16 +44,25 @@ export function createApp({ services: s, pool, redisPing, graphql, webDist }: Ap
   });
 
   const scheme = s.config.PREFERRED_URL_SCHEME;
-  const authn = new RegistryAuthenticator(s.tokens, s.credentials, s.grants, `${scheme}://${s.config.SERVER_HOSTNAME}/v2/auth`);
+  const authn = new RegistryAuthenticator(
+    s.tokens,
+    s.credentials,
+    s.grants,
+    `${scheme}://${s.config.SERVER_HOSTNAME}/v2/auth`,
+  );
   // The token endpoint sits under /v2 (as in Quay) and must be routed before the registry router.
-  app.get("/v2/auth", tokenEndpoint({ tokens: s.tokens, credentials: s.credentials, grants: s.grants, audit: s.audit }));
+  app.get(
+    "/v2/auth",
+    tokenEndpoint({ tokens: s.tokens, credentials: s.credentials, grants: s.grants, audit: s.audit }),
+  );
   app.use(
     "/v2",
     createRegistryRouter({
       backend: createRegistryBackend(s),
       auth: authn,
       maxManifestBytes: s.config.MAX_MANIFEST_BYTES,
-      onError: (err, req) => s.log.error({ err: String((err as Error)?.stack ?? err), path: req.path }, "registry error"),
+      onError: (err, req) =>
+        s.log.error({ err: String((err as Error)?.stack ?? err), path: req.path }, "registry error"),
     }),
   );
 
@@ -66,10 +78,24 @@ export function createApp({ services: s, pool, redisPing, graphql, webDist }: Ap
   }
   app.use((_req, res) => void res.status(404).json({ error: "not found" }));
   // Malformed bodies (bad JSON, too large) answer in JSON with their own status, never a 500 page.
-  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) s.log.error({ err: String(err.message) }, "unhandled error");
-    res.status(status).json({ errors: [{ message: status === 500 ? "Internal server error" : err.message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }] });
-  });
+  app.use(
+    (
+      err: { status?: number; type?: string; message?: string },
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      if (status === 500) s.log.error({ err: String(err.message) }, "unhandled error");
+      res.status(status).json({
+        errors: [
+          {
+            message: status === 500 ? "Internal server error" : err.message,
+            extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" },
+          },
+        ],
+      });
+    },
+  );
   return app;
 }

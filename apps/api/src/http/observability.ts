@@ -5,7 +5,13 @@ import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
 
 const group = (path: string) =>
-  path.startsWith("/v2") ? "registry" : path.startsWith("/graphql") ? "graphql" : path.startsWith("/health") || path === "/metrics" ? "ops" : "web";
+  path.startsWith("/v2")
+    ? "registry"
+    : path.startsWith("/graphql")
+      ? "graphql"
+      : path.startsWith("/health") || path === "/metrics"
+        ? "ops"
+        : "web";
 
 export function observability(log: Logger, metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -20,7 +26,17 @@ export function observability(log: Logger, metrics: Metrics) {
       metrics.httpDuration.observe({ group: g }, seconds);
       if (g === "ops") return;
       const level = res.statusCode >= 500 ? "error" : "info";
-      log[level]({ reqId: id, method: req.method, path: p, status: res.statusCode, ms: Math.round(seconds * 1000), ip: req.ip }, "request");
+      log[level](
+        {
+          reqId: id,
+          method: req.method,
+          path: p,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+          ip: req.ip,
+        },
+        "request",
+      );
     });
     next();
   };

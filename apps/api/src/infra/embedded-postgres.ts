@@ -51,7 +51,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   if (process.getuid?.() === 0) {
     for (let p = path.resolve(dataDir); p !== "/"; p = path.dirname(p)) {
       if ((fs.statSync(p).mode & 0o001) === 0) {
-        throw new Error(`embedded PostgreSQL: ${p} is not searchable by the postgres user; set DATA_DIR elsewhere or DATABASE_URL`);
+        throw new Error(
+          `embedded PostgreSQL: ${p} is not searchable by the postgres user; set DATA_DIR elsewhere or DATABASE_URL`,
+        );
       }
     }
   }

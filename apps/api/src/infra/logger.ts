@@ -8,7 +8,14 @@ export function createLogger(level: string): Logger {
     level,
     base: { svc: "harbormaster" },
     redact: {
-      paths: ["req.headers.authorization", "req.headers.cookie", "password", "*.password", "token", "*.token"],
+      paths: [
+        "req.headers.authorization",
+        "req.headers.cookie",
+        "password",
+        "*.password",
+        "token",
+        "*.token",
+      ],
       censor: "[redacted]",
     },
   });

@@ -23,11 +23,16 @@ export async function applyMigrations(url: string, dir = migrationsDir()): Promi
       "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,
       "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
     const done = new Set(
-      (await client.query(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)).rows.map(
-        (r: { migration_name: string }) => r.migration_name,
-      ),
+      (
+        await client.query(
+          `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+        )
+      ).rows.map((r: { migration_name: string }) => r.migration_name),
     );
-    const names = fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, "migration.sql"))).sort();
+    const names = fs
+      .readdirSync(dir)
+      .filter((n) => fs.existsSync(path.join(dir, n, "migration.sql")))
+      .sort();
     for (const name of names) {
       if (done.has(name)) continue;
       const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
@@ -56,6 +61,9 @@ export async function applyMigrations(url: string, dir = migrationsDir()): Promi
 /** True when every migration on disk is recorded as applied. */
 export async function isMigrated(pool: pg.Pool, dir = migrationsDir()): Promise<boolean> {
   const names = fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, "migration.sql")));
-  const r = await pool.query(`SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL AND migration_name = ANY($1)`, [names]);
+  const r = await pool.query(
+    `SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL AND migration_name = ANY($1)`,
+    [names],
+  );
   return r.rows[0].n === names.length;
 }

@@ -26,11 +26,18 @@ function answers(url: string, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
-export async function ensureRedis(url: string, isDefault: boolean, dataDir: string, log: Logger): Promise<RedisEndpoint> {
+export async function ensureRedis(
+  url: string,
+  isDefault: boolean,
+  dataDir: string,
+  log: Logger,
+): Promise<RedisEndpoint> {
   if (await answers(url)) return { url, stop: async () => {} };
   if (!isDefault) throw new Error(`Redis does not answer at ${url}`);
   if (spawnSync("sh", ["-c", "command -v redis-server"]).status !== 0) {
-    throw new Error("Redis is not running at 127.0.0.1:6379 and redis-server is not installed: apt-get install redis-server");
+    throw new Error(
+      "Redis is not running at 127.0.0.1:6379 and redis-server is not installed: apt-get install redis-server",
+    );
   }
   const dir = path.join(dataDir, "redis");
   fs.mkdirSync(dir, { recursive: true });

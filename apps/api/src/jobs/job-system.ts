@@ -9,7 +9,10 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { EVENT_QUEUES, type EventName, type EventPayloads } from "../events/catalogue.js";
 import { QUEUES, QUEUE_NAMES, type QueueName } from "./queues.js";
 
-export type JobHandler = (payload: Record<string, unknown>, ctx: { recordId: bigint; name: string }) => Promise<unknown>;
+export type JobHandler = (
+  payload: Record<string, unknown>,
+  ctx: { recordId: bigint; name: string },
+) => Promise<unknown>;
 export type Handlers = Partial<Record<QueueName, Record<string, JobHandler>>>;
 
 export class JobSystem {
@@ -23,20 +26,32 @@ export class JobSystem {
     private readonly metrics: Metrics,
   ) {
     this.queues = Object.fromEntries(
-      QUEUE_NAMES.map((name) => [name, new Bull(name, redisUrl, { prefix: `${prefix}:bull`, defaultJobOptions: QUEUES[name].options })]),
+      QUEUE_NAMES.map((name) => [
+        name,
+        new Bull(name, redisUrl, { prefix: `${prefix}:bull`, defaultJobOptions: QUEUES[name].options }),
+      ]),
     ) as Record<QueueName, Bull.Queue>;
-    for (const q of Object.values(this.queues)) q.on("error", (err) => this.log.warn({ err: err.message, queue: q.name }, "queue error"));
+    for (const q of Object.values(this.queues))
+      q.on("error", (err) => this.log.warn({ err: err.message, queue: q.name }, "queue error"));
   }
 
   async enqueue(queue: QueueName, name: string, payload: Record<string, unknown>): Promise<bigint> {
-    const record = await this.db.jobRecord.create({ data: { queue, name, payload: payload as Prisma.InputJsonValue } });
-    await this.queues[queue].add(name, { recordId: record.id.toString(), payload }, { jobId: record.id.toString() });
+    const record = await this.db.jobRecord.create({
+      data: { queue, name, payload: payload as Prisma.InputJsonValue },
+    });
+    await this.queues[queue].add(
+      name,
+      { recordId: record.id.toString(), payload },
+      { jobId: record.id.toString() },
+    );
     return record.id;
   }
 
   /** Emits an event: one job on every queue the catalogue lists for it. */
   async emit<E extends EventName>(event: E, payload: EventPayloads[E]): Promise<void> {
-    await Promise.all(EVENT_QUEUES[event].map((q) => this.enqueue(q, event, payload as unknown as Record<string, unknown>)));
+    await Promise.all(
+      EVENT_QUEUES[event].map((q) => this.enqueue(q, event, payload as unknown as Record<string, unknown>)),
+    );
   }
 
   /** Starts processing. Periodic jobs are registered as Bull repeatable jobs. */
@@ -59,15 +74,27 @@ export class JobSystem {
     if (job.data?.recordId) recordId = BigInt(job.data.recordId);
     else {
       // Periodic runs have no record yet: create one so every run leaves a trace.
-      recordId = (await this.db.jobRecord.create({ data: { queue, name: job.name, status: "running", startedAt: new Date() } })).id;
+      recordId = (
+        await this.db.jobRecord.create({
+          data: { queue, name: job.name, status: "running", startedAt: new Date() },
+        })
+      ).id;
     }
-    await this.db.jobRecord.update({ where: { id: recordId }, data: { status: "running", startedAt: new Date(), attempts: { increment: 1 } } });
+    await this.db.jobRecord.update({
+      where: { id: recordId },
+      data: { status: "running", startedAt: new Date(), attempts: { increment: 1 } },
+    });
     try {
       if (!handler) throw new Error(`no handler for ${queue}/${job.name}`);
       const result = await handler(job.data?.payload ?? {}, { recordId, name: job.name });
       await this.db.jobRecord.update({
         where: { id: recordId },
-        data: { status: "completed", finishedAt: new Date(), result: (result ?? null) as Prisma.InputJsonValue, error: null },
+        data: {
+          status: "completed",
+          finishedAt: new Date(),
+          result: (result ?? null) as Prisma.InputJsonValue,
+          error: null,
+        },
       });
       this.metrics.jobs.inc({ queue, outcome: "completed" });
       return result;
@@ -75,7 +102,11 @@ export class JobSystem {
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await this.db.jobRecord.update({
         where: { id: recordId },
-        data: { status: final ? "failed" : "queued", error: String((err as Error).message ?? err), finishedAt: final ? new Date() : null },
+        data: {
+          status: final ? "failed" : "queued",
+          error: String((err as Error).message ?? err),
+          finishedAt: final ? new Date() : null,
+        },
       });
       this.metrics.jobs.inc({ queue, outcome: final ? "failed" : "retried" });
       throw err;
@@ -84,7 +115,10 @@ export class JobSystem {
 
   /** Re-enqueues work the database says is unfinished but Redis no longer holds. */
   async recover(): Promise<number> {
-    const open = await this.db.jobRecord.findMany({ where: { status: { in: ["queued", "running"] } }, take: 10_000 });
+    const open = await this.db.jobRecord.findMany({
+      where: { status: { in: ["queued", "running"] } },
+      take: 10_000,
+    });
     let n = 0;
     for (const r of open) {
       const q = this.queues[r.queue as QueueName];

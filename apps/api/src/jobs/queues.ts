@@ -4,7 +4,12 @@ import type Bull from "bull";
 export const QUEUES = {
   /** Housekeeping: expired upload sessions, heartbeat. */
   maintenance: {
-    options: { attempts: 3, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: 100, removeOnFail: 500 },
+    options: {
+      attempts: 3,
+      backoff: { type: "exponential", delay: 5000 },
+      removeOnComplete: 100,
+      removeOnFail: 500,
+    },
     repeat: [
       { name: "upload-cleanup", every: 10 * 60 * 1000 },
       { name: "heartbeat", every: 60 * 1000 },
@@ -12,15 +17,28 @@ export const QUEUES = {
   },
   /** Delivery of repository notifications (in-app, e-mail, webhook, Slack...). */
   notifications: {
-    options: { attempts: 5, backoff: { type: "exponential", delay: 10_000 }, removeOnComplete: 100, removeOnFail: 500 },
+    options: {
+      attempts: 5,
+      backoff: { type: "exponential", delay: 10_000 },
+      removeOnComplete: 100,
+      removeOnFail: 500,
+    },
     repeat: [],
   },
   /** Online garbage collection, one repository at a time. */
   gc: {
-    options: { attempts: 3, backoff: { type: "fixed", delay: 30_000 }, removeOnComplete: 50, removeOnFail: 200 },
+    options: {
+      attempts: 3,
+      backoff: { type: "fixed", delay: 30_000 },
+      removeOnComplete: 50,
+      removeOnFail: 200,
+    },
     repeat: [],
   },
-} as const satisfies Record<string, { options: Bull.JobOptions; repeat: readonly { name: string; every: number }[] }>;
+} as const satisfies Record<
+  string,
+  { options: Bull.JobOptions; repeat: readonly { name: string; every: number }[] }
+>;
 
 export type QueueName = keyof typeof QUEUES;
 export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];

@@ -9,10 +9,25 @@ export function createHandlers(s: Services): Handlers {
       heartbeat: async () => ({ at: new Date().toISOString() }),
     },
     notifications: Object.fromEntries(
-      ["repo_push", "tag_deleted", "repo_image_expiry", "build_queued", "build_start", "build_success", "build_failure", "build_cancelled",
-       "vulnerability_found", "quota_warning", "quota_error", "repo_mirror_sync_started", "repo_mirror_sync_success", "repo_mirror_sync_failed"].map(
-        (event) => [event, async () => ({ event, delivered: 0, reason: "no notification methods configured" })],
-      ),
+      [
+        "repo_push",
+        "tag_deleted",
+        "repo_image_expiry",
+        "build_queued",
+        "build_start",
+        "build_success",
+        "build_failure",
+        "build_cancelled",
+        "vulnerability_found",
+        "quota_warning",
+        "quota_error",
+        "repo_mirror_sync_started",
+        "repo_mirror_sync_success",
+        "repo_mirror_sync_failed",
+      ].map((event) => [
+        event,
+        async () => ({ event, delivered: 0, reason: "no notification methods configured" }),
+      ]),
     ),
   };
 }

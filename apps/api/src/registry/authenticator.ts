@@ -17,11 +17,17 @@ export class RegistryAccess implements Access {
   ) {}
 
   can(repository: string, action: Action): boolean {
-    return this.grants.some((g) => g.type === "repository" && g.name === repository && (g.actions.includes(action) || g.actions.includes("*")));
+    return this.grants.some(
+      (g) =>
+        g.type === "repository" &&
+        g.name === repository &&
+        (g.actions.includes(action) || g.actions.includes("*")),
+    );
   }
 }
 
-export const ctxOf = (p: Principal) => (p.kind === "user" ? `u:${p.userId}` : p.kind === "robot" ? `r:${p.robotId}` : "a");
+export const ctxOf = (p: Principal) =>
+  p.kind === "user" ? `u:${p.userId}` : p.kind === "robot" ? `r:${p.robotId}` : "a";
 
 export class RegistryAuthenticator implements Authenticator {
   constructor(
@@ -43,11 +49,17 @@ export class RegistryAuthenticator implements Authenticator {
     if (!basic) throw new OciError("UNAUTHORIZED", "unsupported authorization scheme");
     const principal = await this.credentials.resolve(basic.username, basic.password);
     if (!principal) throw new OciError("UNAUTHORIZED", "invalid username or password");
-    const grants = repository ? await this.grants.grant(principal, [{ type: "repository", name: repository, actions }]) : [];
+    const grants = repository
+      ? await this.grants.grant(principal, [{ type: "repository", name: repository, actions }])
+      : [];
     return new RegistryAccess(principalName(principal), grants, ctxOf(principal));
   }
 
-  challenge(_req: Request, scope: string | undefined, error?: "insufficient_scope" | "invalid_token"): string {
+  challenge(
+    _req: Request,
+    scope: string | undefined,
+    error?: "insufficient_scope" | "invalid_token",
+  ): string {
     let v = `Bearer realm="${this.realm}",service="${this.tokens.service}"`;
     if (scope) v += `,scope="${scope}"`;
     if (error) v += `,error="${error}"`;

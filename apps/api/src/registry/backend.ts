@@ -1,12 +1,25 @@
 // The RegistryBackend that packages/oci's router calls: resolves repositories and delegates every rule
 // to the domain services, translating domain errors into distribution error codes.
 import type { Readable } from "node:stream";
-import { OciError, isOciError, type Access, type BlobInfo, type ByteRange, type RegistryBackend } from "@hm/oci";
+import {
+  OciError,
+  isOciError,
+  type Access,
+  type BlobInfo,
+  type ByteRange,
+  type RegistryBackend,
+} from "@hm/oci";
 import type { Db } from "../infra/database.js";
 import type { AccountService } from "../services/accounts.js";
 import type { AuditService, Actor } from "../services/audit.js";
 import type { AuthzService } from "../services/authz.js";
-import { BlobUnknownError, DigestMismatchError, UploadOffsetError, UploadUnknownError, type BlobService } from "../services/blobs.js";
+import {
+  BlobUnknownError,
+  DigestMismatchError,
+  UploadOffsetError,
+  UploadUnknownError,
+  type BlobService,
+} from "../services/blobs.js";
 import { DomainError } from "../services/errors.js";
 import type { ManifestService } from "../services/manifests.js";
 import { ANONYMOUS, type Principal } from "../services/principal.js";
@@ -28,8 +41,10 @@ export interface BackendDeps {
 /** Maps domain and storage failures to the protocol's error codes. */
 export function toOciError(e: unknown): unknown {
   if (isOciError(e)) return e;
-  if (e instanceof DigestMismatchError) return new OciError("DIGEST_INVALID", e.message, { expected: e.expected, actual: e.actual });
-  if (e instanceof UploadOffsetError) return new OciError("BLOB_UPLOAD_INVALID", e.message, { size: e.actual }, 416);
+  if (e instanceof DigestMismatchError)
+    return new OciError("DIGEST_INVALID", e.message, { expected: e.expected, actual: e.actual });
+  if (e instanceof UploadOffsetError)
+    return new OciError("BLOB_UPLOAD_INVALID", e.message, { size: e.actual }, 416);
   if (e instanceof UploadUnknownError) return new OciError("BLOB_UPLOAD_UNKNOWN");
   if (e instanceof BlobUnknownError) return new OciError("BLOB_UNKNOWN", e.message);
   if (e instanceof DomainError) {
@@ -88,8 +103,18 @@ class Backend implements RegistryBackend {
       const user = await this.d.db.user.findUnique({ where: { id: BigInt(ctx.slice(2)) } });
       if (user?.enabled) return this.d.accounts.toPrincipal(user);
     } else if (ctx.startsWith("r:")) {
-      const robot = await this.d.db.robot.findUnique({ where: { id: BigInt(ctx.slice(2)) }, include: { namespace: true } });
-      if (robot) return { kind: "robot", robotId: robot.id, name: robot.name, namespaceId: robot.namespaceId, namespace: robot.namespace.name };
+      const robot = await this.d.db.robot.findUnique({
+        where: { id: BigInt(ctx.slice(2)) },
+        include: { namespace: true },
+      });
+      if (robot)
+        return {
+          kind: "robot",
+          robotId: robot.id,
+          name: robot.name,
+          namespaceId: robot.namespaceId,
+          namespace: robot.namespace.name,
+        };
     }
     return ANONYMOUS;
   }
@@ -103,7 +128,8 @@ class Backend implements RegistryBackend {
   private async pushTarget(name: string, access: Access): Promise<RepositoryWithNamespace> {
     const existing = await this.d.repos.find(name);
     if (existing) {
-      if (existing.state !== "normal") throw new OciError("DENIED", `repository is ${existing.state.replace("_", "-")}`);
+      if (existing.state !== "normal")
+        throw new OciError("DENIED", `repository is ${existing.state.replace("_", "-")}`);
       return existing;
     }
     return this.d.repos.findOrCreateForPush(await this.principal(access), name);
@@ -129,7 +155,12 @@ class Backend implements RegistryBackend {
     if (!(await this.d.blobs.unlink(r.id, digest))) throw new BlobUnknownError(digest);
   }
 
-  async mountBlob(repo: string, digest: string, from: string | undefined, access: Access): Promise<BlobInfo | null> {
+  async mountBlob(
+    repo: string,
+    digest: string,
+    from: string | undefined,
+    access: Access,
+  ): Promise<BlobInfo | null> {
     let sources: bigint[];
     if (from) {
       const src = await this.d.repos.find(from);
@@ -140,7 +171,9 @@ class Backend implements RegistryBackend {
     } else {
       // No `from`: look among the repositories holding the blob for one the caller may read.
       const principal = await this.principal(access);
-      const holders = await this.d.db.repository.findMany({ where: { id: { in: await this.d.blobs.holders(digest) } } });
+      const holders = await this.d.db.repository.findMany({
+        where: { id: { in: await this.d.blobs.holders(digest) } },
+      });
       sources = [];
       for (const h of holders) if (await this.d.authz.repoAllows(principal, h, "read")) sources.push(h.id);
       if (!sources.length) return null;
@@ -163,7 +196,13 @@ class Backend implements RegistryBackend {
   }
 
   async finishUpload(repo: string, id: string, digest: string, body: Readable | undefined) {
-    const b = await this.d.blobs.finishUpload(await this.repo(repo), id, digest, body, body ? declared(body) : undefined);
+    const b = await this.d.blobs.finishUpload(
+      await this.repo(repo),
+      id,
+      digest,
+      body,
+      body ? declared(body) : undefined,
+    );
     return { digest: b.digest, size: Number(b.size) };
   }
 
@@ -186,15 +225,35 @@ class Backend implements RegistryBackend {
       principal: actor(access),
       namespaceId: r.namespaceId,
       repositoryId: r.id,
-      metadata: { repo: r.name, namespace: r.namespace.name, ...(reference.includes(":") ? { manifest_digest: reference } : { tag: reference }) },
+      metadata: {
+        repo: r.name,
+        namespace: r.namespace.name,
+        ...(reference.includes(":") ? { manifest_digest: reference } : { tag: reference }),
+      },
     });
-    return { digest: m.digest, mediaType: m.mediaType, bytes: Buffer.from(m.bytes), subjectDigest: m.subjectDigest };
+    return {
+      digest: m.digest,
+      mediaType: m.mediaType,
+      bytes: Buffer.from(m.bytes),
+      subjectDigest: m.subjectDigest,
+    };
   }
 
   async putManifest(repo: string, reference: string, bytes: Buffer, contentType: string, access: Access) {
     const target = await this.pushTarget(repo, access);
-    const { manifest } = await this.d.manifests.put(await this.principal(access), target, reference, bytes, contentType);
-    return { digest: manifest.digest, mediaType: manifest.mediaType, bytes, subjectDigest: manifest.subjectDigest };
+    const { manifest } = await this.d.manifests.put(
+      await this.principal(access),
+      target,
+      reference,
+      bytes,
+      contentType,
+    );
+    return {
+      digest: manifest.digest,
+      mediaType: manifest.mediaType,
+      bytes,
+      subjectDigest: manifest.subjectDigest,
+    };
   }
 
   async deleteManifest(repo: string, reference: string, access: Access) {

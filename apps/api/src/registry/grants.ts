@@ -21,7 +21,10 @@ export function parseScope(scope: string): RequestedScope | null {
   if (first < 0 || last === first) return null;
   const type = scope.slice(0, first);
   const name = scope.slice(first + 1, last);
-  const actions = scope.slice(last + 1).split(",").filter(Boolean);
+  const actions = scope
+    .slice(last + 1)
+    .split(",")
+    .filter(Boolean);
   return { type, name, actions };
 }
 

@@ -11,7 +11,12 @@ import { parseScope, type RequestedScope } from "./grants.js";
 const unauthorized = (res: Response, message: string) =>
   res.status(401).json({ errors: [{ code: "UNAUTHORIZED", message, detail: null }] });
 
-export function tokenEndpoint(deps: { tokens: RegistryTokens; credentials: CredentialService; grants: GrantService; audit: AuditService }) {
+export function tokenEndpoint(deps: {
+  tokens: RegistryTokens;
+  credentials: CredentialService;
+  grants: GrantService;
+  audit: AuditService;
+}) {
   return async (req: Request, res: Response) => {
     res.setHeader("Cache-Control", "no-store");
     const header = req.headers.authorization;
@@ -31,8 +36,18 @@ export function tokenEndpoint(deps: { tokens: RegistryTokens; credentials: Crede
     const access = await deps.grants.grant(principal, scopes);
     const token = await deps.tokens.issue(principal, principalName(principal), access);
     if (principal.kind !== "anonymous" && scopes.length === 0) {
-      deps.audit.recordInBackground({ kind: "login_success", principal, ip: req.ip, metadata: { type: "v2auth" } });
+      deps.audit.recordInBackground({
+        kind: "login_success",
+        principal,
+        ip: req.ip,
+        metadata: { type: "v2auth" },
+      });
     }
-    res.json({ token, access_token: token, expires_in: deps.tokens.ttl, issued_at: new Date().toISOString() });
+    res.json({
+      token,
+      access_token: token,
+      expires_in: deps.tokens.ttl,
+      issued_at: new Date().toISOString(),
+    });
   };
 }

@@ -21,17 +21,23 @@ export class AccountService {
 
   validateNamespaceName(name: string): void {
     if (!NAMESPACE_RE.test(name)) {
-      throw badInput("Name must be 2-255 characters of lowercase letters, digits, '.', '_' or '-', starting and ending with a letter or digit");
+      throw badInput(
+        "Name must be 2-255 characters of lowercase letters, digits, '.', '_' or '-', starting and ending with a letter or digit",
+      );
     }
   }
 
   async createUser(u: NewUser) {
     this.validateNamespaceName(u.username);
     if (!/^[^\s@]+@[^\s@]+$/.test(u.email)) throw badInput("Invalid e-mail address");
-    if (u.password !== null && u.password.length < 8) throw badInput("Password must be at least 8 characters");
-    if (await this.db.namespace.findUnique({ where: { name: u.username } })) throw conflict("The username already exists");
-    if (await this.db.user.findUnique({ where: { email: u.email } })) throw conflict("The e-mail address is already in use");
-    const passwordHash = u.password === null ? null : await argon2.hash(u.password, { type: argon2.argon2id });
+    if (u.password !== null && u.password.length < 8)
+      throw badInput("Password must be at least 8 characters");
+    if (await this.db.namespace.findUnique({ where: { name: u.username } }))
+      throw conflict("The username already exists");
+    if (await this.db.user.findUnique({ where: { email: u.email } }))
+      throw conflict("The e-mail address is already in use");
+    const passwordHash =
+      u.password === null ? null : await argon2.hash(u.password, { type: argon2.argon2id });
     return this.db.user.create({
       data: {
         username: u.username,
@@ -59,8 +65,18 @@ export class AccountService {
     return user.superuser || this.superUsers.includes(user.username);
   }
 
-  toPrincipal(user: { id: bigint; username: string; namespaceId: bigint; superuser: boolean }, scopes?: string[]): Principal {
-    return { kind: "user", userId: user.id, username: user.username, namespaceId: user.namespaceId, superuser: this.isSuperuser(user), scopes };
+  toPrincipal(
+    user: { id: bigint; username: string; namespaceId: bigint; superuser: boolean },
+    scopes?: string[],
+  ): Principal {
+    return {
+      kind: "user",
+      userId: user.id,
+      username: user.username,
+      namespaceId: user.namespaceId,
+      superuser: this.isSuperuser(user),
+      scopes,
+    };
   }
 
   /** Checks a username and password; null on any mismatch (no hint which part was wrong). */
@@ -72,13 +88,19 @@ export class AccountService {
   }
 
   async verifyOAuthToken(token: string): Promise<Principal | null> {
-    const t = await this.db.oAuthAccessToken.findUnique({ where: { tokenHash: sha256hex(token) }, include: { user: true } });
+    const t = await this.db.oAuthAccessToken.findUnique({
+      where: { tokenHash: sha256hex(token) },
+      include: { user: true },
+    });
     if (!t || !t.user.enabled || (t.expiresAt && t.expiresAt < new Date())) return null;
     return this.toPrincipal(t.user, t.scopes);
   }
 
   async verifyAppToken(token: string): Promise<Principal | null> {
-    const t = await this.db.appToken.findUnique({ where: { tokenHash: sha256hex(token) }, include: { user: true } });
+    const t = await this.db.appToken.findUnique({
+      where: { tokenHash: sha256hex(token) },
+      include: { user: true },
+    });
     if (!t || !t.user.enabled || (t.expiresAt && t.expiresAt < new Date())) return null;
     await this.db.appToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } });
     return this.toPrincipal(t.user);

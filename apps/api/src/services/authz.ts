@@ -11,7 +11,8 @@ export type NamespaceAction = "create_repo" | "admin" | "view";
 const RANK: Record<RepoRole, number> = { read: 1, write: 2, admin: 3 };
 export const maxRole = (a: RepoRole | null, b: RepoRole | null): RepoRole | null =>
   !a ? b : !b ? a : RANK[a] >= RANK[b] ? a : b;
-export const roleAllows = (role: RepoRole | null, action: RepoAction) => role !== null && RANK[role] >= RANK[action];
+export const roleAllows = (role: RepoRole | null, action: RepoAction) =>
+  role !== null && RANK[role] >= RANK[action];
 
 /** OAuth scopes narrow what a token may do, whatever its user could. */
 function scopeCap(p: Principal): RepoRole | null | undefined {
@@ -35,11 +36,20 @@ export class AuthzService {
   async orgRole(p: Principal, namespaceId: bigint): Promise<"member" | "creator" | "admin" | null> {
     if (p.kind === "anonymous") return null;
     const memberships = await this.db.teamMember.findMany({
-      where: { team: { namespaceId }, ...(p.kind === "user" ? { userId: p.userId } : { robotId: p.robotId }) },
+      where: {
+        team: { namespaceId },
+        ...(p.kind === "user" ? { userId: p.userId } : { robotId: p.robotId }),
+      },
       select: { team: { select: { role: true } } },
     });
     const roles = memberships.map((m) => m.team.role);
-    return roles.includes("admin") ? "admin" : roles.includes("creator") ? "creator" : roles.length ? "member" : null;
+    return roles.includes("admin")
+      ? "admin"
+      : roles.includes("creator")
+        ? "creator"
+        : roles.length
+          ? "member"
+          : null;
   }
 
   async namespaceAllows(p: Principal, namespaceId: bigint, action: NamespaceAction): Promise<boolean> {
@@ -63,7 +73,10 @@ export class AuthzService {
     else {
       const who = p.kind === "user" ? { userId: p.userId } : { robotId: p.robotId };
       const [direct, viaTeams, orgRole] = await Promise.all([
-        this.db.repositoryPermission.findFirst({ where: { repositoryId: repo.id, ...who }, select: { role: true } }),
+        this.db.repositoryPermission.findFirst({
+          where: { repositoryId: repo.id, ...who },
+          select: { role: true },
+        }),
         this.db.repositoryPermission.findMany({
           where: { repositoryId: repo.id, team: { members: { some: who } } },
           select: { role: true },

@@ -38,7 +38,10 @@ export class BlobService {
 
   /** The blob if it is linked to the repository and present in storage. */
   async statInRepo(repositoryId: bigint, digest: string) {
-    const link = await this.db.repositoryBlob.findFirst({ where: { repositoryId, blob: { digest } }, include: { blob: true } });
+    const link = await this.db.repositoryBlob.findFirst({
+      where: { repositoryId, blob: { digest } },
+      include: { blob: true },
+    });
     return link?.blob ?? null;
   }
 
@@ -62,7 +65,10 @@ export class BlobService {
 
   /** Links a blob that `sourceRepositoryIds` hold into the target; null when none holds it. */
   async mount(target: RepoCtx, digest: string, sourceRepositoryIds: bigint[]) {
-    const link = await this.db.repositoryBlob.findFirst({ where: { repositoryId: { in: sourceRepositoryIds }, blob: { digest } }, include: { blob: true } });
+    const link = await this.db.repositoryBlob.findFirst({
+      where: { repositoryId: { in: sourceRepositoryIds }, blob: { digest } },
+      include: { blob: true },
+    });
     if (!link || (await this.store.stat(digest)) === null) return null;
     await this.link(target.id, link.blobId);
     return link.blob;
@@ -70,12 +76,20 @@ export class BlobService {
 
   /** Repositories holding the blob (for mounts without `from`). */
   async holders(digest: string): Promise<bigint[]> {
-    const rows = await this.db.repositoryBlob.findMany({ where: { blob: { digest } }, select: { repositoryId: true }, take: 50 });
+    const rows = await this.db.repositoryBlob.findMany({
+      where: { blob: { digest } },
+      select: { repositoryId: true },
+      take: 50,
+    });
     return rows.map((r) => r.repositoryId);
   }
 
   async startUpload(repo: RepoCtx) {
-    await this.admission.check({ stage: "upload_start", repositoryId: repo.id, namespaceId: repo.namespaceId });
+    await this.admission.check({
+      stage: "upload_start",
+      repositoryId: repo.id,
+      namespaceId: repo.namespaceId,
+    });
     const id = crypto.randomUUID();
     await this.db.upload.create({ data: { id, repositoryId: repo.id } });
     await this.store.createUpload(id);
@@ -90,9 +104,20 @@ export class BlobService {
   }
 
   /** `declaredBytes` (Content-Length, when the client sent one) lets admission refuse before reading. */
-  async appendUpload(repo: RepoCtx, id: string, body: Readable, expectedOffset?: number, declaredBytes?: number) {
+  async appendUpload(
+    repo: RepoCtx,
+    id: string,
+    body: Readable,
+    expectedOffset?: number,
+    declaredBytes?: number,
+  ) {
     await this.session(repo, id);
-    await this.admission.check({ stage: "chunk", repositoryId: repo.id, namespaceId: repo.namespaceId, bytes: declaredBytes });
+    await this.admission.check({
+      stage: "chunk",
+      repositoryId: repo.id,
+      namespaceId: repo.namespaceId,
+      bytes: declaredBytes,
+    });
     const size = await this.store.appendUpload(id, body, expectedOffset);
     await this.db.upload.update({ where: { id }, data: { bytesReceived: size, updatedAt: new Date() } });
     return { id, size };
@@ -145,7 +170,10 @@ export class BlobService {
   /** Removes upload sessions untouched for `ttlSeconds` (rows and scratch files). */
   async cleanupUploads(ttlSeconds: number): Promise<{ sessions: number; files: number }> {
     const before = new Date(Date.now() - ttlSeconds * 1000);
-    const stale = await this.db.upload.findMany({ where: { updatedAt: { lt: before } }, select: { id: true } });
+    const stale = await this.db.upload.findMany({
+      where: { updatedAt: { lt: before } },
+      select: { id: true },
+    });
     for (const u of stale) await this.store.deleteUpload(u.id);
     await this.db.upload.deleteMany({ where: { id: { in: stale.map((u) => u.id) } } });
     // Scratch files whose row is gone (a crash between the two writes).

@@ -1,5 +1,6 @@
 // Domain errors carry a code that each door maps to its own format (GraphQL extension code, OCI error JSON).
-export type DomainErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "BAD_USER_INPUT" | "CONFLICT" | "QUOTA_EXCEEDED";
+export type DomainErrorCode =
+  "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "BAD_USER_INPUT" | "CONFLICT" | "QUOTA_EXCEEDED";
 
 export class DomainError extends Error {
   constructor(

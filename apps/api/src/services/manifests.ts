@@ -35,9 +35,11 @@ export function checkArtifactPolicy(m: ParsedManifest, policy: ArtifactPolicy): 
   if (policy.generalOciSupport && Object.keys(policy.allowed).length === 0) return;
   const type = m.artifactType ?? configType;
   const layers = policy.allowed[type];
-  if (!layers) throw new OciError("MANIFEST_INVALID", `artifact type ${type} is not allowed on this registry`);
+  if (!layers)
+    throw new OciError("MANIFEST_INVALID", `artifact type ${type} is not allowed on this registry`);
   const bad = m.layers.find((l) => layers.length > 0 && !layers.includes(l.mediaType));
-  if (bad) throw new OciError("MANIFEST_INVALID", `layer media type ${bad.mediaType} is not allowed for ${type}`);
+  if (bad)
+    throw new OciError("MANIFEST_INVALID", `layer media type ${bad.mediaType} is not allowed for ${type}`);
 }
 
 export class ManifestService {
@@ -53,13 +55,23 @@ export class ManifestService {
   /** By tag (alive only) or by digest. */
   async get(repo: RepositoryWithNamespace, reference: string) {
     if (parseDigest(reference)) {
-      return this.db.manifest.findUnique({ where: { repositoryId_digest: { repositoryId: repo.id, digest: reference } } });
+      return this.db.manifest.findUnique({
+        where: { repositoryId_digest: { repositoryId: repo.id, digest: reference } },
+      });
     }
     return (await this.tags.resolve(repo.id, reference))?.manifest ?? null;
   }
 
-  async put(principal: Principal, repo: RepositoryWithNamespace, reference: string, bytes: Buffer, contentType: string, ip?: string | null) {
-    if (repo.state !== "normal") throw new OciError("DENIED", `repository is ${repo.state.replace("_", "-")}`, undefined, 405);
+  async put(
+    principal: Principal,
+    repo: RepositoryWithNamespace,
+    reference: string,
+    bytes: Buffer,
+    contentType: string,
+    ip?: string | null,
+  ) {
+    if (repo.state !== "normal")
+      throw new OciError("DENIED", `repository is ${repo.state.replace("_", "-")}`, undefined, 405);
     const m = parseManifest(bytes, contentType);
     const byDigest = parseDigest(reference);
     // Clients may address a manifest by a sha512 digest; verify with the algorithm they chose.
@@ -74,12 +86,27 @@ export class ManifestService {
       select: { blobId: true, blob: { select: { digest: true, size: true } } },
     });
     const missing = m.blobDigests.filter((d) => !blobs.some((b) => b.blob.digest === d));
-    if (missing.length) throw new OciError("MANIFEST_BLOB_UNKNOWN", `blob ${missing[0]} is unknown to this repository`, { digest: missing[0] }, 400);
+    if (missing.length)
+      throw new OciError(
+        "MANIFEST_BLOB_UNKNOWN",
+        `blob ${missing[0]} is unknown to this repository`,
+        { digest: missing[0] },
+        400,
+      );
     const children = m.manifests.length
-      ? await this.db.manifest.findMany({ where: { repositoryId: repo.id, digest: { in: m.manifests.map((c) => c.digest) } }, select: { id: true, digest: true } })
+      ? await this.db.manifest.findMany({
+          where: { repositoryId: repo.id, digest: { in: m.manifests.map((c) => c.digest) } },
+          select: { id: true, digest: true },
+        })
       : [];
     const missingChild = m.manifests.find((c) => !children.some((x) => x.digest === c.digest));
-    if (missingChild) throw new OciError("MANIFEST_BLOB_UNKNOWN", `manifest ${missingChild.digest} is unknown to this repository`, { digest: missingChild.digest }, 400);
+    if (missingChild)
+      throw new OciError(
+        "MANIFEST_BLOB_UNKNOWN",
+        `manifest ${missingChild.digest} is unknown to this repository`,
+        { digest: missingChild.digest },
+        400,
+      );
 
     await this.admission.check({ stage: "manifest", repositoryId: repo.id, namespaceId: repo.namespaceId });
 
@@ -102,9 +129,14 @@ export class ManifestService {
         ],
         skipDuplicates: true,
       });
-      const row = await tx.manifest.findUniqueOrThrow({ where: { repositoryId_digest: { repositoryId: repo.id, digest: m.digest } } });
+      const row = await tx.manifest.findUniqueOrThrow({
+        where: { repositoryId_digest: { repositoryId: repo.id, digest: m.digest } },
+      });
       if (blobs.length) {
-        await tx.manifestBlob.createMany({ data: blobs.map((b) => ({ manifestId: row.id, blobId: b.blobId })), skipDuplicates: true });
+        await tx.manifestBlob.createMany({
+          data: blobs.map((b) => ({ manifestId: row.id, blobId: b.blobId })),
+          skipDuplicates: true,
+        });
       }
       if (children.length) {
         await tx.manifestChild.createMany({
@@ -130,27 +162,52 @@ export class ManifestService {
       metadata: { repo: repo.name, namespace: repo.namespace.name, tag, manifest_digest: m.digest },
     });
     if (tag) {
-      await this.jobs.emit("repo_push", { repository: full, namespace: repo.namespace.name, tags: [tag], digest: m.digest, pusher: principalName(principal) });
+      await this.jobs.emit("repo_push", {
+        repository: full,
+        namespace: repo.namespace.name,
+        tags: [tag],
+        digest: m.digest,
+        pusher: principalName(principal),
+      });
     }
     return { manifest, parsed: m };
   }
 
   /** DELETE by tag ends the tag; by digest removes the manifest and every tag pointing at it. */
-  async delete(principal: Principal, repo: RepositoryWithNamespace, reference: string, ip?: string | null): Promise<void> {
+  async delete(
+    principal: Principal,
+    repo: RepositoryWithNamespace,
+    reference: string,
+    ip?: string | null,
+  ): Promise<void> {
     const full = `${repo.namespace.name}/${repo.name}`;
     if (!parseDigest(reference)) {
-      if (!(await this.tags.remove(repo.id, reference))) throw new OciError("MANIFEST_UNKNOWN", undefined, { tag: reference });
+      if (!(await this.tags.remove(repo.id, reference)))
+        throw new OciError("MANIFEST_UNKNOWN", undefined, { tag: reference });
       await this.afterTagDelete(principal, repo, [reference], ip, full);
       return;
     }
     const removedTags = await this.tags.withRepoLock(repo.id, async (tx, now) => {
-      const row = await tx.manifest.findUnique({ where: { repositoryId_digest: { repositoryId: repo.id, digest: reference } } });
+      const row = await tx.manifest.findUnique({
+        where: { repositoryId_digest: { repositoryId: repo.id, digest: reference } },
+      });
       if (!row) throw new OciError("MANIFEST_UNKNOWN", undefined, { digest: reference });
-      const parent = await tx.manifestChild.findFirst({ where: { childId: row.id }, include: { parent: { select: { digest: true } } } });
+      const parent = await tx.manifestChild.findFirst({
+        where: { childId: row.id },
+        include: { parent: { select: { digest: true } } },
+      });
       if (parent) {
-        throw new OciError("DENIED", `manifest is referenced by index ${parent.parent.digest}; delete the index first`, undefined, 409);
+        throw new OciError(
+          "DENIED",
+          `manifest is referenced by index ${parent.parent.digest}; delete the index first`,
+          undefined,
+          409,
+        );
       }
-      const alive = await tx.tag.findMany({ where: { manifestId: row.id, ...aliveAt(now) }, select: { name: true } });
+      const alive = await tx.tag.findMany({
+        where: { manifestId: row.id, ...aliveAt(now) },
+        select: { name: true },
+      });
       // The manifest is gone for good, so its tag history cannot be restored either.
       await tx.tag.deleteMany({ where: { manifestId: row.id } });
       await tx.manifest.delete({ where: { id: row.id } });
@@ -167,27 +224,68 @@ export class ManifestService {
     if (removedTags.length) await this.afterTagDelete(principal, repo, removedTags, ip, full, false);
   }
 
-  private async afterTagDelete(principal: Principal, repo: RepositoryWithNamespace, tags: string[], ip: string | null | undefined, full: string, audit = true) {
+  private async afterTagDelete(
+    principal: Principal,
+    repo: RepositoryWithNamespace,
+    tags: string[],
+    ip: string | null | undefined,
+    full: string,
+    audit = true,
+  ) {
     if (audit) {
       for (const tag of tags) {
-        await this.audit.record({ kind: "delete_tag", principal, namespaceId: repo.namespaceId, repositoryId: repo.id, ip, metadata: { repo: repo.name, namespace: repo.namespace.name, tag } });
+        await this.audit.record({
+          kind: "delete_tag",
+          principal,
+          namespaceId: repo.namespaceId,
+          repositoryId: repo.id,
+          ip,
+          metadata: { repo: repo.name, namespace: repo.namespace.name, tag },
+        });
       }
     }
-    await this.jobs.emit("tag_deleted", { repository: full, namespace: repo.namespace.name, tags, performer: principalName(principal) });
+    await this.jobs.emit("tag_deleted", {
+      repository: full,
+      namespace: repo.namespace.name,
+      tags,
+      performer: principalName(principal),
+    });
   }
 
-  async referrers(repositoryId: bigint, subjectDigest: string, artifactType?: string): Promise<ReferrerDescriptor[]> {
+  async referrers(
+    repositoryId: bigint,
+    subjectDigest: string,
+    artifactType?: string,
+  ): Promise<ReferrerDescriptor[]> {
     const rows = await this.db.manifest.findMany({
       where: { repositoryId, subjectDigest },
-      select: { digest: true, mediaType: true, size: true, bytes: true, artifactType: true, configMediaType: true },
+      select: {
+        digest: true,
+        mediaType: true,
+        size: true,
+        bytes: true,
+        artifactType: true,
+        configMediaType: true,
+      },
       orderBy: { id: "asc" },
     });
     const out: ReferrerDescriptor[] = [];
     for (const r of rows) {
-      const type = effectiveArtifactType({ artifactType: r.artifactType ?? undefined, config: r.configMediaType ? { mediaType: r.configMediaType, digest: "", size: 0 } : undefined });
+      const type = effectiveArtifactType({
+        artifactType: r.artifactType ?? undefined,
+        config: r.configMediaType ? { mediaType: r.configMediaType, digest: "", size: 0 } : undefined,
+      });
       if (artifactType && type !== artifactType) continue;
-      const doc = JSON.parse(Buffer.from(r.bytes).toString("utf8")) as { annotations?: Record<string, string> };
-      out.push({ mediaType: r.mediaType, digest: r.digest, size: r.size, ...(type ? { artifactType: type } : {}), ...(doc.annotations ? { annotations: doc.annotations } : {}) });
+      const doc = JSON.parse(Buffer.from(r.bytes).toString("utf8")) as {
+        annotations?: Record<string, string>;
+      };
+      out.push({
+        mediaType: r.mediaType,
+        digest: r.digest,
+        size: r.size,
+        ...(type ? { artifactType: type } : {}),
+        ...(doc.annotations ? { annotations: doc.annotations } : {}),
+      });
     }
     return out;
   }

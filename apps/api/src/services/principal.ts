@@ -1,7 +1,14 @@
 // Who is acting. Every door (GraphQL, /v2, workers) resolves its caller to one of these.
 export type Principal =
   | { kind: "anonymous" }
-  | { kind: "user"; userId: bigint; username: string; namespaceId: bigint; superuser: boolean; scopes?: string[] }
+  | {
+      kind: "user";
+      userId: bigint;
+      username: string;
+      namespaceId: bigint;
+      superuser: boolean;
+      scopes?: string[];
+    }
   | { kind: "robot"; robotId: bigint; name: string; namespaceId: bigint; namespace: string };
 
 export const ANONYMOUS: Principal = { kind: "anonymous" };

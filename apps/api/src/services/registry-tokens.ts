@@ -47,7 +47,12 @@ export class RegistryTokens {
   }
 
   async issue(principal: Principal, subject: string | null, access: Grant[]): Promise<string> {
-    const ctx = principal.kind === "user" ? `u:${principal.userId}` : principal.kind === "robot" ? `r:${principal.robotId}` : "a";
+    const ctx =
+      principal.kind === "user"
+        ? `u:${principal.userId}`
+        : principal.kind === "robot"
+          ? `r:${principal.robotId}`
+          : "a";
     return new jose.SignJWT({ access, ctx })
       .setProtectedHeader({ alg: ALG, typ: "JWT" })
       .setIssuer(this.issuer)
@@ -63,8 +68,16 @@ export class RegistryTokens {
   /** Returns the claims of a valid token, or null. */
   async verify(token: string): Promise<TokenClaims | null> {
     try {
-      const { payload } = await jose.jwtVerify(token, this.publicKey, { issuer: this.issuer, audience: this.service, algorithms: [ALG] });
-      return { sub: (payload.sub as string) || null, access: (payload.access as Grant[]) ?? [], ctx: String(payload.ctx ?? "a") };
+      const { payload } = await jose.jwtVerify(token, this.publicKey, {
+        issuer: this.issuer,
+        audience: this.service,
+        algorithms: [ALG],
+      });
+      return {
+        sub: (payload.sub as string) || null,
+        access: (payload.access as Grant[]) ?? [],
+        ctx: String(payload.ctx ?? "a"),
+      };
     } catch {
       return null;
     }

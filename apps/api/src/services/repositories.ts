@@ -40,40 +40,60 @@ export class RepositoryService {
     }
     const repo = await this.db
       .$transaction(async (tx) => {
-      const existing = await tx.repository.findUnique({ where: { namespaceId_name: { namespaceId: ns.id, name: input.name } } });
-      if (existing) throw conflict("Repository already exists");
-      const repo = await tx.repository.create({
-        data: { namespaceId: ns.id, name: input.name, description: input.description ?? "", visibility: input.visibility ?? "private" },
-      });
-      const creatorId = principal.kind === "user" ? principal.userId : null;
-      const defaults = await tx.defaultPermission.findMany({
-        where: { namespaceId: ns.id, OR: [{ creatorUserId: null }, ...(creatorId ? [{ creatorUserId: creatorId }] : [])] },
-      });
-      for (const d of defaults) {
-        const grantee = d.delegateUserId ? { userId: d.delegateUserId } : d.delegateTeamId ? { teamId: d.delegateTeamId } : { robotId: d.delegateRobotId! };
-        const key = Object.entries(grantee)[0]!;
-        const prior = await tx.repositoryPermission.findFirst({ where: { repositoryId: repo.id, [key[0]]: key[1] } });
-        const rank = { read: 1, write: 2, admin: 3 };
-        if (!prior) await tx.repositoryPermission.create({ data: { repositoryId: repo.id, role: d.role, ...grantee } });
-        else if (rank[d.role] > rank[prior.role]) await tx.repositoryPermission.update({ where: { id: prior.id }, data: { role: d.role } });
-      }
-      // As in Quay, whoever creates a repository in an organization keeps access to it: a user becomes its
-      // admin, a robot (creating by push) keeps write.
-      if (principal.kind === "user" && principal.namespaceId !== ns.id) {
-        await tx.repositoryPermission.upsert({
-          where: { repositoryId_userId: { repositoryId: repo.id, userId: principal.userId } },
-          create: { repositoryId: repo.id, userId: principal.userId, role: "admin" },
-          update: { role: "admin" },
+        const existing = await tx.repository.findUnique({
+          where: { namespaceId_name: { namespaceId: ns.id, name: input.name } },
         });
-      }
-      if (principal.kind === "robot") {
-        await tx.repositoryPermission.upsert({
-          where: { repositoryId_robotId: { repositoryId: repo.id, robotId: principal.robotId } },
-          create: { repositoryId: repo.id, robotId: principal.robotId, role: "write" },
-          update: {},
+        if (existing) throw conflict("Repository already exists");
+        const repo = await tx.repository.create({
+          data: {
+            namespaceId: ns.id,
+            name: input.name,
+            description: input.description ?? "",
+            visibility: input.visibility ?? "private",
+          },
         });
-      }
-      return repo;
+        const creatorId = principal.kind === "user" ? principal.userId : null;
+        const defaults = await tx.defaultPermission.findMany({
+          where: {
+            namespaceId: ns.id,
+            OR: [{ creatorUserId: null }, ...(creatorId ? [{ creatorUserId: creatorId }] : [])],
+          },
+        });
+        for (const d of defaults) {
+          const grantee = d.delegateUserId
+            ? { userId: d.delegateUserId }
+            : d.delegateTeamId
+              ? { teamId: d.delegateTeamId }
+              : { robotId: d.delegateRobotId! };
+          const key = Object.entries(grantee)[0]!;
+          const prior = await tx.repositoryPermission.findFirst({
+            where: { repositoryId: repo.id, [key[0]]: key[1] },
+          });
+          const rank = { read: 1, write: 2, admin: 3 };
+          if (!prior)
+            await tx.repositoryPermission.create({
+              data: { repositoryId: repo.id, role: d.role, ...grantee },
+            });
+          else if (rank[d.role] > rank[prior.role])
+            await tx.repositoryPermission.update({ where: { id: prior.id }, data: { role: d.role } });
+        }
+        // As in Quay, whoever creates a repository in an organization keeps access to it: a user becomes its
+        // admin, a robot (creating by push) keeps write.
+        if (principal.kind === "user" && principal.namespaceId !== ns.id) {
+          await tx.repositoryPermission.upsert({
+            where: { repositoryId_userId: { repositoryId: repo.id, userId: principal.userId } },
+            create: { repositoryId: repo.id, userId: principal.userId, role: "admin" },
+            update: { role: "admin" },
+          });
+        }
+        if (principal.kind === "robot") {
+          await tx.repositoryPermission.upsert({
+            where: { repositoryId_robotId: { repositoryId: repo.id, robotId: principal.robotId } },
+            create: { repositoryId: repo.id, robotId: principal.robotId, role: "write" },
+            update: {},
+          });
+        }
+        return repo;
       })
       .catch((e: { code?: string }) => {
         throw e.code === "P2002" ? conflict("Repository already exists") : e;
@@ -90,7 +110,11 @@ export class RepositoryService {
   }
 
   /** The repository a push targets, created private when it does not exist and the caller may create it. */
-  async findOrCreateForPush(principal: Principal, full: string, ip?: string | null): Promise<RepositoryWithNamespace> {
+  async findOrCreateForPush(
+    principal: Principal,
+    full: string,
+    ip?: string | null,
+  ): Promise<RepositoryWithNamespace> {
     const existing = await this.find(full);
     if (existing) return existing;
     const parts = splitRepository(full);

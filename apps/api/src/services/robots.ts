@@ -25,11 +25,15 @@ export class RobotService {
     }
     const ns = await this.db.namespace.findUnique({ where: { name: namespace } });
     if (!ns) throw notFound(`Namespace ${namespace}`);
-    if (await this.db.robot.findUnique({ where: { namespaceId_name: { namespaceId: ns.id, name: shortName } } })) {
+    if (
+      await this.db.robot.findUnique({ where: { namespaceId_name: { namespaceId: ns.id, name: shortName } } })
+    ) {
       throw conflict(`Existing robot with name: ${namespace}+${shortName}`);
     }
     const token = this.newToken();
-    const robot = await this.db.robot.create({ data: { namespaceId: ns.id, name: shortName, description, tokenEncrypted: this.enc.encrypt(token) } });
+    const robot = await this.db.robot.create({
+      data: { namespaceId: ns.id, name: shortName, description, tokenEncrypted: this.enc.encrypt(token) },
+    });
     return { robot, fullName: `${namespace}+${shortName}`, token };
   }
 

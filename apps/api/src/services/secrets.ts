@@ -3,7 +3,11 @@
 import crypto from "node:crypto";
 import type { Db } from "../infra/database.js";
 
-export async function systemSecret(db: Db, key: string, generate: () => string | Promise<string>): Promise<string> {
+export async function systemSecret(
+  db: Db,
+  key: string,
+  generate: () => string | Promise<string>,
+): Promise<string> {
   const existing = await db.systemSetting.findUnique({ where: { key } });
   if (existing) return existing.value;
   // Concurrent first starts: one insert wins, everyone reads the winner.
@@ -15,7 +19,9 @@ export class Encryptor {
   constructor(private readonly key: Buffer) {}
 
   static async load(db: Db, configured?: string): Promise<Encryptor> {
-    const material = configured ?? (await systemSecret(db, "encryption_key", () => crypto.randomBytes(32).toString("base64")));
+    const material =
+      configured ??
+      (await systemSecret(db, "encryption_key", () => crypto.randomBytes(32).toString("base64")));
     return new Encryptor(crypto.createHash("sha256").update(material).digest());
   }
 

@@ -29,7 +29,10 @@ export class SessionService {
     }
     const cookie = readCookie(req, SESSION_COOKIE);
     if (!cookie) return ANONYMOUS;
-    const s = await this.db.session.findUnique({ where: { tokenHash: sha256hex(cookie) }, include: { user: true } });
+    const s = await this.db.session.findUnique({
+      where: { tokenHash: sha256hex(cookie) },
+      include: { user: true },
+    });
     if (!s || s.expiresAt < new Date() || !s.user.enabled) return ANONYMOUS;
     return this.accounts.toPrincipal(s.user);
   }

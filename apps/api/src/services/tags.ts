@@ -23,16 +23,37 @@ export class TagService {
   }
 
   /** Points `name` at `manifestId`. A no-op when it already does. Returns true when something changed. */
-  async retarget(repositoryId: bigint, name: string, manifestId: bigint, opts: { expiresAt?: Date | null } = {}): Promise<boolean> {
-    return this.withRepoLock(repositoryId, (tx, now) => this.retargetLocked(tx, now, repositoryId, name, manifestId, opts));
+  async retarget(
+    repositoryId: bigint,
+    name: string,
+    manifestId: bigint,
+    opts: { expiresAt?: Date | null } = {},
+  ): Promise<boolean> {
+    return this.withRepoLock(repositoryId, (tx, now) =>
+      this.retargetLocked(tx, now, repositoryId, name, manifestId, opts),
+    );
   }
 
-  async retargetLocked(tx: Tx, now: Date, repositoryId: bigint, name: string, manifestId: bigint, opts: { expiresAt?: Date | null } = {}) {
+  async retargetLocked(
+    tx: Tx,
+    now: Date,
+    repositoryId: bigint,
+    name: string,
+    manifestId: bigint,
+    opts: { expiresAt?: Date | null } = {},
+  ) {
     const alive = await tx.tag.findFirst({ where: { repositoryId, name, ...aliveAt(now) } });
     if (alive && alive.manifestId === manifestId && opts.expiresAt === undefined) return false;
     if (alive) await tx.tag.update({ where: { id: alive.id }, data: { lifetimeEnd: now, expires: false } });
     await tx.tag.create({
-      data: { repositoryId, name, manifestId, lifetimeStart: now, lifetimeEnd: opts.expiresAt ?? null, expires: Boolean(opts.expiresAt) },
+      data: {
+        repositoryId,
+        name,
+        manifestId,
+        lifetimeStart: now,
+        lifetimeEnd: opts.expiresAt ?? null,
+        expires: Boolean(opts.expiresAt),
+      },
     });
     return true;
   }
@@ -40,14 +61,20 @@ export class TagService {
   /** Ends the alive row of `name`. Returns false when there was none. */
   async remove(repositoryId: bigint, name: string): Promise<boolean> {
     return this.withRepoLock(repositoryId, async (tx, now) => {
-      const r = await tx.tag.updateMany({ where: { repositoryId, name, ...aliveAt(now) }, data: { lifetimeEnd: now, expires: false } });
+      const r = await tx.tag.updateMany({
+        where: { repositoryId, name, ...aliveAt(now) },
+        data: { lifetimeEnd: now, expires: false },
+      });
       return r.count > 0;
     });
   }
 
   async resolve(repositoryId: bigint, name: string) {
     const now = new Date();
-    return this.db.tag.findFirst({ where: { repositoryId, name, ...aliveAt(now) }, include: { manifest: true } });
+    return this.db.tag.findFirst({
+      where: { repositoryId, name, ...aliveAt(now) },
+      include: { manifest: true },
+    });
   }
 
   /** Alive tag names in byte order (the spec's lexical order), after `last`, at most `n`. */

@@ -11,9 +11,11 @@ class Features {
 @ObjectType({ description: "Registry-wide facts the console and scripts need" })
 class SystemInfo {
   @Field(() => String) title!: string;
-  @Field(() => String, { description: "Host (and port) clients use in pull commands" }) serverHostname!: string;
+  @Field(() => String, { description: "Host (and port) clients use in pull commands" })
+  serverHostname!: string;
   @Field(() => String) version!: string;
-  @Field(() => [String], { description: "Tag expiration choices offered to users" }) tagExpirationOptions!: string[];
+  @Field(() => [String], { description: "Tag expiration choices offered to users" })
+  tagExpirationOptions!: string[];
   @Field(() => Features) features!: Features;
 }
 
@@ -27,7 +29,11 @@ export class SystemResolver {
       serverHostname: c.SERVER_HOSTNAME,
       version: services.version,
       tagExpirationOptions: c.TAG_EXPIRATION_OPTIONS,
-      features: { userCreation: c.FEATURE_USER_CREATION, generalOciSupport: c.FEATURE_GENERAL_OCI_SUPPORT, robotsAllowed: !c.ROBOTS_DISALLOW },
+      features: {
+        userCreation: c.FEATURE_USER_CREATION,
+        generalOciSupport: c.FEATURE_GENERAL_OCI_SUPPORT,
+        robotsAllowed: !c.ROBOTS_DISALLOW,
+      },
     };
   }
 }

@@ -1,4 +1,13 @@
-import { Alert, DescriptionList, DescriptionListDescription, DescriptionListGroup, DescriptionListTerm, PageSection, Spinner, Title } from "@patternfly/react-core";
+import {
+  Alert,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  PageSection,
+  Spinner,
+  Title,
+} from "@patternfly/react-core";
 import { useSystem } from "../../hooks/useSystem";
 
 export function Home() {
@@ -7,12 +16,18 @@ export function Home() {
     <PageSection>
       <Title headingLevel="h1">{system?.title ?? "Registry"}</Title>
       {fetching && <Spinner aria-label="Loading" />}
-      {error && <Alert variant="danger" isInline title="Could not reach the API">{error.message}</Alert>}
+      {error && (
+        <Alert variant="danger" isInline title="Could not reach the API">
+          {error.message}
+        </Alert>
+      )}
       {system && (
         <DescriptionList isHorizontal>
           <DescriptionListGroup>
             <DescriptionListTerm>Registry host</DescriptionListTerm>
-            <DescriptionListDescription data-testid="server-hostname">{system.serverHostname}</DescriptionListDescription>
+            <DescriptionListDescription data-testid="server-hostname">
+              {system.serverHostname}
+            </DescriptionListDescription>
           </DescriptionListGroup>
           <DescriptionListGroup>
             <DescriptionListTerm>Version</DescriptionListTerm>
