@@ -76,6 +76,24 @@ describe("authentication", () => {
     );
   });
 
+  test("app-specific tokens log in as $app", async () => {
+    const user = await sys.services.db.user.findUniqueOrThrow({ where: { username: "alice" } });
+    const { sha256hex } = await import("../src/services/secrets.js");
+    await sys.services.db.appToken.create({
+      data: { userId: user.id, title: "cli", tokenHash: sha256hex("app-token-value") },
+    });
+    const t = await registryToken(sys, ["repository:alice/private:pull"], ["$app", "app-token-value"]);
+    const res = await fetch(`${sys.url}/v2/alice/private/manifests/v1`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
+    assert.equal(res.status, 200);
+    await new Promise((r) => setTimeout(r, 200)); // pull audit entries are written in the background
+    const pull = await sys.services.db.auditLog.findFirst({
+      where: { kind: "pull_repo", performer: "alice", metadata: { path: ["tag"], equals: "v1" } },
+    });
+    assert.ok(pull, "pulls are audited");
+  });
+
   test("Basic credentials work directly on /v2 for scripts", async () => {
     const res = await fetch(`${sys.url}/v2/alice/private/tags/list`, {
       headers: { authorization: basic("alice", "alice-password") },
@@ -435,6 +453,11 @@ describe("manifests and tags", () => {
     assert.equal(get.headers.get("content-type"), "application/vnd.oci.image.index.v1+json");
     const del = await alice.req("DELETE", "alice/multi", `/manifests/${a.digest}`);
     assert.equal(del.status, 409);
+    // A client that accepts no index type gets the linux/amd64 image.
+    const old = await alice.req("GET", "alice/multi", "/manifests/v1", {
+      headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+    });
+    assert.equal(old.headers.get("docker-content-digest"), a.digest);
   });
 
   test("referrers: OCI-Subject on PUT, listing and artifactType filter", async () => {

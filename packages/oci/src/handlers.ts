@@ -12,7 +12,7 @@ import {
   streamTo,
 } from "./http.js";
 import type { Access, RegistryBackend, UploadState } from "./interfaces.js";
-import { MediaType, baseMediaType } from "./media-types.js";
+import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, MediaType, baseMediaType } from "./media-types.js";
 import { isValidTag } from "./names.js";
 
 export interface Ctx {
@@ -80,6 +80,8 @@ export async function headOrGetBlob({ req, res, backend, access, repo, params }:
     res.setHeader("Content-Range", `bytes */${info.size}`);
     throw new OciError("RANGE_INVALID", "requested range not satisfiable");
   }
+  // Open before any header is set, so a vanished file still gets a clean error response.
+  const body = req.method === "HEAD" ? null : await backend.openBlob(repo, digest, range, access);
   res.setHeader("Docker-Content-Digest", digest);
   res.setHeader("ETag", `"${digest}"`);
   res.setHeader("Accept-Ranges", "bytes");
@@ -92,8 +94,8 @@ export async function headOrGetBlob({ req, res, backend, access, repo, params }:
   } else {
     res.setHeader("Content-Length", String(info.size));
   }
-  if (req.method === "HEAD") return void res.end();
-  await streamTo(res, await backend.openBlob(repo, digest, range, access));
+  if (!body) return void res.end();
+  await streamTo(res, body);
 }
 
 export async function deleteBlob({ res, backend, access, repo, params }: Ctx) {
@@ -149,14 +151,42 @@ export async function cancelUpload({ res, backend, access, repo, params }: Ctx) 
 export async function headOrGetManifest({ req, res, backend, access, repo, params }: Ctx) {
   const ref = params[0]!;
   validReference(ref);
-  const m = await backend.getManifest(repo, ref, access);
+  let m = await backend.getManifest(repo, ref, access);
   if (!m) throw new OciError("MANIFEST_UNKNOWN", undefined, { reference: ref });
+  const child = negotiatedChild(m, req.headers.accept);
+  if (child) m = (await backend.getManifest(repo, child, access)) ?? m;
   res.setHeader("Content-Type", m.mediaType);
   res.setHeader("Docker-Content-Digest", m.digest);
   res.setHeader("ETag", `"${m.digest}"`);
   res.setHeader("Content-Length", String(m.bytes.length));
   if (req.method === "HEAD") return void res.end();
   res.end(m.bytes);
+}
+
+/**
+ * Accept negotiation: a client that does not accept index types (old Docker clients) asking for an index
+ * gets the linux/amd64 image instead, as distribution does. Returns that child's digest, or null.
+ */
+function negotiatedChild(m: { mediaType: string; bytes: Buffer }, accept: string | undefined): string | null {
+  if (!accept || !INDEX_TYPES.includes(m.mediaType)) return null;
+  const accepted = accept.split(",").map((a) => baseMediaType(a));
+  if (
+    accepted.includes(m.mediaType) ||
+    accepted.includes("*/*") ||
+    !accepted.some((a) => IMAGE_MANIFEST_TYPES.includes(a))
+  )
+    return null;
+  try {
+    const doc = JSON.parse(m.bytes.toString("utf8")) as {
+      manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[];
+    };
+    return (
+      doc.manifests?.find((d) => d.platform?.os === "linux" && d.platform?.architecture === "amd64")
+        ?.digest ?? null
+    );
+  } catch {
+    return null;
+  }
 }
 
 export async function putManifest({ req, res, backend, access, repo, params, maxManifestBytes }: Ctx) {
