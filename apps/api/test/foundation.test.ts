@@ -185,17 +185,11 @@ describe("running system", () => {
   });
 
   test("expired upload sessions are cleaned by the maintenance worker", async () => {
-    const repo = await sys.services.repos.create(
-      {
-        kind: "user",
-        userId: 1n,
-        username: "admin",
-        namespaceId: (await sys.services.db.user.findUniqueOrThrow({ where: { username: "admin" } }))
-          .namespaceId,
-        superuser: true,
-      },
-      { namespace: "admin", name: "cleanup" },
-    );
+    const admin = await sys.services.db.user.findUniqueOrThrow({ where: { username: "admin" } });
+    const repo = await sys.services.repos.create(sys.services.accounts.toPrincipal(admin), {
+      namespace: "admin",
+      name: "cleanup",
+    });
     const u = await sys.services.blobs.startUpload(repo);
     await sys.services.db.upload.update({
       where: { id: u.id },

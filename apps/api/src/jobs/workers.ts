@@ -1,5 +1,6 @@
 // Job handlers by queue. Each is small and calls domain services; the job system records outcomes.
 import type { Services } from "../app/services.js";
+import { EVENT_QUEUES, type EventName } from "../events/catalogue.js";
 import type { Handlers } from "./job-system.js";
 
 export function createHandlers(s: Services): Handlers {
@@ -8,26 +9,15 @@ export function createHandlers(s: Services): Handlers {
       "upload-cleanup": async () => s.blobs.cleanupUploads(s.config.UPLOAD_SESSION_TTL),
       heartbeat: async () => ({ at: new Date().toISOString() }),
     },
+    // Delivery methods (in-app, e-mail, webhook, Slack) arrive with the notifications capability; until a
+    // repository has one configured, each event job completes and records that nothing was delivered.
     notifications: Object.fromEntries(
-      [
-        "repo_push",
-        "tag_deleted",
-        "repo_image_expiry",
-        "build_queued",
-        "build_start",
-        "build_success",
-        "build_failure",
-        "build_cancelled",
-        "vulnerability_found",
-        "quota_warning",
-        "quota_error",
-        "repo_mirror_sync_started",
-        "repo_mirror_sync_success",
-        "repo_mirror_sync_failed",
-      ].map((event) => [
-        event,
-        async () => ({ event, delivered: 0, reason: "no notification methods configured" }),
-      ]),
+      (Object.keys(EVENT_QUEUES) as EventName[])
+        .filter((event) => EVENT_QUEUES[event].includes("notifications"))
+        .map((event) => [
+          event,
+          async () => ({ event, delivered: 0, reason: "no notification methods configured" }),
+        ]),
     ),
   };
 }
