@@ -53,7 +53,12 @@ function match(req: Request): { route: Route; groups: string[] } | "method" | nu
     const m = route.path.exec(path);
     if (!m) continue;
     pathMatched = true;
-    if (route.method === req.method) return { route, groups: m.slice(1).map((g) => decodeURIComponent(g)) };
+    if (route.method !== req.method) continue;
+    try {
+      return { route, groups: m.slice(1).map((g) => decodeURIComponent(g)) };
+    } catch {
+      throw new OciError("NAME_INVALID", "malformed percent-encoding in path");
+    }
   }
   return pathMatched ? "method" : null;
 }

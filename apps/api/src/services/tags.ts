@@ -16,7 +16,10 @@ export class TagService {
     return this.db.$transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${repositoryId}::bigint)`;
-        return fn(tx, new Date());
+        // The database clock, read after the lock: every process agrees on it and it only moves forward,
+        // so a tag's new lifetime never starts before the one it ends.
+        const [row] = await tx.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
+        return fn(tx, row!.now);
       },
       { timeout: 30_000, maxWait: 30_000 },
     );
