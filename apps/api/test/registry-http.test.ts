@@ -424,6 +424,28 @@ describe("manifests and tags", () => {
     );
   });
 
+  test("concurrent pushes of one tag serialise: every push succeeds, one row stays alive", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => alice.pushImage("alice/race", "latest", { layer: `race-${i}` })),
+    );
+    const r = (await sys.services.repos.find("alice/race"))!;
+    const rows = await sys.services.db.tag.findMany({
+      where: { repositoryId: r.id, name: "latest" },
+      orderBy: { lifetimeStart: "asc" },
+    });
+    assert.equal(rows.length, 10);
+    assert.equal(rows.filter((t) => t.lifetimeEnd === null).length, 1);
+    for (let i = 1; i < rows.length; i++)
+      assert.deepEqual(rows[i - 1]!.lifetimeEnd, rows[i]!.lifetimeStart, "history is contiguous");
+    const alive = await alice.req("GET", "alice/race", "/manifests/latest");
+    const aliveDigest = alive.headers.get("docker-content-digest");
+    assert.ok(results.some((x) => x.digest === aliveDigest));
+    assert.equal(
+      aliveDigest,
+      (await sys.services.db.manifest.findUniqueOrThrow({ where: { id: rows[9]!.manifestId } })).digest,
+    );
+  });
+
   test("an index pushed after its children; children cannot be deleted under it", async () => {
     const a = await alice.pushImage("alice/multi", "tmp-a");
     const b = await alice.pushImage("alice/multi", "tmp-b");
