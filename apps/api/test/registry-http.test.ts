@@ -1,5 +1,6 @@
 // The OCI Distribution surface over real HTTP, against the real database, Redis and filesystem.
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -215,6 +216,29 @@ describe("blobs and uploads", () => {
     const digest = sha("streamed chunks tail");
     const done = await alice.req("PUT", repo, `${p}?digest=${digest}`, { body: Buffer.from("tail") });
     assert.equal(done.status, 201);
+  });
+
+  test("a 64 MiB blob streams in and out intact", async () => {
+    const chunk = crypto.randomBytes(1024 * 1024);
+    const hash = crypto.createHash("sha256");
+    for (let i = 0; i < 64; i++) hash.update(chunk);
+    const digest = `sha256:${hash.digest("hex")}`;
+    let sent = 0;
+    const body = new ReadableStream({
+      pull(c) {
+        if (sent++ < 64) c.enqueue(new Uint8Array(chunk));
+        else c.close();
+      },
+    });
+    const start = await alice.req("POST", repo, "/blobs/uploads/");
+    const p = start.headers.get("location")!.replace(`/v2/${repo}`, "");
+    assert.equal((await alice.req("PATCH", repo, p, { body: body as unknown as BodyInit })).status, 202);
+    assert.equal((await alice.req("PUT", repo, `${p}?digest=${digest}`)).status, 201);
+    const get = await alice.req("GET", repo, `/blobs/${digest}`);
+    assert.equal(get.headers.get("content-length"), String(64 * 1024 * 1024));
+    const back = crypto.createHash("sha256");
+    for await (const part of get.body as unknown as AsyncIterable<Uint8Array>) back.update(part);
+    assert.equal(`sha256:${back.digest("hex")}`, digest);
   });
 
   test("a digest mismatch stores nothing", async () => {
