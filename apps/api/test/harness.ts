@@ -6,6 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { loadConfig, type Config } from "../src/config/config.js";
 import { startSystem, type System } from "../src/app/system.js";
+import { freePort } from "../src/infra/embedded-postgres.js";
 
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
 
@@ -72,17 +73,6 @@ export async function startTestSystem(
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const net = await import("node:net");
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 export const basic = (user: string, pass: string) =>

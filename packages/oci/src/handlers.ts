@@ -2,15 +2,7 @@
 import type { Request, Response } from "express";
 import { requireDigest } from "./digest.js";
 import { OciError } from "./errors.js";
-import {
-  hasBody,
-  intParam,
-  parseContentRange,
-  parseRange,
-  readLimited,
-  sendError,
-  streamTo,
-} from "./http.js";
+import { hasBody, intParam, parseContentRange, parseRange, readLimited, streamTo } from "./http.js";
 import type { Access, RegistryBackend, UploadState } from "./interfaces.js";
 import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, MediaType, baseMediaType } from "./media-types.js";
 import { isValidTag } from "./names.js";
@@ -226,5 +218,3 @@ export async function listReferrers({ req, res, backend, access, repo, params }:
   res.setHeader("Content-Type", MediaType.OciIndex);
   res.end(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }));
 }
-
-export { sendError, baseMediaType };

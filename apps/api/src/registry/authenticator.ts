@@ -3,7 +3,7 @@
 import type { Request } from "express";
 import { OciError, type Access, type Action, type Authenticator } from "@hm/oci";
 import { CredentialService } from "../services/credentials.js";
-import { ANONYMOUS, principalName, type Principal } from "../services/principal.js";
+import { principalName, type Principal } from "../services/principal.js";
 import type { Grant, RegistryTokens } from "../services/registry-tokens.js";
 import type { GrantService } from "./grants.js";
 
@@ -66,5 +66,3 @@ export class RegistryAuthenticator implements Authenticator {
     return v;
   }
 }
-
-export { ANONYMOUS };

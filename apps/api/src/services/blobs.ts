@@ -5,7 +5,7 @@ import type { Readable } from "node:stream";
 import type { Db } from "../infra/database.js";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "../storage/blob-store.js";
 import type { Admission } from "./admission.js";
-import { DomainError, notFound } from "./errors.js";
+import { DomainError } from "./errors.js";
 
 export class BlobUnknownError extends DomainError {
   constructor(digest: string) {
@@ -185,11 +185,5 @@ export class BlobService {
       }
     }
     return { sessions: stale.length, files };
-  }
-
-  async require(repositoryId: bigint, digest: string) {
-    const b = await this.statInRepo(repositoryId, digest);
-    if (!b) throw notFound(`blob ${digest}`);
-    return b;
   }
 }

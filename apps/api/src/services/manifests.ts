@@ -1,6 +1,5 @@
 // Manifests: validation against what the repository holds, storage, tag retargeting, push events.
 import {
-  INDEX_TYPES,
   MediaType,
   OciError,
   digestOf,
@@ -288,9 +287,5 @@ export class ManifestService {
       });
     }
     return out;
-  }
-
-  isIndex(mediaType: string): boolean {
-    return INDEX_TYPES.includes(mediaType);
   }
 }
