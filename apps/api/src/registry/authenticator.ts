@@ -3,7 +3,7 @@
 import type { Request } from "express";
 import { OciError, type Access, type Action, type Authenticator } from "@hm/oci";
 import { CredentialService } from "../services/credentials.js";
-import { principalName, type Principal } from "../services/principal.js";
+import { principalName, principalRef } from "../services/principal.js";
 import type { Grant, RegistryTokens } from "../services/registry-tokens.js";
 import type { GrantService } from "./grants.js";
 
@@ -25,9 +25,6 @@ export class RegistryAccess implements Access {
     );
   }
 }
-
-export const ctxOf = (p: Principal) =>
-  p.kind === "user" ? `u:${p.userId}` : p.kind === "robot" ? `r:${p.robotId}` : "a";
 
 export class RegistryAuthenticator implements Authenticator {
   constructor(
@@ -52,7 +49,7 @@ export class RegistryAuthenticator implements Authenticator {
     const grants = repository
       ? await this.grants.grant(principal, [{ type: "repository", name: repository, actions }])
       : [];
-    return new RegistryAccess(principalName(principal), grants, ctxOf(principal));
+    return new RegistryAccess(principalName(principal), grants, principalRef(principal));
   }
 
   challenge(

@@ -3,7 +3,7 @@
 import type { Request, Response } from "express";
 import type { AuditService } from "../services/audit.js";
 import { CredentialService } from "../services/credentials.js";
-import { ANONYMOUS, principalName } from "../services/principal.js";
+import { ANONYMOUS } from "../services/principal.js";
 import type { RegistryTokens } from "../services/registry-tokens.js";
 import type { GrantService } from "./grants.js";
 import { parseScope, type RequestedScope } from "./grants.js";
@@ -34,7 +34,7 @@ export function tokenEndpoint(deps: {
       .map(parseScope)
       .filter((s): s is RequestedScope => s !== null);
     const access = await deps.grants.grant(principal, scopes);
-    const token = await deps.tokens.issue(principal, principalName(principal), access);
+    const token = await deps.tokens.issue(principal, access);
     if (principal.kind !== "anonymous" && scopes.length === 0) {
       deps.audit.recordInBackground({
         kind: "login_success",

@@ -2,7 +2,7 @@
 // actions per repository. /v2 verifies it with the public key alone (no database round trip).
 import * as jose from "jose";
 import type { Db } from "../infra/database.js";
-import type { Principal } from "./principal.js";
+import { principalName, principalRef, type Principal } from "./principal.js";
 import { systemSecret } from "./secrets.js";
 
 export interface Grant {
@@ -46,18 +46,12 @@ export class RegistryTokens {
     return this.ttlSeconds;
   }
 
-  async issue(principal: Principal, subject: string | null, access: Grant[]): Promise<string> {
-    const ctx =
-      principal.kind === "user"
-        ? `u:${principal.userId}`
-        : principal.kind === "robot"
-          ? `r:${principal.robotId}`
-          : "a";
-    return new jose.SignJWT({ access, ctx })
+  async issue(principal: Principal, access: Grant[]): Promise<string> {
+    return new jose.SignJWT({ access, ctx: principalRef(principal) })
       .setProtectedHeader({ alg: ALG, typ: "JWT" })
       .setIssuer(this.issuer)
       .setAudience(this.service)
-      .setSubject(subject ?? "")
+      .setSubject(principalName(principal) ?? "")
       .setIssuedAt()
       .setNotBefore("-5s")
       .setExpirationTime(`${this.ttlSeconds}s`)
