@@ -1,0 +1,79 @@
+// Fixtures shared by every console spec: the base URL of the system started by global-setup.ts, a page
+// that fails its test on any browser console error or uncaught exception, and a GraphQL client for
+// arranging data (and cleaning it up) without going through the UI.
+import { test as base, expect, request, type APIRequestContext, type Page } from "@playwright/test";
+import { print, type DocumentNode } from "graphql";
+
+export { expect };
+
+export const baseURL = () => {
+  const url = process.env.HM_E2E_URL;
+  if (!url) throw new Error("HM_E2E_URL is not set: run the suite through e2e/playwright.config.ts");
+  return url;
+};
+export const registryHost = () => process.env.HM_E2E_REGISTRY ?? new URL(baseURL()).host;
+
+/** A unique, valid namespace-style name for data one test creates. */
+export const uniqueName = (prefix: string) =>
+  `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+type Vars = Record<string, unknown>;
+
+export class GraphQLError extends Error {
+  constructor(readonly errors: { message: string; extensions?: { code?: string } }[]) {
+    super(errors.map((e) => `${e.extensions?.code ?? "ERROR"}: ${e.message}`).join("; "));
+  }
+}
+
+/** GraphQL over a request context that keeps the session cookie, like the browser does. */
+export class GraphQLClient {
+  constructor(readonly ctx: APIRequestContext) {}
+
+  async run<R = any>(document: string | DocumentNode, variables: Vars = {}): Promise<R> {
+    const query = typeof document === "string" ? document : print(document);
+    const res = await this.ctx.post("/graphql", { data: { query, variables } });
+    const body = (await res.json()) as { data?: R; errors?: GraphQLError["errors"] };
+    if (body.errors?.length) throw new GraphQLError(body.errors);
+    if (!res.ok()) throw new Error(`GraphQL answered ${res.status()}`);
+    return body.data as R;
+  }
+
+  dispose() {
+    return this.ctx.dispose();
+  }
+}
+
+/** A GraphQL client with no session yet. */
+export async function anonymousClient(): Promise<GraphQLClient> {
+  return new GraphQLClient(
+    await request.newContext({
+      baseURL: baseURL(),
+      extraHTTPHeaders: { "content-type": "application/json" },
+    }),
+  );
+}
+
+interface Fixtures {
+  /** Console messages matching one of these are tolerated (e.g. a test that provokes an HTTP error). */
+  allowedConsoleErrors: RegExp[];
+}
+
+export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  baseURL: async ({}, use) => use(baseURL()),
+  allowedConsoleErrors: [[], { option: true }],
+  page: async ({ page, allowedConsoleErrors }, use) => {
+    const problems: string[] = [];
+    const allowed = (text: string) => allowedConsoleErrors.some((r) => r.test(text));
+    page.on("console", (m) => {
+      if (m.type() === "error" && !allowed(m.text())) problems.push(`console.error: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => {
+      if (!allowed(e.message)) problems.push(`uncaught: ${e.message}`);
+    });
+    await use(page);
+    expect(problems, "the browser console stays free of errors").toEqual([]);
+  },
+});
+
+export type { Page };

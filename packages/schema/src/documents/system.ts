@@ -1,0 +1,17 @@
+import { graphql } from "../graphql.js";
+
+export const SystemDocument = graphql(`
+  query System {
+    system {
+      title
+      serverHostname
+      version
+      tagExpirationOptions
+      features {
+        userCreation
+        generalOciSupport
+        robotsAllowed
+      }
+    }
+  }
+`);
