@@ -20,6 +20,11 @@ import { Encryptor } from "../services/secrets.js";
 import { SessionService } from "../services/sessions.js";
 import { TagService } from "../services/tags.js";
 import { GrantService } from "../registry/grants.js";
+import { LabelService } from "../services/labels.js";
+import { labelsFromConfig, readSmallJson } from "../services/manifest-labels.js";
+import { RepoAccess } from "../services/repo-access.js";
+import { TagCommandService } from "../services/tag-commands.js";
+import { TagQueryService } from "../services/tag-queries.js";
 
 export const VERSION = "0.1.0";
 
@@ -42,10 +47,32 @@ export async function createServices(deps: {
   const tags = new TagService(db);
   const admission = new Admission();
   const blobs = new BlobService(db, store, admission, config.BLOB_UPLOAD_GRACE);
-  const manifests = new ManifestService(db, tags, admission, audit, jobs, {
-    generalOciSupport: config.FEATURE_GENERAL_OCI_SUPPORT,
-    allowed: config.ALLOWED_OCI_ARTIFACT_TYPES,
-  });
+  const expirationClamp = { min: config.LABELED_EXPIRATION_MINIMUM, max: config.LABELED_EXPIRATION_MAXIMUM };
+  const manifests = new ManifestService(
+    db,
+    tags,
+    admission,
+    audit,
+    jobs,
+    { generalOciSupport: config.FEATURE_GENERAL_OCI_SUPPORT, allowed: config.ALLOWED_OCI_ARTIFACT_TYPES },
+    {
+      // A config blob that cannot be read or parsed simply has no labels.
+      readConfigLabels: async (digest) =>
+        labelsFromConfig(await store.read(digest).then(readSmallJson, () => null)),
+      clamp: expirationClamp,
+    },
+  );
+  const repoAccess = new RepoAccess(repos, authz);
+  const tagQueries = new TagQueryService(db, repoAccess, config.SERVER_HOSTNAME, config.PREFERRED_URL_SCHEME);
+  const tagCommands = new TagCommandService(
+    db,
+    repoAccess,
+    tags,
+    audit,
+    jobs,
+    config.LABELED_EXPIRATION_MAXIMUM,
+  );
+  const labels = new LabelService(db, repoAccess, tags, audit, expirationClamp);
   const tokens = await RegistryTokens.load(db, config.SERVER_HOSTNAME, config.REGISTRY_TOKEN_TTL);
   const grants = new GrantService(db, authz, repos);
   const sessions = new SessionService(db, accounts);
@@ -65,6 +92,10 @@ export async function createServices(deps: {
     tokens,
     grants,
     sessions,
+    repoAccess,
+    tagQueries,
+    tagCommands,
+    labels,
   };
 }
 

@@ -20,6 +20,15 @@ const list = z.union([
   ),
 ]);
 
+/** Seconds, given as a number or a Quay-style duration ("30m", "2d"). */
+const duration = z.union([
+  z.number().int().min(0),
+  z
+    .string()
+    .regex(/^(\d+|\d+[smhdw])$/, "must be seconds or a duration like 30m, 2d")
+    .transform((s) => (/^\d+$/.test(s) ? Number(s) : parseDuration(s)!)),
+]);
+
 const schema = z.object({
   PORT: int.pipe(z.number().min(0).max(65535)).default(8080),
   HOST: z.string().default("0.0.0.0"),
@@ -59,6 +68,11 @@ const schema = z.object({
   /** Seconds a freshly uploaded blob is protected from GC before a manifest references it. */
   BLOB_UPLOAD_GRACE: int.default(86400),
   MAX_MANIFEST_BYTES: int.default(4 * 1024 * 1024),
+  /** How often online garbage collection runs (Quay-style duration or seconds; "0" disables the schedule). */
+  GC_INTERVAL: duration.default(30 * 60),
+  /** Clamp applied to the `quay.expires-after` image label (Quay's key names). */
+  LABELED_EXPIRATION_MINIMUM: duration.default(3600),
+  LABELED_EXPIRATION_MAXIMUM: duration.default(104 * 604800),
   RUN_WORKERS: bool.default(true),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   WEB_DIST: z.string().optional(),

@@ -17,6 +17,14 @@ import type { AuditService } from "./audit.js";
 import { principalName, type Principal } from "./principal.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
 import { aliveAt, type TagService } from "./tags.js";
+import type { ExpirationClamp } from "./labels.js";
+import { EXPIRES_AFTER_LABEL, expiresAfterSeconds } from "./manifest-labels.js";
+
+/** Reads the labels of an image config blob at push time (source "manifest"). */
+export interface PushLabels {
+  readConfigLabels(configDigest: string): Promise<Record<string, string>>;
+  clamp: ExpirationClamp;
+}
 
 export interface ArtifactPolicy {
   generalOciSupport: boolean;
@@ -49,6 +57,7 @@ export class ManifestService {
     private readonly audit: AuditService,
     private readonly jobs: JobSystem,
     private readonly policy: ArtifactPolicy,
+    private readonly pushLabels?: PushLabels,
   ) {}
 
   /** By tag (alive only) or by digest. */
@@ -108,10 +117,19 @@ export class ManifestService {
       );
 
     await this.admission.check({ stage: "manifest", repositoryId: repo.id, namespaceId: repo.namespaceId });
+    const labels = await this.configLabels(repo.id, m);
 
     const tag = byDigest ? null : reference;
     const manifest = await this.tags.withRepoLock(repo.id, async (tx, now) => {
-      await tx.manifest.createMany({
+      // Garbage collection may have removed a link or a child since they were read above; it does so
+      // under this same lock, so what is read here stays true until the commit.
+      await this.recheckReferences(
+        tx,
+        repo.id,
+        blobs.map((b) => b.blobId),
+        children.map((c) => c.id),
+      );
+      const inserted = await tx.manifest.createMany({
         data: [
           {
             repositoryId: repo.id,
@@ -137,6 +155,16 @@ export class ManifestService {
           skipDuplicates: true,
         });
       }
+      if (inserted.count && labels && Object.keys(labels).length) {
+        await tx.label.createMany({
+          data: Object.entries(labels).map(([key, value]) => ({
+            manifestId: row.id,
+            key,
+            value,
+            source: "manifest" as const,
+          })),
+        });
+      }
       if (children.length) {
         await tx.manifestChild.createMany({
           data: m.manifests.map((c) => ({
@@ -147,7 +175,11 @@ export class ManifestService {
           skipDuplicates: true,
         });
       }
-      if (tag) await this.tags.retargetLocked(tx, now, repo.id, tag, row.id);
+      if (tag) {
+        await this.tags.retargetLocked(tx, now, repo.id, tag, row.id, {
+          expiresAt: await this.labelExpiry(tx, now, row.id),
+        });
+      }
       return row;
     });
 
@@ -170,6 +202,51 @@ export class ManifestService {
       });
     }
     return { manifest, parsed: m };
+  }
+
+  /** Labels of a new image's config; null when the manifest is already stored or is not an image. */
+  private async configLabels(repositoryId: bigint, m: ParsedManifest) {
+    if (!this.pushLabels || m.kind !== "image" || !m.config || !IMAGE_CONFIG_TYPES.has(m.config.mediaType))
+      return null;
+    const existing = await this.db.manifest.findUnique({
+      where: { repositoryId_digest: { repositoryId, digest: m.digest } },
+      select: { id: true },
+    });
+    return existing ? null : this.pushLabels.readConfigLabels(m.config.digest);
+  }
+
+  private async recheckReferences(
+    tx: Prisma.TransactionClient,
+    repositoryId: bigint,
+    blobIds: bigint[],
+    childIds: bigint[],
+  ) {
+    if (blobIds.length) {
+      const linked = await tx.$queryRaw<{ blobId: bigint }[]>`
+        SELECT "blobId" FROM "RepositoryBlob"
+        WHERE "repositoryId" = ${repositoryId} AND "blobId" = ANY(${blobIds}::bigint[]) FOR SHARE`;
+      if (linked.length < new Set(blobIds).size)
+        throw new OciError(
+          "MANIFEST_BLOB_UNKNOWN",
+          "a blob of this manifest was removed meanwhile",
+          undefined,
+          400,
+        );
+    }
+    if (childIds.length && (await tx.manifest.count({ where: { id: { in: childIds } } })) < childIds.length)
+      throw new OciError("MANIFEST_BLOB_UNKNOWN", "a child manifest was removed meanwhile", undefined, 400);
+  }
+
+  /** `quay.expires-after` on the manifest: the new tag row expires that long after it starts. */
+  private async labelExpiry(tx: Prisma.TransactionClient, now: Date, manifestId: bigint) {
+    if (!this.pushLabels) return null;
+    const label = await tx.label.findFirst({
+      where: { manifestId, key: EXPIRES_AFTER_LABEL },
+      orderBy: { id: "desc" },
+    });
+    const seconds =
+      label && expiresAfterSeconds(label.value, this.pushLabels.clamp.min, this.pushLabels.clamp.max);
+    return seconds ? new Date(now.getTime() + seconds * 1000) : null;
   }
 
   /** DELETE by tag ends the tag; by digest removes the manifest and every tag pointing at it. */

@@ -37,16 +37,17 @@ export class TagService {
     );
   }
 
+  /** A tag already pointing at `manifestId` is left as it is (its expiration too). */
   async retargetLocked(
     tx: Tx,
     now: Date,
     repositoryId: bigint,
     name: string,
     manifestId: bigint,
-    opts: { expiresAt?: Date | null } = {},
+    opts: { expiresAt?: Date | null; restored?: boolean } = {},
   ) {
     const alive = await tx.tag.findFirst({ where: { repositoryId, name, ...aliveAt(now) } });
-    if (alive && alive.manifestId === manifestId && opts.expiresAt === undefined) return false;
+    if (alive && alive.manifestId === manifestId) return false;
     if (alive) await tx.tag.update({ where: { id: alive.id }, data: { lifetimeEnd: now, expires: false } });
     await tx.tag.create({
       data: {
@@ -56,6 +57,7 @@ export class TagService {
         lifetimeStart: now,
         lifetimeEnd: opts.expiresAt ?? null,
         expires: Boolean(opts.expiresAt),
+        origin: opts.restored ? "restored" : alive ? "moved" : "created",
       },
     });
     return true;

@@ -1,0 +1,166 @@
+// Manifest labels. Labels read from the image config at push time have source "manifest" and are read-only;
+// labels added through the API have source "api". `quay.expires-after` sets the expiration of the tags
+// pointing at the manifest, from a push or from the API, as in Quay.
+import type { Db } from "../infra/database.js";
+import type { Prisma } from "../generated/prisma/client.js";
+import type { AuditService } from "./audit.js";
+import { badInput, forbidden, notFound } from "./errors.js";
+import { EXPIRES_AFTER_LABEL, expiresAfterSeconds, parseLabelInput } from "./manifest-labels.js";
+import type { Principal } from "./principal.js";
+import type { RepoAccess } from "./repo-access.js";
+import type { RepositoryWithNamespace } from "./repositories.js";
+import { aliveAt, type TagService } from "./tags.js";
+
+type Tx = Prisma.TransactionClient;
+
+export interface LabelView {
+  id: bigint;
+  key: string;
+  value: string;
+  mediaType: string;
+  source: "manifest" | "api";
+  createdAt: Date;
+}
+
+export interface ExpirationClamp {
+  min: number;
+  max: number;
+}
+
+export const labelView = (l: LabelView): LabelView => ({
+  id: l.id,
+  key: l.key,
+  value: l.value,
+  mediaType: l.mediaType,
+  source: l.source,
+  createdAt: l.createdAt,
+});
+
+/**
+ * Applies `quay.expires-after` to the alive tags of a manifest: each expires at its start plus the clamped
+ * duration. Returns the names changed.
+ */
+export async function applyExpiresAfter(
+  tx: Tx,
+  now: Date,
+  manifestId: bigint,
+  value: string,
+  clamp: ExpirationClamp,
+): Promise<string[]> {
+  const seconds = expiresAfterSeconds(value, clamp.min, clamp.max);
+  if (seconds === null) return [];
+  const tags = await tx.tag.findMany({ where: { manifestId, ...aliveAt(now) } });
+  for (const t of tags) {
+    const end = new Date(t.lifetimeStart.getTime() + seconds * 1000);
+    await tx.tag.update({ where: { id: t.id }, data: { lifetimeEnd: end, expires: true } });
+  }
+  return tags.map((t) => t.name);
+}
+
+export class LabelService {
+  constructor(
+    private readonly db: Db,
+    private readonly access: RepoAccess,
+    private readonly tags: TagService,
+    private readonly audit: AuditService,
+    private readonly clamp: ExpirationClamp,
+  ) {}
+
+  private async manifest(repo: RepositoryWithNamespace, digest: string) {
+    const m = await this.db.manifest.findUnique({
+      where: { repositoryId_digest: { repositoryId: repo.id, digest } },
+      select: { id: true, digest: true },
+    });
+    if (!m) throw notFound(`Manifest ${digest}`);
+    return m;
+  }
+
+  async list(p: Principal, repository: string, digest: string): Promise<LabelView[]> {
+    const repo = await this.access.require(p, repository, "read");
+    const m = await this.manifest(repo, digest);
+    const rows = await this.db.label.findMany({ where: { manifestId: m.id }, orderBy: { id: "asc" } });
+    return rows.map(labelView);
+  }
+
+  /** `input` is `key=value`. */
+  async add(p: Principal, repository: string, digest: string, input: string, ip?: string | null) {
+    const { key, value } = parseLabelInput(input);
+    const repo = await this.access.require(p, repository, "write");
+    const m = await this.manifest(repo, digest);
+    const label = await this.tags.withRepoLock(repo.id, async (tx, now) => {
+      const row = await tx.label.create({ data: { manifestId: m.id, key, value, source: "api" } });
+      if (key === EXPIRES_AFTER_LABEL) await applyExpiresAfter(tx, now, m.id, value, this.clamp);
+      return row;
+    });
+    await this.record(p, repo, "manifest_label_add", m.digest, label, ip);
+    return labelView(label);
+  }
+
+  /** Replaces an API label's key and value. Labels from the image itself cannot be edited. */
+  async edit(
+    p: Principal,
+    repository: string,
+    digest: string,
+    labelId: bigint,
+    input: string,
+    ip?: string | null,
+  ) {
+    const { key, value } = parseLabelInput(input);
+    const repo = await this.access.require(p, repository, "write");
+    const m = await this.manifest(repo, digest);
+    const old = await this.editable(m.id, labelId);
+    const label = await this.tags.withRepoLock(repo.id, async (tx, now) => {
+      const row = await tx.label.update({ where: { id: old.id }, data: { key, value } });
+      if (key === EXPIRES_AFTER_LABEL) await applyExpiresAfter(tx, now, m.id, value, this.clamp);
+      return row;
+    });
+    await this.record(p, repo, "manifest_label_delete", m.digest, old, ip);
+    await this.record(p, repo, "manifest_label_add", m.digest, label, ip);
+    return labelView(label);
+  }
+
+  async remove(p: Principal, repository: string, digest: string, labelId: bigint, ip?: string | null) {
+    const repo = await this.access.require(p, repository, "write");
+    const m = await this.manifest(repo, digest);
+    const old = await this.editable(m.id, labelId);
+    await this.db.label.delete({ where: { id: old.id } });
+    await this.record(p, repo, "manifest_label_delete", m.digest, old, ip);
+  }
+
+  private async editable(manifestId: bigint, labelId: bigint) {
+    if (typeof labelId !== "bigint") throw badInput("Invalid label id");
+    const label = await this.db.label.findFirst({ where: { id: labelId, manifestId } });
+    if (!label) throw notFound(`Label ${labelId}`);
+    if (label.source === "manifest") {
+      throw forbidden(
+        "Labels from the image manifest are read-only; only labels added through the API can change",
+      );
+    }
+    return label;
+  }
+
+  private record(
+    p: Principal,
+    repo: RepositoryWithNamespace,
+    kind: string,
+    digest: string,
+    l: LabelView,
+    ip?: string | null,
+  ) {
+    return this.audit.record({
+      kind,
+      principal: p,
+      namespaceId: repo.namespaceId,
+      repositoryId: repo.id,
+      ip,
+      metadata: {
+        repo: repo.name,
+        namespace: repo.namespace.name,
+        manifest_digest: digest,
+        id: l.id.toString(),
+        key: l.key,
+        value: l.value,
+      },
+    });
+  }
+}
