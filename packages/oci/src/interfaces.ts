@@ -8,6 +8,8 @@ export type Action = "pull" | "push" | "delete";
 export interface Access {
   /** Username, `ns+robot`, or null for anonymous. */
   subject: string | null;
+  /** The client's address, for audit entries. */
+  ip?: string | null;
   can(repository: string, action: Action): boolean;
 }
 

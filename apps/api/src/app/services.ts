@@ -6,6 +6,7 @@ import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { JobSystem } from "../jobs/job-system.js";
 import type { BlobStore } from "../storage/blob-store.js";
+import type { Redis } from "ioredis";
 import { AccountService } from "../services/accounts.js";
 import { Admission } from "../services/admission.js";
 import { AuditService } from "../services/audit.js";
@@ -16,6 +17,14 @@ import { ManifestService } from "../services/manifests.js";
 import { RegistryTokens } from "../services/registry-tokens.js";
 import { RepositoryService } from "../services/repositories.js";
 import { RobotService } from "../services/robots.js";
+import { AuditLogQueries } from "../services/audit-logs.js";
+import { LoginThrottle } from "../services/login-throttle.js";
+import { NamespaceService } from "../services/namespaces.js";
+import { OAuthService } from "../services/oauth.js";
+import { OrganizationService } from "../services/organizations.js";
+import { PermissionService } from "../services/permissions.js";
+import { TeamService } from "../services/teams.js";
+import { UserService } from "../services/users.js";
 import { Encryptor } from "../services/secrets.js";
 import { SessionService } from "../services/sessions.js";
 import { TagService } from "../services/tags.js";
@@ -35,15 +44,23 @@ export async function createServices(deps: {
   metrics: Metrics;
   jobs: JobSystem;
   store: BlobStore;
+  redis: Redis;
 }) {
-  const { config, db, log, jobs, store } = deps;
+  const { config, db, log, jobs, store, redis } = deps;
   const audit = new AuditService(db, log);
   const authz = new AuthzService(db);
   const accounts = new AccountService(db, config.SUPER_USERS);
   const encryptor = await Encryptor.load(db, config.DATABASE_SECRET_KEY);
-  const robots = new RobotService(db, encryptor, config.ROBOTS_DISALLOW);
-  const credentials = new CredentialService(accounts, robots);
+  const robots = new RobotService(db, encryptor, config.ROBOTS_DISALLOW, authz, audit);
+  const credentials = new CredentialService(accounts, robots, new LoginThrottle(redis, config.REDIS_PREFIX));
   const repos = new RepositoryService(db, authz, audit);
+  const namespaces = new NamespaceService(db, config.TAG_EXPIRATION_OPTIONS);
+  const users = new UserService(db, accounts, namespaces, authz, audit, config.FEATURE_USER_CREATION);
+  const orgs = new OrganizationService(db, accounts, namespaces, authz, audit);
+  const teams = new TeamService(db, authz, orgs, audit);
+  const permissions = new PermissionService(db, authz, repos, audit);
+  const logs = new AuditLogQueries(db, authz, repos);
+  const oauth = new OAuthService(db, authz, audit);
   const tags = new TagService(db);
   const admission = new Admission();
   const blobs = new BlobService(db, store, admission, config.BLOB_UPLOAD_GRACE);
@@ -75,7 +92,7 @@ export async function createServices(deps: {
   const labels = new LabelService(db, repoAccess, tags, audit, expirationClamp);
   const tokens = await RegistryTokens.load(db, config.SERVER_HOSTNAME, config.REGISTRY_TOKEN_TTL);
   const grants = new GrantService(db, authz, repos);
-  const sessions = new SessionService(db, accounts);
+  const sessions = new SessionService(db, accounts, credentials, audit);
   return {
     ...deps,
     version: VERSION,
@@ -85,6 +102,13 @@ export async function createServices(deps: {
     robots,
     credentials,
     repos,
+    namespaces,
+    users,
+    orgs,
+    teams,
+    permissions,
+    logs,
+    oauth,
     tags,
     admission,
     blobs,

@@ -65,7 +65,15 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
     const jobs = new JobSystem(database.prisma, redisEndpoint.url, config.REDIS_PREFIX, log, metrics);
     stops.push(() => jobs.close());
     const store = new FsBlobStore(config.STORAGE_PATH);
-    const services = await createServices({ config, db: database.prisma, log, metrics, jobs, store });
+    const services = await createServices({
+      config,
+      db: database.prisma,
+      log,
+      metrics,
+      jobs,
+      store,
+      redis,
+    });
     if (
       await services.accounts.ensureInitialSuperuser(
         config.INITIAL_SUPERUSER,

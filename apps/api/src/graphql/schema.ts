@@ -2,8 +2,24 @@ import "reflect-metadata";
 import { buildSchema } from "type-graphql";
 import type { GraphQLSchema } from "graphql";
 import { SystemResolver } from "./resolvers/system.js";
+import { AccountResolver } from "./resolvers/account.js";
+import { LogResolver } from "./resolvers/logs.js";
+import { OrganizationListResolver, OrganizationResolver, TeamResolver } from "./resolvers/organizations.js";
+import { RepositoryResolver } from "./resolvers/repositories.js";
+import { RobotResolver } from "./resolvers/robots.js";
+import { SuperuserResolver } from "./resolvers/superuser.js";
 
-export const RESOLVERS = [SystemResolver] as const;
+export const RESOLVERS = [
+  SystemResolver,
+  AccountResolver,
+  OrganizationResolver,
+  OrganizationListResolver,
+  TeamResolver,
+  RobotResolver,
+  RepositoryResolver,
+  LogResolver,
+  SuperuserResolver,
+] as const;
 
 export function buildGraphQLSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false });

@@ -7,6 +7,7 @@ import { OciError } from "@hm/oci";
 import { DomainError } from "../services/errors.js";
 import type { GraphQLContext } from "./context.js";
 import { buildGraphQLSchema } from "./schema.js";
+import { createLoaders } from "./loaders.js";
 import type { Services } from "../app/services.js";
 import { ANONYMOUS } from "../services/principal.js";
 
@@ -33,11 +34,17 @@ export async function createGraphQLMiddleware(
   });
   await server.start();
   const middleware = expressMiddleware(server, {
-    context: async ({ req }) => ({
-      req,
-      principal: await services.sessions.principalFor(req).catch(() => ANONYMOUS),
-      services,
-    }),
+    context: async ({ req, res }) => {
+      const principal = await services.sessions.principalFor(req).catch(() => ANONYMOUS);
+      return {
+        req,
+        res,
+        principal,
+        services,
+        loaders: createLoaders(services, principal),
+        ip: req.ip ?? null,
+      };
+    },
   }) as unknown as RequestHandler;
   return { middleware, stop: () => server.stop() };
 }

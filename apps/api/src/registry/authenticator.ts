@@ -14,6 +14,7 @@ export class RegistryAccess implements Access {
     private readonly grants: Grant[],
     /** `u:<id>`, `r:<id>` or `a`. */
     readonly ctx: string,
+    readonly ip: string | null = null,
   ) {}
 
   can(repository: string, action: Action): boolean {
@@ -36,11 +37,11 @@ export class RegistryAuthenticator implements Authenticator {
 
   async authenticate(req: Request, repository: string | undefined, actions: Action[]): Promise<Access> {
     const header = req.headers.authorization;
-    if (!header) return new RegistryAccess(null, [], "a");
+    if (!header) return new RegistryAccess(null, [], "a", req.ip);
     if (/^Bearer\s/i.test(header)) {
       const claims = await this.tokens.verify(header.replace(/^Bearer\s+/i, "").trim());
       if (!claims) throw new OciError("UNAUTHORIZED", "invalid or expired token", "invalid_token");
-      return new RegistryAccess(claims.sub, claims.access, claims.ctx);
+      return new RegistryAccess(claims.sub, claims.access, claims.ctx, req.ip);
     }
     const basic = CredentialService.parseBasic(header);
     if (!basic) throw new OciError("UNAUTHORIZED", "unsupported authorization scheme");
@@ -49,7 +50,7 @@ export class RegistryAuthenticator implements Authenticator {
     const grants = repository
       ? await this.grants.grant(principal, [{ type: "repository", name: repository, actions }])
       : [];
-    return new RegistryAccess(principalName(principal), grants, principalRef(principal));
+    return new RegistryAccess(principalName(principal), grants, principalRef(principal), req.ip);
   }
 
   challenge(

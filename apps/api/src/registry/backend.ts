@@ -132,7 +132,7 @@ class Backend implements RegistryBackend {
         throw new OciError("DENIED", `repository is ${existing.state.replace("_", "-")}`);
       return existing;
     }
-    return this.d.repos.findOrCreateForPush(await this.principal(access), name);
+    return this.d.repos.findOrCreateForPush(await this.principal(access), name, access.ip);
   }
 
   async statBlob(repo: string, digest: string): Promise<BlobInfo | null> {
@@ -223,6 +223,7 @@ class Backend implements RegistryBackend {
     this.d.audit.recordInBackground({
       kind: "pull_repo",
       principal: actor(access),
+      ip: access.ip,
       namespaceId: r.namespaceId,
       repositoryId: r.id,
       metadata: {
@@ -247,6 +248,7 @@ class Backend implements RegistryBackend {
       reference,
       bytes,
       contentType,
+      access.ip,
     );
     return {
       digest: manifest.digest,
@@ -257,7 +259,7 @@ class Backend implements RegistryBackend {
   }
 
   async deleteManifest(repo: string, reference: string, access: Access) {
-    await this.d.manifests.delete(await this.principal(access), await this.repo(repo), reference);
+    await this.d.manifests.delete(await this.principal(access), await this.repo(repo), reference, access.ip);
   }
 
   async listTags(repo: string, n: number | undefined, last: string | undefined) {

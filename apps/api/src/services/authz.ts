@@ -1,18 +1,37 @@
-// The one authorization service: "may principal P do action A on resource R", answered here for every door.
-// Repository roles are computed from: namespace ownership, organization admin teams, direct permissions,
-// team permissions, and public visibility. Scope-limited OAuth tokens are narrowed at the end.
+// The one authorization service: "may principal P do action A on resource R", answered here for every door
+// (GraphQL, /v2 token issuance, workers). Repository roles come from: namespace ownership, organization admin
+// teams, direct permissions, team permissions, and public visibility. OAuth scopes narrow at the end.
 import type { Db } from "../infra/database.js";
+import { DomainError, forbidden } from "./errors.js";
 import type { Principal } from "./principal.js";
 
 export type RepoRole = "read" | "write" | "admin";
 export type RepoAction = "read" | "write" | "admin";
+/** view: see the namespace's teams and members; create_repo; admin: teams, robots, settings, default perms. */
 export type NamespaceAction = "create_repo" | "admin" | "view";
+export type OrgRole = "member" | "creator" | "admin";
+
+export const OAUTH_SCOPES = [
+  "repo:read",
+  "repo:write",
+  "repo:admin",
+  "repo:create",
+  "user:read",
+  "user:admin",
+  "org:admin",
+  "super:user",
+] as const;
+export type OAuthScope = (typeof OAUTH_SCOPES)[number];
 
 const RANK: Record<RepoRole, number> = { read: 1, write: 2, admin: 3 };
 export const maxRole = (a: RepoRole | null, b: RepoRole | null): RepoRole | null =>
   !a ? b : !b ? a : RANK[a] >= RANK[b] ? a : b;
 export const roleAllows = (role: RepoRole | null, action: RepoAction) =>
   role !== null && RANK[role] >= RANK[action];
+
+/** Unscoped callers (sessions, passwords) hold every scope; OAuth tokens only those granted. */
+export const hasScope = (p: Principal, scope: OAuthScope) =>
+  p.kind === "user" && (!p.scopes || p.scopes.includes(scope));
 
 /** OAuth scopes narrow what a token may do, whatever its user could. */
 function scopeCap(p: Principal): RepoRole | null | undefined {
@@ -29,27 +48,35 @@ export interface RepoRef {
   visibility: "public" | "private";
 }
 
+const highestOrgRole = (roles: string[]): OrgRole | null =>
+  roles.includes("admin") ? "admin" : roles.includes("creator") ? "creator" : roles.length ? "member" : null;
+
 export class AuthzService {
   constructor(private readonly db: Db) {}
 
-  /** The team role the principal holds in an organization namespace (highest across teams). */
-  async orgRole(p: Principal, namespaceId: bigint): Promise<"member" | "creator" | "admin" | null> {
-    if (p.kind === "anonymous") return null;
+  private who(p: Exclude<Principal, { kind: "anonymous" }>) {
+    return p.kind === "user" ? { userId: p.userId } : { robotId: p.robotId };
+  }
+
+  /** The team role the principal holds in each of the given organization namespaces (highest across teams). */
+  async orgRoles(p: Principal, namespaceIds: bigint[]): Promise<Map<bigint, OrgRole | null>> {
+    const out = new Map<bigint, OrgRole | null>(namespaceIds.map((id) => [id, null]));
+    if (p.kind === "anonymous" || !namespaceIds.length) return out;
     const memberships = await this.db.teamMember.findMany({
-      where: {
-        team: { namespaceId },
-        ...(p.kind === "user" ? { userId: p.userId } : { robotId: p.robotId }),
-      },
-      select: { team: { select: { role: true } } },
+      where: { team: { namespaceId: { in: namespaceIds } }, ...this.who(p) },
+      select: { team: { select: { role: true, namespaceId: true } } },
     });
-    const roles = memberships.map((m) => m.team.role);
-    return roles.includes("admin")
-      ? "admin"
-      : roles.includes("creator")
-        ? "creator"
-        : roles.length
-          ? "member"
-          : null;
+    for (const id of namespaceIds) {
+      out.set(
+        id,
+        highestOrgRole(memberships.filter((m) => m.team.namespaceId === id).map((m) => m.team.role)),
+      );
+    }
+    return out;
+  }
+
+  async orgRole(p: Principal, namespaceId: bigint): Promise<OrgRole | null> {
+    return (await this.orgRoles(p, [namespaceId])).get(namespaceId) ?? null;
   }
 
   async namespaceAllows(p: Principal, namespaceId: bigint, action: NamespaceAction): Promise<boolean> {
@@ -62,38 +89,74 @@ export class AuthzService {
     const role = await this.orgRole(p, namespaceId);
     if (action === "view") return role !== null;
     if (action === "create_repo") return role === "creator" || role === "admin";
-    return role === "admin";
+    return role === "admin" && p.kind === "user"; // robots never administer organizations
+  }
+
+  /** Effective roles on many repositories at once (three queries whatever the count). */
+  async repoRoles(p: Principal, repos: RepoRef[]): Promise<Map<bigint, RepoRole | null>> {
+    const out = new Map<bigint, RepoRole | null>();
+    for (const r of repos) out.set(r.id, r.visibility === "public" ? "read" : null);
+    if (p.kind === "anonymous" || !repos.length) return out;
+    const who = this.who(p);
+    const ids = repos.map((r) => r.id);
+    const [direct, viaTeams, orgRoles] = await Promise.all([
+      this.db.repositoryPermission.findMany({
+        where: { repositoryId: { in: ids }, ...who },
+        select: { repositoryId: true, role: true },
+      }),
+      this.db.repositoryPermission.findMany({
+        where: { repositoryId: { in: ids }, team: { members: { some: who } } },
+        select: { repositoryId: true, role: true },
+      }),
+      this.orgRoles(p, [...new Set(repos.map((r) => r.namespaceId))]),
+    ]);
+    const cap = scopeCap(p);
+    for (const r of repos) {
+      let role: RepoRole | null = out.get(r.id) ?? null;
+      if ((p.kind === "user" && p.namespaceId === r.namespaceId) || orgRoles.get(r.namespaceId) === "admin")
+        role = "admin";
+      for (const g of [...direct, ...viaTeams]) if (g.repositoryId === r.id) role = maxRole(role, g.role);
+      if (cap !== undefined && role !== null) {
+        role =
+          cap === null ? (r.visibility === "public" ? "read" : null) : RANK[role] <= RANK[cap] ? role : cap;
+      }
+      out.set(r.id, role);
+    }
+    return out;
   }
 
   /** The effective role on a repository, or null. Public repositories give everyone read. */
   async repoRole(p: Principal, repo: RepoRef): Promise<RepoRole | null> {
-    let role: RepoRole | null = repo.visibility === "public" ? "read" : null;
-    if (p.kind === "anonymous") return role;
-    if (p.kind === "user" && p.namespaceId === repo.namespaceId) role = "admin";
-    else {
-      const who = p.kind === "user" ? { userId: p.userId } : { robotId: p.robotId };
-      const [direct, viaTeams, orgRole] = await Promise.all([
-        this.db.repositoryPermission.findFirst({
-          where: { repositoryId: repo.id, ...who },
-          select: { role: true },
-        }),
-        this.db.repositoryPermission.findMany({
-          where: { repositoryId: repo.id, team: { members: { some: who } } },
-          select: { role: true },
-        }),
-        this.orgRole(p, repo.namespaceId),
-      ]);
-      if (orgRole === "admin") role = "admin";
-      role = maxRole(role, direct?.role ?? null);
-      for (const t of viaTeams) role = maxRole(role, t.role);
-    }
-    const cap = scopeCap(p);
-    if (cap === undefined || role === null) return role;
-    if (cap === null) return repo.visibility === "public" ? "read" : null;
-    return RANK[role] <= RANK[cap] ? role : cap;
+    return (await this.repoRoles(p, [repo])).get(repo.id) ?? null;
   }
 
   async repoAllows(p: Principal, repo: RepoRef, action: RepoAction): Promise<boolean> {
     return roleAllows(await this.repoRole(p, repo), action);
+  }
+
+  // The require* forms throw the error each door maps to its own format.
+
+  async requireRepo(p: Principal, repo: RepoRef, action: RepoAction): Promise<void> {
+    if (!(await this.repoAllows(p, repo, action))) throw this.denied(p);
+  }
+
+  async requireNamespace(p: Principal, namespaceId: bigint, action: NamespaceAction): Promise<void> {
+    if (!(await this.namespaceAllows(p, namespaceId, action))) throw this.denied(p);
+  }
+
+  requireUser(p: Principal, scope?: OAuthScope): Extract<Principal, { kind: "user" }> {
+    if (p.kind !== "user") throw new DomainError("UNAUTHENTICATED", "You must be signed in");
+    if (scope && !hasScope(p, scope)) throw forbidden(`This token lacks the ${scope} scope`);
+    return p;
+  }
+
+  requireSuperuser(p: Principal): Extract<Principal, { kind: "user" }> {
+    const u = this.requireUser(p, "super:user");
+    if (!u.superuser) throw forbidden("Only superusers may do this");
+    return u;
+  }
+
+  private denied(p: Principal) {
+    return p.kind === "anonymous" ? new DomainError("UNAUTHENTICATED", "You must be signed in") : forbidden();
   }
 }

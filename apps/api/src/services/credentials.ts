@@ -1,6 +1,9 @@
 // Resolves login credentials, as every registry client sends them, to a principal:
 // a user and password, `namespace+robot` and its token, `$oauthtoken` + OAuth token, `$app` + app token.
+// Password logins are throttled per username (tokens are long random secrets and need no throttle).
 import type { AccountService } from "./accounts.js";
+import { DomainError } from "./errors.js";
+import type { LoginThrottle } from "./login-throttle.js";
 import type { Principal } from "./principal.js";
 import type { RobotService } from "./robots.js";
 
@@ -8,6 +11,7 @@ export class CredentialService {
   constructor(
     private readonly accounts: AccountService,
     private readonly robots: RobotService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async resolve(username: string, secret: string): Promise<Principal | null> {
@@ -15,7 +19,26 @@ export class CredentialService {
     if (username === "$oauthtoken") return this.accounts.verifyOAuthToken(secret);
     if (username === "$app") return this.accounts.verifyAppToken(secret);
     if (username.includes("+")) return this.robots.verify(username, secret);
-    return this.accounts.verifyPassword(username, secret);
+    if (await this.throttle.retryAfter(username)) return null;
+    return this.password(username, secret);
+  }
+
+  /** A user's password login (the console's sign-in): throttled, with a clear error when throttled. */
+  async passwordLogin(username: string, password: string): Promise<Principal | null> {
+    const wait = await this.throttle.retryAfter(username);
+    if (wait) {
+      throw new DomainError(
+        "RATE_LIMITED",
+        `Too many failed login attempts; try again in ${wait} second${wait === 1 ? "" : "s"}`,
+      );
+    }
+    return this.password(username, password);
+  }
+
+  private async password(username: string, password: string): Promise<Principal | null> {
+    const p = await this.accounts.verifyPassword(username, password);
+    await (p ? this.throttle.succeeded(username) : this.throttle.failed(username));
+    return p;
   }
 
   /** Decodes an `Authorization: Basic` header value; null when absent or malformed. */

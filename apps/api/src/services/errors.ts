@@ -1,6 +1,12 @@
 // Domain errors carry a code that each door maps to its own format (GraphQL extension code, OCI error JSON).
 export type DomainErrorCode =
-  "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "BAD_USER_INPUT" | "CONFLICT" | "QUOTA_EXCEEDED";
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "BAD_USER_INPUT"
+  | "CONFLICT"
+  | "QUOTA_EXCEEDED"
+  | "RATE_LIMITED";
 
 export class DomainError extends Error {
   constructor(

@@ -5,6 +5,9 @@ import type { AuditService } from "./audit.js";
 import type { AuthzService } from "./authz.js";
 import { badInput, conflict, forbidden, notFound } from "./errors.js";
 import { splitRepository } from "./names.js";
+import { purgeRepositories } from "./namespaces.js";
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "./paging.js";
+import { Prisma } from "../generated/prisma/client.js";
 import type { Principal } from "./principal.js";
 import { isValidRepositoryName } from "@hm/oci";
 
@@ -129,20 +132,149 @@ export class RepositoryService {
 
   /** Full names of the repositories the principal may see, in byte order, for `_catalog`. */
   async listVisibleNames(p: Principal, n: number, last: string | undefined): Promise<string[]> {
-    const userId = p.kind === "user" ? p.userId : -1n;
-    const robotId = p.kind === "robot" ? p.robotId : -1n;
-    const ownNs = p.kind === "user" ? p.namespaceId : -1n;
     const rows = await this.db.$queryRaw<{ full: string }[]>`
       SELECT n.name || '/' || r.name AS full
       FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId"
-      WHERE (r.visibility = 'public' OR n.id = ${ownNs}
-        OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp WHERE rp."repositoryId" = r.id AND (rp."userId" = ${userId} OR rp."robotId" = ${robotId}))
-        OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp JOIN "TeamMember" tm ON tm."teamId" = rp."teamId"
-                   WHERE rp."repositoryId" = r.id AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId}))
-        OR EXISTS (SELECT 1 FROM "Team" t JOIN "TeamMember" tm ON tm."teamId" = t.id
-                   WHERE t."namespaceId" = n.id AND t.role = 'admin' AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId})))
-        AND (n.name || '/' || r.name) COLLATE "C" > ${last ?? ""}
+      WHERE ${visibleTo(p)} AND (n.name || '/' || r.name) COLLATE "C" > ${last ?? ""}
       ORDER BY (n.name || '/' || r.name) COLLATE "C" LIMIT ${Math.min(n, 10_000)}`;
     return rows.map((r) => r.full);
   }
+
+  /** Repositories the principal may see, filtered, in name order, one page at a time. */
+  async list(p: Principal, args: RepositoryListArgs): Promise<Page<RepositoryRow>> {
+    const n = pageSize(args);
+    const after = (decodeCursor(args.after)?.[0] as string | undefined) ?? "";
+    const userId = p.kind === "user" ? p.userId : -1n;
+    const filters: Prisma.Sql[] = [visibleTo(p)];
+    if (args.namespace) filters.push(Prisma.sql`n.name = ${args.namespace}`);
+    if (args.publicOnly) filters.push(Prisma.sql`r.visibility = 'public'`);
+    if (args.starred)
+      filters.push(
+        Prisma.sql`EXISTS (SELECT 1 FROM "Star" s WHERE s."repositoryId" = r.id AND s."userId" = ${userId})`,
+      );
+    if (args.search) {
+      const like = `%${args.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      filters.push(Prisma.sql`(r.name ILIKE ${like} OR r.description ILIKE ${like} OR n.name ILIKE ${like})`);
+    }
+    const where = Prisma.join(filters, " AND ");
+    const [rows, [count]] = await Promise.all([
+      this.db.$queryRaw<RepositoryRow[]>`
+        SELECT r.id, r."namespaceId", n.name AS "namespaceName", n.kind AS "namespaceKind", r.name,
+               r.description, r.visibility::text AS visibility, r.kind::text AS kind, r.state::text AS state,
+               r."createdAt", r."updatedAt"
+        FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId"
+        WHERE ${where} AND (n.name || '/' || r.name) COLLATE "C" > ${after}
+        ORDER BY (n.name || '/' || r.name) COLLATE "C" LIMIT ${n + 1}`,
+      this.db.$queryRaw<{ c: bigint }[]>`
+        SELECT count(*) AS c FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId" WHERE ${where}`,
+    ]);
+    return toPage(rows, n, (r) => [`${r.namespaceName}/${r.name}`], Number(count!.c));
+  }
+
+  /** A repository the principal may at least read; NOT_FOUND otherwise, so private names do not leak. */
+  async get(p: Principal, namespace: string, name: string, action: "read" | "write" | "admin" = "read") {
+    const repo = await this.find(`${namespace}/${name}`);
+    if (!repo) throw notFound(`Repository ${namespace}/${name}`);
+    if (!(await this.authz.repoAllows(p, repo, "read"))) throw notFound(`Repository ${namespace}/${name}`);
+    if (action !== "read") await this.authz.requireRepo(p, repo, action);
+    return repo;
+  }
+
+  async update(
+    p: Principal,
+    namespace: string,
+    name: string,
+    input: { description?: string | null; visibility?: "public" | "private" | null },
+    ip?: string | null,
+  ) {
+    const repo = await this.get(p, namespace, name, input.visibility ? "admin" : "write");
+    if (input.description != null && input.description.length > 100_000)
+      throw badInput("Description is too long");
+    const updated = await this.db.repository.update({
+      where: { id: repo.id },
+      data: {
+        ...(input.description != null ? { description: input.description } : {}),
+        ...(input.visibility ? { visibility: input.visibility } : {}),
+      },
+      include: { namespace: { select: { id: true, name: true, kind: true } } },
+    });
+    const base = { principal: p, namespaceId: repo.namespaceId, repositoryId: repo.id, ip };
+    const meta = { repo: name, namespace };
+    if (input.description != null && input.description !== repo.description)
+      await this.audit.record({
+        ...base,
+        kind: "set_repo_description",
+        metadata: { ...meta, description: input.description },
+      });
+    if (input.visibility && input.visibility !== repo.visibility)
+      await this.audit.record({
+        ...base,
+        kind: "change_repo_visibility",
+        metadata: { ...meta, visibility: input.visibility },
+      });
+    return updated;
+  }
+
+  async delete(p: Principal, namespace: string, name: string, confirm: string, ip?: string | null) {
+    const repo = await this.get(p, namespace, name, "admin");
+    if (confirm !== `${namespace}/${name}` && confirm !== name)
+      throw badInput("Type the repository name to confirm deleting it");
+    await this.db.$transaction((tx) => purgeRepositories(tx, { id: repo.id }), { timeout: 60_000 });
+    await this.audit.record({
+      kind: "delete_repo",
+      principal: p,
+      namespaceId: repo.namespaceId,
+      ip,
+      metadata: { repo: name, namespace },
+    });
+  }
+
+  async setStar(p: Principal, namespace: string, name: string, starred: boolean) {
+    const u = this.authz.requireUser(p);
+    const repo = await this.get(p, namespace, name);
+    if (starred)
+      await this.db.star.createMany({
+        data: [{ userId: u.userId, repositoryId: repo.id }],
+        skipDuplicates: true,
+      });
+    else await this.db.star.deleteMany({ where: { userId: u.userId, repositoryId: repo.id } });
+    return repo;
+  }
+}
+
+export interface RepositoryListArgs extends PageArgs {
+  namespace?: string | null;
+  starred?: boolean | null;
+  publicOnly?: boolean | null;
+  search?: string | null;
+}
+
+export interface RepositoryRow {
+  id: bigint;
+  namespaceId: bigint;
+  namespaceName: string;
+  namespaceKind: "user" | "organization";
+  name: string;
+  description: string;
+  visibility: "public" | "private";
+  kind: string;
+  state: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** SQL predicate over `r` (Repository) and `n` (Namespace): the principal may read the repository. */
+function visibleTo(p: Principal): Prisma.Sql {
+  // An OAuth token without a repo:read/write/admin scope sees public repositories only.
+  if (p.kind === "user" && p.scopes && !p.scopes.some((s) => /^repo:(read|write|admin)$/.test(s)))
+    return Prisma.sql`r.visibility = 'public'`;
+  const userId = p.kind === "user" ? p.userId : -1n;
+  const robotId = p.kind === "robot" ? p.robotId : -1n;
+  const ownNs = p.kind === "user" ? p.namespaceId : -1n;
+  return Prisma.sql`(r.visibility = 'public' OR n.id = ${ownNs}
+    OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp WHERE rp."repositoryId" = r.id AND (rp."userId" = ${userId} OR rp."robotId" = ${robotId}))
+    OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp JOIN "TeamMember" tm ON tm."teamId" = rp."teamId"
+               WHERE rp."repositoryId" = r.id AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId}))
+    OR EXISTS (SELECT 1 FROM "Team" t JOIN "TeamMember" tm ON tm."teamId" = t.id
+               WHERE t."namespaceId" = n.id AND t.role = 'admin' AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId})))`;
 }

@@ -1,39 +1,70 @@
-// Robot accounts: `namespace+name`, token encrypted at rest so it can be shown again.
+// Robot accounts: `namespace+name`, token encrypted at rest so it can be shown again. Managed by the
+// namespace's owner (user robots) or its organization admins.
+import crypto from "node:crypto";
+import YAML from "yaml";
 import type { Db } from "../infra/database.js";
+import type { AuditService } from "./audit.js";
+import type { AuthzService } from "./authz.js";
 import { badInput, conflict, forbidden, notFound } from "./errors.js";
 import { ROBOT_SHORTNAME_RE } from "./names.js";
 import type { Principal } from "./principal.js";
-import { randomToken, safeEqual, type Encryptor } from "./secrets.js";
+import { safeEqual, type Encryptor } from "./secrets.js";
 
 export const ROBOTS_DISALLOWED = "Robot accounts have been disabled. Please contact your administrator.";
+
+/** The ways a robot's credentials are pasted into tools, as Quay's credentials dialog offers them. */
+export function robotCredentials(host: string, username: string, token: string) {
+  const auth = Buffer.from(`${username}:${token}`).toString("base64");
+  const dockerConfig = JSON.stringify({ auths: { [host]: { auth, email: "" } } }, null, 2);
+  const secretName = `${username.replace(/\+/g, "-").replace(/[^a-z0-9-]/g, "")}-pull-secret`;
+  return {
+    username,
+    token,
+    dockerLogin: `docker login -u='${username}' -p='${token}' ${host}`,
+    podmanLogin: `podman login -u='${username}' -p='${token}' ${host}`,
+    kubernetesSecret: YAML.stringify({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: secretName },
+      data: { ".dockerconfigjson": Buffer.from(dockerConfig).toString("base64") },
+      type: "kubernetes.io/dockerconfigjson",
+    }),
+    dockerConfig,
+  };
+}
 
 export class RobotService {
   constructor(
     private readonly db: Db,
     private readonly enc: Encryptor,
     private readonly disallowed: boolean,
+    private readonly authz: AuthzService,
+    private readonly audit: AuditService,
   ) {}
 
+  /** 64 characters of A-Z0-9, like Quay's robot tokens (about 330 bits). */
   private newToken(): string {
-    return randomToken(48).replace(/[-_]/g, "").slice(0, 64).toUpperCase();
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    return Array.from({ length: 64 }, () => alphabet[crypto.randomInt(alphabet.length)]).join("");
   }
 
+  /** Creates a robot without an authorization check (first-start provisioning and tests). */
   async create(namespace: string, shortName: string, description = "") {
     if (this.disallowed) throw forbidden(ROBOTS_DISALLOWED);
     if (!ROBOT_SHORTNAME_RE.test(shortName)) {
       throw badInput("Invalid robot account name: must match ^[a-z][a-z0-9_]{1,254}$");
     }
+    if (description.length > 1024) throw badInput("Description is too long");
     const ns = await this.db.namespace.findUnique({ where: { name: namespace } });
     if (!ns) throw notFound(`Namespace ${namespace}`);
-    if (
-      await this.db.robot.findUnique({ where: { namespaceId_name: { namespaceId: ns.id, name: shortName } } })
-    ) {
-      throw conflict(`Existing robot with name: ${namespace}+${shortName}`);
-    }
     const token = this.newToken();
-    const robot = await this.db.robot.create({
-      data: { namespaceId: ns.id, name: shortName, description, tokenEncrypted: this.enc.encrypt(token) },
-    });
+    const robot = await this.db.robot
+      .create({
+        data: { namespaceId: ns.id, name: shortName, description, tokenEncrypted: this.enc.encrypt(token) },
+      })
+      .catch((e: { code?: string }) => {
+        throw e.code === "P2002" ? conflict(`Existing robot with name: ${namespace}+${shortName}`) : e;
+      });
     return { robot, fullName: `${namespace}+${shortName}`, token };
   }
 
@@ -50,5 +81,80 @@ export class RobotService {
     if (!robot || !safeEqual(this.token(robot), token)) return null;
     this.db.robot.update({ where: { id: robot.id }, data: { lastUsedAt: new Date() } }).catch(() => {});
     return { kind: "robot", robotId: robot.id, name: robot.name, namespaceId: robot.namespaceId, namespace };
+  }
+
+  // ------------------------------------------------------------ management (namespace admins)
+
+  private async adminNamespace(p: Principal, namespace: string) {
+    const ns = await this.db.namespace.findUnique({ where: { name: namespace } });
+    if (!ns) throw notFound(`Namespace ${namespace}`);
+    await this.authz.requireNamespace(p, ns.id, "admin");
+    return ns;
+  }
+
+  async list(p: Principal, namespace: string) {
+    const ns = await this.adminNamespace(p, namespace);
+    const robots = await this.db.robot.findMany({ where: { namespaceId: ns.id }, orderBy: { name: "asc" } });
+    return robots.map((r) => ({ ...r, fullName: `${ns.name}+${r.name}` }));
+  }
+
+  async get(p: Principal, fullName: string) {
+    const [namespace, short] = fullName.split("+", 2);
+    if (!namespace || !short) throw badInput("Robot names look like namespace+name");
+    const ns = await this.adminNamespace(p, namespace);
+    const robot = await this.db.robot.findUnique({
+      where: { namespaceId_name: { namespaceId: ns.id, name: short } },
+    });
+    if (!robot) throw notFound(`Robot ${fullName}`);
+    return { ...robot, fullName };
+  }
+
+  async createAs(p: Principal, namespace: string, shortName: string, description = "", ip?: string | null) {
+    if (this.disallowed) throw forbidden(ROBOTS_DISALLOWED);
+    const ns = await this.adminNamespace(p, namespace);
+    const created = await this.create(namespace, shortName, description);
+    await this.audit.record({
+      kind: "create_robot",
+      principal: p,
+      namespaceId: ns.id,
+      ip,
+      metadata: { robot: created.fullName },
+    });
+    return { ...created.robot, fullName: created.fullName };
+  }
+
+  async setDescription(p: Principal, fullName: string, description: string) {
+    const robot = await this.get(p, fullName);
+    if (description.length > 1024) throw badInput("Description is too long");
+    return { ...(await this.db.robot.update({ where: { id: robot.id }, data: { description } })), fullName };
+  }
+
+  /** A new token; the old one stops working at once (every check decrypts the current token). */
+  async regenerate(p: Principal, fullName: string, ip?: string | null) {
+    const robot = await this.get(p, fullName);
+    const updated = await this.db.robot.update({
+      where: { id: robot.id },
+      data: { tokenEncrypted: this.enc.encrypt(this.newToken()) },
+    });
+    await this.audit.record({
+      kind: "regenerate_robot_token",
+      principal: p,
+      namespaceId: robot.namespaceId,
+      ip,
+      metadata: { robot: fullName },
+    });
+    return { ...updated, fullName };
+  }
+
+  async delete(p: Principal, fullName: string, ip?: string | null) {
+    const robot = await this.get(p, fullName);
+    await this.db.robot.delete({ where: { id: robot.id } });
+    await this.audit.record({
+      kind: "delete_robot",
+      principal: p,
+      namespaceId: robot.namespaceId,
+      ip,
+      metadata: { robot: fullName },
+    });
   }
 }

@@ -2,13 +2,16 @@
 import type { Request } from "express";
 import type { Db } from "../infra/database.js";
 import type { AccountService } from "./accounts.js";
+import type { AuditService } from "./audit.js";
+import type { CredentialService } from "./credentials.js";
+import { DomainError } from "./errors.js";
 import { ANONYMOUS, type Principal } from "./principal.js";
 import { randomToken, sha256hex } from "./secrets.js";
 
 export const SESSION_COOKIE = "hm_session";
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
 
-function readCookie(req: Request, name: string): string | undefined {
+export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? "").split(";")) {
     const [k, ...v] = part.trim().split("=");
     if (k === name) return decodeURIComponent(v.join("="));
@@ -20,7 +23,25 @@ export class SessionService {
   constructor(
     private readonly db: Db,
     private readonly accounts: AccountService,
+    private readonly credentials: CredentialService,
+    private readonly audit: AuditService,
   ) {}
+
+  /** Checks a password login and opens a session. One message for every failure, as it must not hint. */
+  async login(username: string, password: string, ip?: string | null) {
+    const p = await this.credentials.passwordLogin(username, password);
+    if (p?.kind !== "user") {
+      await this.audit.record({
+        kind: "login_failure",
+        principal: { name: username.slice(0, 255), id: null },
+        ip,
+      });
+      throw new DomainError("UNAUTHENTICATED", "Invalid username or password");
+    }
+    await this.db.user.update({ where: { id: p.userId }, data: { lastLoginAt: new Date() } });
+    await this.audit.record({ kind: "login_success", principal: p, namespaceId: p.namespaceId, ip });
+    return { principal: p, ...(await this.create(p.userId)) };
+  }
 
   async principalFor(req: Request): Promise<Principal> {
     const auth = req.headers.authorization;

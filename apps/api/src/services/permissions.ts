@@ -1,0 +1,274 @@
+// Repository permissions (user, team or robot → read/write/admin) and organization default permissions
+// ("prototypes" in Quay), which RepositoryService applies whenever a repository is created.
+import type { Db } from "../infra/database.js";
+import type { AuditService } from "./audit.js";
+import type { AuthzService, RepoRole } from "./authz.js";
+import { badInput, conflict, notFound } from "./errors.js";
+import type { Principal } from "./principal.js";
+import type { RepositoryService } from "./repositories.js";
+
+export type GranteeKind = "user" | "team" | "robot";
+export interface GranteeRef {
+  kind: GranteeKind;
+  name: string;
+}
+type GranteeColumn = { userId: bigint } | { teamId: bigint } | { robotId: bigint };
+
+const ROLES = new Set(["read", "write", "admin"]);
+const checkRole = (role: string): RepoRole => {
+  if (!ROLES.has(role)) throw badInput("Role must be read, write or admin");
+  return role as RepoRole;
+};
+
+export class PermissionService {
+  constructor(
+    private readonly db: Db,
+    private readonly authz: AuthzService,
+    private readonly repos: RepositoryService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * Finds the grantee within the rules of the namespace: teams and robots must belong to it (robots of a
+   * user namespace belong to that user).
+   */
+  async resolveGrantee(namespaceId: bigint, g: GranteeRef): Promise<GranteeColumn> {
+    if (g.kind === "user") {
+      const u = await this.db.user.findUnique({ where: { username: g.name } });
+      if (!u) throw notFound(`User ${g.name}`);
+      return { userId: u.id };
+    }
+    if (g.kind === "team") {
+      const t = await this.db.team.findUnique({ where: { namespaceId_name: { namespaceId, name: g.name } } });
+      if (!t) throw notFound(`Team ${g.name}`);
+      return { teamId: t.id };
+    }
+    const [ns, short] = g.name.split("+", 2);
+    const robot = short
+      ? await this.db.robot.findFirst({ where: { name: short, namespace: { name: ns } } })
+      : null;
+    if (!robot) throw notFound(`Robot ${g.name}`);
+    if (robot.namespaceId !== namespaceId) throw badInput(`Robot ${g.name} belongs to another namespace`);
+    return { robotId: robot.id };
+  }
+
+  private async adminRepo(p: Principal, namespace: string, name: string) {
+    const repo = await this.repos.find(`${namespace}/${name}`);
+    if (!repo) throw notFound(`Repository ${namespace}/${name}`);
+    await this.authz.requireRepo(p, repo, "admin");
+    return repo;
+  }
+
+  async list(p: Principal, namespace: string, name: string) {
+    const repo = await this.adminRepo(p, namespace, name);
+    const rows = await this.db.repositoryPermission.findMany({
+      where: { repositoryId: repo.id },
+      include: { user: true, team: true, robot: true },
+      orderBy: { id: "asc" },
+    });
+    return rows.map((r) => ({
+      kind: (r.user ? "user" : r.team ? "team" : "robot") as GranteeKind,
+      name: r.user?.username ?? r.team?.name ?? `${repo.namespace.name}+${r.robot!.name}`,
+      email: r.user?.email ?? null,
+      role: r.role,
+    }));
+  }
+
+  async set(
+    p: Principal,
+    namespace: string,
+    name: string,
+    grantee: GranteeRef,
+    role: string,
+    ip?: string | null,
+  ) {
+    const repo = await this.adminRepo(p, namespace, name);
+    await this.setOn(p, repo, grantee, checkRole(role), ip);
+  }
+
+  private async setOn(
+    p: Principal,
+    repo: { id: bigint; name: string; namespaceId: bigint; namespace: { name: string } },
+    grantee: GranteeRef,
+    role: RepoRole,
+    ip?: string | null,
+  ) {
+    const column = await this.resolveGrantee(repo.namespaceId, grantee);
+    const prior = await this.db.repositoryPermission.findFirst({
+      where: { repositoryId: repo.id, ...column },
+    });
+    if (prior?.role === role) return;
+    if (prior) await this.db.repositoryPermission.update({ where: { id: prior.id }, data: { role } });
+    else await this.db.repositoryPermission.create({ data: { repositoryId: repo.id, role, ...column } });
+    await this.audit.record({
+      kind: prior ? "change_repo_permission" : "add_repo_permission",
+      principal: p,
+      namespaceId: repo.namespaceId,
+      repositoryId: repo.id,
+      ip,
+      metadata: { repo: repo.name, namespace: repo.namespace.name, [grantee.kind]: grantee.name, role },
+    });
+  }
+
+  async remove(p: Principal, namespace: string, name: string, grantee: GranteeRef, ip?: string | null) {
+    const repo = await this.adminRepo(p, namespace, name);
+    await this.removeOn(p, repo, grantee, ip);
+  }
+
+  private async removeOn(
+    p: Principal,
+    repo: { id: bigint; name: string; namespaceId: bigint; namespace: { name: string } },
+    grantee: GranteeRef,
+    ip?: string | null,
+  ) {
+    const column = await this.resolveGrantee(repo.namespaceId, grantee);
+    const r = await this.db.repositoryPermission.deleteMany({ where: { repositoryId: repo.id, ...column } });
+    if (!r.count) throw notFound(`Permission for ${grantee.name}`);
+    await this.audit.record({
+      kind: "delete_repo_permission",
+      principal: p,
+      namespaceId: repo.namespaceId,
+      repositoryId: repo.id,
+      ip,
+      metadata: { repo: repo.name, namespace: repo.namespace.name, [grantee.kind]: grantee.name },
+    });
+  }
+
+  /** One grantee across many repositories of a namespace at once (role null removes the permission). */
+  async setMany(
+    p: Principal,
+    namespace: string,
+    repositories: string[],
+    grantee: GranteeRef,
+    role: string | null,
+    ip?: string | null,
+  ): Promise<number> {
+    if (repositories.length > 500) throw badInput("At most 500 repositories at once");
+    const checked = role === null ? null : checkRole(role);
+    const repos = [];
+    for (const name of new Set(repositories)) repos.push(await this.adminRepo(p, namespace, name));
+    for (const repo of repos) {
+      if (checked) await this.setOn(p, repo, grantee, checked, ip);
+      else
+        await this.removeOn(p, repo, grantee, ip).catch((e: { code?: string }) => {
+          if (e.code !== "NOT_FOUND") throw e;
+        });
+    }
+    return repos.length;
+  }
+
+  /** Repository permissions held by a robot or team (for their detail views). */
+  async heldBy(namespaceId: bigint, column: GranteeColumn) {
+    const rows = await this.db.repositoryPermission.findMany({
+      where: { ...column, repository: { namespaceId } },
+      include: { repository: { select: { name: true } } },
+      orderBy: { repository: { name: "asc" } },
+    });
+    return rows.map((r) => ({ repository: r.repository.name, role: r.role }));
+  }
+
+  // ------------------------------------------------------------ default permissions
+
+  private async adminOrg(p: Principal, org: string) {
+    const ns = await this.db.namespace.findUnique({ where: { name: org } });
+    if (!ns || ns.kind !== "organization") throw notFound(`Organization ${org}`);
+    await this.authz.requireNamespace(p, ns.id, "admin");
+    return ns;
+  }
+
+  async listDefaults(p: Principal, org: string) {
+    const ns = await this.adminOrg(p, org);
+    const rows = await this.db.defaultPermission.findMany({
+      where: { namespaceId: ns.id },
+      orderBy: { id: "asc" },
+    });
+    const ids = (k: "creatorUserId" | "delegateUserId" | "delegateTeamId" | "delegateRobotId") =>
+      rows.map((r) => r[k]).filter((x): x is bigint => x !== null);
+    const [users, teams, robots] = await Promise.all([
+      this.db.user.findMany({ where: { id: { in: [...ids("creatorUserId"), ...ids("delegateUserId")] } } }),
+      this.db.team.findMany({ where: { id: { in: ids("delegateTeamId") } } }),
+      this.db.robot.findMany({ where: { id: { in: ids("delegateRobotId") } } }),
+    ]);
+    const uname = (id: bigint | null) => users.find((u) => u.id === id)?.username ?? null;
+    return rows.map((r) => ({
+      id: r.id,
+      creator: uname(r.creatorUserId),
+      delegate: r.delegateUserId
+        ? { kind: "user" as GranteeKind, name: uname(r.delegateUserId)! }
+        : r.delegateTeamId
+          ? { kind: "team" as GranteeKind, name: teams.find((t) => t.id === r.delegateTeamId)!.name }
+          : {
+              kind: "robot" as GranteeKind,
+              name: `${ns.name}+${robots.find((x) => x.id === r.delegateRobotId)!.name}`,
+            },
+      role: r.role,
+    }));
+  }
+
+  async createDefault(
+    p: Principal,
+    org: string,
+    input: { creator?: string | null; delegate: GranteeRef; role: string },
+    ip?: string | null,
+  ) {
+    const ns = await this.adminOrg(p, org);
+    const role = checkRole(input.role);
+    let creatorUserId: bigint | null = null;
+    if (input.creator) {
+      const u = await this.db.user.findUnique({ where: { username: input.creator } });
+      if (!u) throw notFound(`User ${input.creator}`);
+      creatorUserId = u.id;
+    }
+    const column = await this.resolveGrantee(ns.id, input.delegate);
+    const delegate = {
+      delegateUserId: "userId" in column ? column.userId : null,
+      delegateTeamId: "teamId" in column ? column.teamId : null,
+      delegateRobotId: "robotId" in column ? column.robotId : null,
+    };
+    if (
+      await this.db.defaultPermission.findFirst({ where: { namespaceId: ns.id, creatorUserId, ...delegate } })
+    )
+      throw conflict("A default permission for this creator and delegate already exists");
+    const row = await this.db.defaultPermission.create({
+      data: { namespaceId: ns.id, creatorUserId, role, ...delegate },
+    });
+    await this.audit.record({
+      kind: "create_prototype_permission",
+      principal: p,
+      namespaceId: ns.id,
+      ip,
+      metadata: { activating_user: input.creator ?? null, delegate: input.delegate, role },
+    });
+    return row;
+  }
+
+  async updateDefault(p: Principal, org: string, id: bigint, role: string, ip?: string | null) {
+    const ns = await this.adminOrg(p, org);
+    const checked = checkRole(role);
+    const r = await this.db.defaultPermission.updateMany({
+      where: { id, namespaceId: ns.id },
+      data: { role: checked },
+    });
+    if (!r.count) throw notFound("Default permission");
+    await this.audit.record({
+      kind: "modify_prototype_permission",
+      principal: p,
+      namespaceId: ns.id,
+      ip,
+      metadata: { id: String(id), role },
+    });
+  }
+
+  async deleteDefault(p: Principal, org: string, id: bigint, ip?: string | null) {
+    const ns = await this.adminOrg(p, org);
+    const r = await this.db.defaultPermission.deleteMany({ where: { id, namespaceId: ns.id } });
+    if (!r.count) throw notFound("Default permission");
+    await this.audit.record({
+      kind: "delete_prototype_permission",
+      principal: p,
+      namespaceId: ns.id,
+      ip,
+      metadata: { id: String(id) },
+    });
+  }
+}
