@@ -697,3 +697,40 @@ describe("entity search", () => {
     ]);
   });
 });
+
+describe("lists cost a fixed number of queries", () => {
+  /** Database round trips for one GraphQL request (each pool checkout is one statement or transaction). */
+  async function roundTrips(s: GqlSession, query: string, variables: Record<string, unknown>) {
+    let n = 0;
+    const count = () => void n++;
+    sys.pool.on("acquire", count);
+    try {
+      await s.ok(query, variables);
+    } finally {
+      sys.pool.off("acquire", count);
+    }
+    return n;
+  }
+
+  test("a page of 3 or of 12 repositories, teams and robots needs the same round trips", async () => {
+    const s = await signUp(sys, "nplus");
+    for (const org of ["small", "large"]) {
+      await s.ok(CREATE_ORG, { n: `np-${org}` });
+      const count = org === "small" ? 3 : 12;
+      for (let i = 0; i < count; i++) {
+        await s.ok(CREATE_REPO, { ns: `np-${org}`, n: `r${i}`, v: i % 2 ? "public" : "private" });
+        await s.ok(CREATE_TEAM, { o: `np-${org}`, n: `t${i}` });
+        await s.ok(`mutation($ns:String!,$n:String!){ createRobot(namespace:$ns,name:$n){ name } }`, {
+          ns: `np-${org}`,
+          n: `b${i}`,
+        });
+      }
+    }
+    const repos = `query($ns:String){ repositories(namespace:$ns,first:50){ edges{ node{ fullName viewerRole isStarred starCount popularity lastModified } } } }`;
+    const org = `query($n:String!){ organization(name:$n){ counts{ teams robots } teams{ name memberCount repositoryCount } robots{ name teams repositories{ role } } } }`;
+    const small = await roundTrips(s, repos, { ns: "np-small" });
+    assert.ok(small > 3, "the counter sees the queries");
+    assert.equal(await roundTrips(s, repos, { ns: "np-large" }), small);
+    assert.equal(await roundTrips(s, org, { n: "np-large" }), await roundTrips(s, org, { n: "np-small" }));
+  });
+});

@@ -1,5 +1,6 @@
 // The composition root: builds the whole system from a Config, in dependency order, and tears it down.
 import http from "node:http";
+import type pg from "pg";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
@@ -27,6 +28,8 @@ export interface System {
   services: Services;
   server: http.Server | null;
   url: string | null;
+  /** The database connection pool (readiness checks; tests count queries on it). */
+  pool: pg.Pool;
   stop(): Promise<void>;
 }
 
@@ -122,7 +125,7 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
       );
       log.info({ url, hostname: config.SERVER_HOSTNAME }, "listening");
     }
-    return { services, server, url, stop: stopAll };
+    return { services, server, url, pool: database.pool, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

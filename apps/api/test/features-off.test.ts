@@ -1,0 +1,40 @@
+// Configuration switches that change the tenancy rules: FEATURE_USER_CREATION, ROBOTS_DISALLOW, SUPER_USERS.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startTestSystem, type TestSystem } from "./harness.js";
+import { GqlSession } from "./gql-client.js";
+import { ROBOTS_DISALLOWED } from "../src/services/robots.js";
+
+let sys: TestSystem;
+before(async () => {
+  sys = await startTestSystem(
+    { FEATURE_USER_CREATION: "false", ROBOTS_DISALLOW: "true", SUPER_USERS: "root2" },
+    { workers: false },
+  );
+});
+after(async () => sys?.stop());
+
+test("sign-up is refused when user creation is off; superusers still create users", async () => {
+  const e = await new GqlSession(sys).fails(
+    `mutation{ signUp(username:"zed",email:"zed@example.com",password:"password-123"){ username } }`,
+  );
+  assert.deepEqual(e, { code: "FORBIDDEN", message: "User creation is disabled on this registry" });
+  const admin = await new GqlSession(sys).login("admin", "admin-password");
+  const made = await admin.ok(
+    `mutation{ createUser(username:"root2",email:"root2@example.com"){ password } }`,
+  );
+  // root2 is listed in SUPER_USERS, so it is a superuser without the database flag.
+  const root2 = await new GqlSession(sys).login("root2", made.createUser.password);
+  assert.equal((await root2.ok(`{ viewer{ superuser } }`)).viewer.superuser, true);
+  assert.ok((await root2.ok(`{ users{ totalCount } }`)).users.totalCount >= 2);
+});
+
+test("robots cannot be created when ROBOTS_DISALLOW is set, with Quay's message", async () => {
+  const admin = await new GqlSession(sys).login("admin", "admin-password");
+  const e = await admin.fails(`mutation{ createRobot(namespace:"admin",name:"bot"){ name } }`);
+  assert.deepEqual(e, { code: "FORBIDDEN", message: ROBOTS_DISALLOWED });
+  assert.equal(
+    (await admin.ok(`{ system{ features{ robotsAllowed } } }`)).system.features.robotsAllowed,
+    false,
+  );
+});
