@@ -8,6 +8,7 @@ import { OrganizationListResolver, OrganizationResolver, TeamResolver } from "./
 import { RepositoryResolver } from "./resolvers/repositories.js";
 import { RobotResolver } from "./resolvers/robots.js";
 import { SuperuserResolver } from "./resolvers/superuser.js";
+import { RepositoryTagsResolver, TagMutationResolver } from "./resolvers/tags.js";
 
 export const RESOLVERS = [
   SystemResolver,
@@ -19,6 +20,8 @@ export const RESOLVERS = [
   RepositoryResolver,
   LogResolver,
   SuperuserResolver,
+  RepositoryTagsResolver,
+  TagMutationResolver,
 ] as const;
 
 export function buildGraphQLSchema(): Promise<GraphQLSchema> {
