@@ -105,8 +105,10 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
       server.headersTimeout = 60_000;
       server.keepAliveTimeout = 65_000;
       // Clients probing TLS on the plain-HTTP port (and other garbage) get dropped quietly.
-      server.on("clientError", (_err, socket) => {
-        if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+        const status =
+          err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+        if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
         socket.destroy();
       });
       const srv = server;
