@@ -34,6 +34,7 @@ import { labelsFromConfig, readSmallJson } from "../services/manifest-labels.js"
 import { RepoAccess } from "../services/repo-access.js";
 import { TagCommandService } from "../services/tag-commands.js";
 import { TagQueryService } from "../services/tag-queries.js";
+import { GarbageCollector } from "../services/gc.js";
 
 export const VERSION = "0.1.0";
 
@@ -90,6 +91,7 @@ export async function createServices(deps: {
     config.LABELED_EXPIRATION_MAXIMUM,
   );
   const labels = new LabelService(db, repoAccess, tags, audit, expirationClamp);
+  const gc = new GarbageCollector(db, tags, store, jobs, log, deps.metrics, config.BLOB_UPLOAD_GRACE);
   const tokens = await RegistryTokens.load(db, config.SERVER_HOSTNAME, config.REGISTRY_TOKEN_TTL);
   const grants = new GrantService(db, authz, repos);
   const sessions = new SessionService(db, accounts, credentials, audit);
@@ -120,6 +122,7 @@ export async function createServices(deps: {
     tagQueries,
     tagCommands,
     labels,
+    gc,
   };
 }
 

@@ -85,7 +85,7 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
     ) {
       log.info({ username: config.INITIAL_SUPERUSER }, "created the initial superuser");
     }
-    if (opts.workers) await jobs.startWorkers(createHandlers(services));
+    if (opts.workers) await jobs.startWorkers(createHandlers(services), 2, { gc: config.GC_INTERVAL * 1000 });
 
     let server: http.Server | null = null;
     let url: string | null = null;

@@ -54,15 +54,20 @@ export class JobSystem {
     );
   }
 
-  /** Starts processing. Periodic jobs are registered as Bull repeatable jobs. */
-  async startWorkers(handlers: Handlers, concurrency = 2): Promise<void> {
+  /**
+   * Starts processing. Periodic jobs are registered as Bull repeatable jobs; `every` overrides a periodic
+   * job's interval by name (from configuration), 0 leaves it unscheduled.
+   */
+  async startWorkers(handlers: Handlers, concurrency = 2, every: Record<string, number> = {}): Promise<void> {
     for (const queue of QUEUE_NAMES) {
       const byName = handlers[queue];
       if (!byName) continue;
       const q = this.queues[queue];
       q.process("*", concurrency, async (job) => this.run(queue, job, byName));
       for (const r of QUEUES[queue].repeat) {
-        await q.add(r.name, { periodic: true }, { repeat: { every: r.every }, jobId: `periodic:${r.name}` });
+        const ms = every[r.name] ?? r.every;
+        if (ms > 0)
+          await q.add(r.name, { periodic: true }, { repeat: { every: ms }, jobId: `periodic:${r.name}` });
       }
     }
     await this.recover();

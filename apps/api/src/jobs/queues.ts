@@ -33,7 +33,8 @@ export const QUEUES = {
       removeOnComplete: 50,
       removeOnFail: 200,
     },
-    repeat: [],
+    // Every GC_INTERVAL (this is the default); "gc-repository" collects one repository on demand.
+    repeat: [{ name: "gc", every: 30 * 60 * 1000 }],
   },
 } as const satisfies Record<
   string,

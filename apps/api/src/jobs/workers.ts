@@ -9,6 +9,10 @@ export function createHandlers(s: Services): Handlers {
       "upload-cleanup": async () => s.blobs.cleanupUploads(s.config.UPLOAD_SESSION_TTL),
       heartbeat: async () => ({ at: new Date().toISOString() }),
     },
+    gc: {
+      gc: async () => s.gc.run(),
+      "gc-repository": async (payload) => s.gc.collectRepository(BigInt(String(payload.repositoryId))),
+    },
     // Delivery methods (in-app, e-mail, webhook, Slack) arrive with the notifications capability; until a
     // repository has one configured, each event job completes and records that nothing was delivered.
     notifications: Object.fromEntries(

@@ -3,6 +3,7 @@
 import crypto from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Db } from "../infra/database.js";
+import type { Prisma } from "../generated/prisma/client.js";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "../storage/blob-store.js";
 import type { Admission } from "./admission.js";
 import { DomainError } from "./errors.js";
@@ -18,6 +19,15 @@ export class UploadUnknownError extends DomainError {
   }
 }
 export { DigestMismatchError, UploadOffsetError };
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Advisory lock class for one blob digest (two-key form, apart from the repository tag locks). Uploads and
+ * mounts hold it shared while they put a blob's file, row and link in place; garbage collection holds it
+ * exclusively while it re-checks, deletes the row and then the file. See services/gc.ts.
+ */
+export const BLOB_LOCK_CLASS = 0x626c6f62; // "blob"
 
 interface RepoCtx {
   id: bigint;
@@ -49,9 +59,20 @@ export class BlobService {
     return this.store.read(digest, range);
   }
 
-  async link(repositoryId: bigint, blobId: bigint): Promise<void> {
+  /** Runs `fn` in a transaction holding the digest's lock shared (many pushes at once, never during GC). */
+  private withBlobShared<T>(digest: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${BLOB_LOCK_CLASS}::int, hashtext(${digest}))`;
+        return fn(tx);
+      },
+      { timeout: 15 * 60_000, maxWait: 60_000 },
+    );
+  }
+
+  private async linkIn(tx: Tx, repositoryId: bigint, blobId: bigint): Promise<void> {
     const protectedUntil = this.protectedUntil();
-    await this.db.repositoryBlob.upsert({
+    await tx.repositoryBlob.upsert({
       where: { repositoryId_blobId: { repositoryId, blobId } },
       create: { repositoryId, blobId, protectedUntil },
       update: { protectedUntil },
@@ -65,13 +86,15 @@ export class BlobService {
 
   /** Links a blob that `sourceRepositoryIds` hold into the target; null when none holds it. */
   async mount(target: RepoCtx, digest: string, sourceRepositoryIds: bigint[]) {
-    const link = await this.db.repositoryBlob.findFirst({
-      where: { repositoryId: { in: sourceRepositoryIds }, blob: { digest } },
-      include: { blob: true },
+    return this.withBlobShared(digest, async (tx) => {
+      const link = await tx.repositoryBlob.findFirst({
+        where: { repositoryId: { in: sourceRepositoryIds }, blob: { digest } },
+        include: { blob: true },
+      });
+      if (!link || (await this.store.stat(digest)) === null) return null;
+      await this.linkIn(tx, target.id, link.blobId);
+      return link.blob;
     });
-    if (!link || (await this.store.stat(digest)) === null) return null;
-    await this.link(target.id, link.blobId);
-    return link.blob;
   }
 
   /** Repositories holding the blob (for mounts without `from`). */
@@ -133,15 +156,21 @@ export class BlobService {
   async finishUpload(repo: RepoCtx, id: string, digest: string, body?: Readable, declaredBytes?: number) {
     await this.session(repo, id);
     if (body) await this.appendUpload(repo, id, body, undefined, declaredBytes);
-    let size: number;
+    let blob;
     try {
-      size = await this.store.commitUpload(id, digest);
+      // File, row and link appear together under the digest's shared lock, so garbage collection never
+      // sees the row without its link, nor deletes a file this upload has just put in place.
+      blob = await this.withBlobShared(digest, async (tx) => {
+        const size = await this.store.commitUpload(id, digest);
+        await tx.blob.createMany({ data: [{ digest, size: BigInt(size) }], skipDuplicates: true });
+        const row = await tx.blob.findUniqueOrThrow({ where: { digest } });
+        await this.linkIn(tx, repo.id, row.id);
+        return row;
+      });
     } catch (e) {
       if (e instanceof DigestMismatchError) await this.cancelUpload(repo, id); // nothing of a bad upload is kept
       throw e;
     }
-    const blob = await this.record(digest, size);
-    await this.link(repo.id, blob.id);
     await this.db.upload.delete({ where: { id } }).catch(() => {});
     return blob;
   }
@@ -160,11 +189,6 @@ export class BlobService {
     await this.session(repo, id);
     await this.store.deleteUpload(id);
     await this.db.upload.deleteMany({ where: { id } });
-  }
-
-  private async record(digest: string, size: number) {
-    await this.db.blob.createMany({ data: [{ digest, size: BigInt(size) }], skipDuplicates: true });
-    return this.db.blob.findUniqueOrThrow({ where: { digest } });
   }
 
   /** Removes upload sessions untouched for `ttlSeconds` (rows and scratch files). */

@@ -122,7 +122,8 @@ export class ManifestService {
     const tag = byDigest ? null : reference;
     const manifest = await this.tags.withRepoLock(repo.id, async (tx, now) => {
       // Garbage collection may have removed a link or a child since they were read above; it does so
-      // under this same lock, so what is read here stays true until the commit.
+      // under this same lock, so what is read here stays true until the commit. KEY SHARE also keeps a
+      // blob link from being deleted through the API meanwhile, without blocking uploads refreshing it.
       await this.recheckReferences(
         tx,
         repo.id,
@@ -224,7 +225,7 @@ export class ManifestService {
     if (blobIds.length) {
       const linked = await tx.$queryRaw<{ blobId: bigint }[]>`
         SELECT "blobId" FROM "RepositoryBlob"
-        WHERE "repositoryId" = ${repositoryId} AND "blobId" = ANY(${blobIds}::bigint[]) FOR SHARE`;
+        WHERE "repositoryId" = ${repositoryId} AND "blobId" = ANY(${blobIds}::bigint[]) FOR KEY SHARE`;
       if (linked.length < new Set(blobIds).size)
         throw new OciError(
           "MANIFEST_BLOB_UNKNOWN",

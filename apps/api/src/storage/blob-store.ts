@@ -19,6 +19,8 @@ export interface BlobStore {
   stat(digest: string): Promise<number | null>;
   read(digest: string, range?: { start: number; end: number }): Promise<Readable>;
   delete(digest: string): Promise<void>;
+  /** Every stored blob with its last modification time (garbage collection's file sweep). */
+  list(): AsyncIterable<{ digest: string; modifiedAt: Date }>;
   /** Throws unless the store can write (readiness). */
   checkWritable(): Promise<void>;
 }

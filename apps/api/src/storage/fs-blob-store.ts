@@ -160,6 +160,21 @@ export class FsBlobStore implements BlobStore {
     await fsp.rm(this.blobPath(digest), { force: true });
   }
 
+  async *list(): AsyncIterable<{ digest: string; modifiedAt: Date }> {
+    const root = path.join(this.root, "blobs");
+    for (const algorithm of await fsp.readdir(root)) {
+      for (const prefix of await fsp.readdir(path.join(root, algorithm)).catch(() => [])) {
+        const dir = path.join(root, algorithm, prefix);
+        for (const hex of await fsp.readdir(dir).catch(() => [])) {
+          const digest = `${algorithm}:${hex}`;
+          if (!parseDigest(digest)) continue;
+          const st = await fsp.stat(path.join(dir, hex)).catch(() => null);
+          if (st?.isFile()) yield { digest, modifiedAt: st.mtime };
+        }
+      }
+    }
+  }
+
   async checkWritable(): Promise<void> {
     const probe = path.join(this.root, "tmp", `probe-${process.pid}-${Date.now()}`);
     await fsp.writeFile(probe, "ok");

@@ -1,0 +1,298 @@
+// Online garbage collection, one repository at a time, never blocking pushes or pulls for long.
+//
+// Per repository, in one short transaction under the repository's tag lock (the lock every push takes to
+// store a manifest and move a tag):
+//   1. announce expirations once (repo_image_expiry);
+//   2. drop tag history past the namespace's time-machine window;
+//   3. delete manifests no longer reachable: roots are manifests with any remaining tag row (alive or still
+//      restorable) and untagged manifests younger than max(window, upload grace) (a multi-arch push uploads
+//      children by digest before their index); from the roots follow index children and referrers whose
+//      subject is reachable;
+//   4. remove repository↔blob links no manifest of the repository needs, once their upload grace is over.
+// Then each blob that lost a reference is deleted if nothing references it anywhere: under the digest's
+// exclusive advisory lock (uploads and mounts hold it shared while they put file, row and link in place), the
+// row is re-checked with a row lock and deleted in its own transaction, and the file is deleted only after
+// that commit, before the lock is released. A sweep removes files whose row is gone (a crash in between).
+import type { Db } from "../infra/database.js";
+import type { Logger } from "../infra/logger.js";
+import type { Metrics } from "../infra/metrics.js";
+import type { JobSystem } from "../jobs/job-system.js";
+import type { Prisma } from "../generated/prisma/client.js";
+import type { BlobStore } from "../storage/blob-store.js";
+import { BLOB_LOCK_CLASS } from "./blobs.js";
+import type { TagService } from "./tags.js";
+
+type Tx = Prisma.TransactionClient;
+
+export interface GcCounts {
+  repositories: number;
+  expirationsAnnounced: number;
+  tagHistoryDropped: number;
+  manifestsDeleted: number;
+  blobLinksRemoved: number;
+  blobsDeleted: number;
+  orphanFilesDeleted: number;
+}
+
+const zero = (): GcCounts => ({
+  repositories: 0,
+  expirationsAnnounced: 0,
+  tagHistoryDropped: 0,
+  manifestsDeleted: 0,
+  blobLinksRemoved: 0,
+  blobsDeleted: 0,
+  orphanFilesDeleted: 0,
+});
+
+function add(a: GcCounts, b: GcCounts): GcCounts {
+  const out = { ...a };
+  for (const k of Object.keys(b) as (keyof GcCounts)[]) out[k] += b[k];
+  return out;
+}
+
+interface ManifestNode {
+  id: bigint;
+  digest: string;
+  subjectDigest: string | null;
+  root: boolean;
+}
+
+/** Ids reachable from the roots through index children and referrers (subject → referrer). */
+export function reachable(
+  nodes: ManifestNode[],
+  edges: { parentId: bigint; childId: bigint }[],
+): Set<bigint> {
+  const children = new Map<bigint, bigint[]>();
+  for (const e of edges) children.set(e.parentId, [...(children.get(e.parentId) ?? []), e.childId]);
+  const referrers = new Map<string, bigint[]>();
+  for (const n of nodes)
+    if (n.subjectDigest) referrers.set(n.subjectDigest, [...(referrers.get(n.subjectDigest) ?? []), n.id]);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const seen = new Set<bigint>();
+  const stack = nodes.filter((n) => n.root).map((n) => n.id);
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(children.get(id) ?? []), ...(referrers.get(byId.get(id)!.digest) ?? []));
+  }
+  return seen;
+}
+
+export class GarbageCollector {
+  constructor(
+    private readonly db: Db,
+    private readonly tags: TagService,
+    private readonly store: BlobStore,
+    private readonly jobs: JobSystem,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+    private readonly graceSeconds: number,
+    /** Called with the digests of deleted manifests (derived caches such as squashed images). */
+    private readonly onManifestsDeleted: (digests: string[]) => Promise<void> = async () => {},
+  ) {}
+
+  /** Every repository one by one, then blobs and files nothing references. The job's result. */
+  async run(): Promise<GcCounts> {
+    let total = zero();
+    let last = 0n;
+    for (;;) {
+      const batch = await this.db.repository.findMany({
+        where: { id: { gt: last } },
+        orderBy: { id: "asc" },
+        take: 100,
+        select: { id: true },
+      });
+      for (const r of batch) {
+        try {
+          total = add(total, await this.collectRepository(r.id));
+        } catch (e) {
+          // One failing repository must not stop the others; the next run retries it.
+          this.log.warn({ err: String(e), repositoryId: r.id.toString() }, "gc: repository failed");
+        }
+      }
+      if (batch.length < 100) break;
+      last = batch.at(-1)!.id;
+    }
+    total.blobsDeleted += await this.sweepOrphanBlobs();
+    total.orphanFilesDeleted += await this.sweepOrphanFiles();
+    this.log.info(total, "gc: run finished");
+    return total;
+  }
+
+  /** Collects one repository now (also what each step of `run` does). */
+  async collectRepository(repositoryId: bigint): Promise<GcCounts> {
+    const repo = await this.db.repository.findUnique({
+      where: { id: repositoryId },
+      include: { namespace: { select: { name: true, timeMachineSeconds: true } } },
+    });
+    if (!repo) return zero();
+    const window = repo.namespace.timeMachineSeconds;
+    const youngFor = Math.max(window, this.graceSeconds);
+    const step = await this.tags.withRepoLock(repositoryId, async (tx, now) => {
+      const expired = await tx.tag.findMany({
+        where: { repositoryId, expires: true, expiryNotified: false, lifetimeEnd: { lte: now } },
+        select: { id: true, name: true },
+      });
+      await tx.tag.updateMany({
+        where: { id: { in: expired.map((t) => t.id) } },
+        data: { expiryNotified: true },
+      });
+      const dropped = await tx.tag.deleteMany({
+        where: { repositoryId, lifetimeEnd: { lte: new Date(now.getTime() - window * 1000) } },
+      });
+      const doomed = await this.unreachableManifests(
+        tx,
+        repositoryId,
+        new Date(now.getTime() - youngFor * 1000),
+      );
+      const blobIds = doomed.length
+        ? (await tx.manifestBlob.findMany({ where: { manifestId: { in: doomed.map((m) => m.id) } } })).map(
+            (b) => b.blobId,
+          )
+        : [];
+      if (doomed.length) {
+        const ids = doomed.map((m) => m.id);
+        await tx.manifestChild.deleteMany({ where: { parentId: { in: ids } } });
+        await tx.manifest.deleteMany({ where: { id: { in: ids } } });
+      }
+      const unlinked = await tx.$queryRaw<{ blobId: bigint }[]>`
+        DELETE FROM "RepositoryBlob" rb
+        WHERE rb."repositoryId" = ${repositoryId} AND rb."protectedUntil" < ${now}
+          AND NOT EXISTS (SELECT 1 FROM "ManifestBlob" mb JOIN "Manifest" m ON m.id = mb."manifestId"
+                          WHERE m."repositoryId" = rb."repositoryId" AND mb."blobId" = rb."blobId")
+        RETURNING rb."blobId"`;
+      return {
+        expired: expired.map((t) => t.name),
+        dropped: dropped.count,
+        doomed,
+        unlinked: unlinked.length,
+        candidates: [...blobIds, ...unlinked.map((u) => u.blobId)],
+      };
+    });
+    if (step.expired.length) {
+      await this.jobs.emit("repo_image_expiry", {
+        repository: `${repo.namespace.name}/${repo.name}`,
+        namespace: repo.namespace.name,
+        tags: [...new Set(step.expired)],
+      });
+    }
+    let blobsDeleted = 0;
+    for (const id of new Set(step.candidates)) if (await this.deleteBlobIfUnreferenced(id)) blobsDeleted++;
+    if (step.doomed.length) {
+      const digests = step.doomed.map((m) => m.digest);
+      const still = await this.db.manifest.findMany({
+        where: { digest: { in: digests } },
+        select: { digest: true },
+      });
+      await this.onManifestsDeleted(digests.filter((d) => !still.some((s) => s.digest === d))).catch((e) =>
+        this.log.warn({ err: String(e) }, "gc: derived cache cleanup failed"),
+      );
+    }
+    const counts = {
+      ...zero(),
+      repositories: 1,
+      expirationsAnnounced: step.expired.length,
+      tagHistoryDropped: step.dropped,
+      manifestsDeleted: step.doomed.length,
+      blobLinksRemoved: step.unlinked,
+      blobsDeleted,
+    };
+    this.count(counts);
+    if (counts.tagHistoryDropped || counts.manifestsDeleted || counts.blobLinksRemoved || blobsDeleted)
+      this.log.info({ repositoryId: repositoryId.toString(), ...counts }, "gc: repository collected");
+    return counts;
+  }
+
+  private async unreachableManifests(tx: Tx, repositoryId: bigint, youngAfter: Date) {
+    const nodes = await tx.$queryRaw<(ManifestNode & { digest: string })[]>`
+      SELECT m.id, m.digest, m."subjectDigest",
+        (EXISTS (SELECT 1 FROM "Tag" t WHERE t."manifestId" = m.id) OR m."createdAt" > ${youngAfter}) AS root
+      FROM "Manifest" m WHERE m."repositoryId" = ${repositoryId}`;
+    if (!nodes.length) return [];
+    const edges = await tx.$queryRaw<{ parentId: bigint; childId: bigint }[]>`
+      SELECT mc."parentId", mc."childId" FROM "ManifestChild" mc
+      JOIN "Manifest" p ON p.id = mc."parentId" WHERE p."repositoryId" = ${repositoryId}`;
+    const keep = reachable(nodes, edges);
+    return nodes.filter((n) => !keep.has(n.id)).map((n) => ({ id: n.id, digest: n.digest }));
+  }
+
+  /**
+   * Deletes a blob that no manifest and no repository references. The row goes in its own committed
+   * transaction while the digest's exclusive lock is held; the file goes after that commit, still under
+   * the lock, so an upload of the same digest waits and then puts a fresh file and row in place.
+   */
+  async deleteBlobIfUnreferenced(blobId: bigint): Promise<boolean> {
+    const blob = await this.db.blob.findUnique({ where: { id: blobId }, select: { digest: true } });
+    if (!blob) return false;
+    return this.db.$transaction(
+      async (lock) => {
+        await lock.$executeRaw`SELECT pg_advisory_xact_lock(${BLOB_LOCK_CLASS}::int, hashtext(${blob.digest}))`;
+        const deleted = await this.db.$transaction(async (tx) => {
+          const [row] = await tx.$queryRaw<{ used: boolean }[]>`
+            SELECT EXISTS (SELECT 1 FROM "ManifestBlob" WHERE "blobId" = b.id)
+                OR EXISTS (SELECT 1 FROM "RepositoryBlob" WHERE "blobId" = b.id) AS used
+            FROM "Blob" b WHERE b.id = ${blobId} FOR UPDATE`;
+          if (!row || row.used) return false;
+          await tx.blob.delete({ where: { id: blobId } });
+          return true;
+        });
+        if (deleted) await this.store.delete(blob.digest);
+        return deleted;
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    );
+  }
+
+  /** Blobs nothing references (e.g. after DELETE of a blob link or a repository), in batches. */
+  async sweepOrphanBlobs(): Promise<number> {
+    let n = 0;
+    let last = 0n;
+    for (;;) {
+      const rows = await this.db.$queryRaw<{ id: bigint }[]>`
+        SELECT b.id FROM "Blob" b
+        WHERE b.id > ${last}
+          AND NOT EXISTS (SELECT 1 FROM "ManifestBlob" mb WHERE mb."blobId" = b.id)
+          AND NOT EXISTS (SELECT 1 FROM "RepositoryBlob" rb WHERE rb."blobId" = b.id)
+        ORDER BY b.id LIMIT 500`;
+      for (const r of rows) if (await this.deleteBlobIfUnreferenced(r.id)) n++;
+      if (rows.length < 500) break;
+      last = rows.at(-1)!.id;
+    }
+    this.count({ ...zero(), blobsDeleted: n });
+    return n;
+  }
+
+  /** Files without a row, older than the upload grace (left by a crash between row and file deletion). */
+  async sweepOrphanFiles(): Promise<number> {
+    const before = new Date(Date.now() - this.graceSeconds * 1000);
+    let n = 0;
+    for await (const f of this.store.list()) {
+      if (f.modifiedAt >= before) continue;
+      if (await this.db.blob.findUnique({ where: { digest: f.digest }, select: { id: true } })) continue;
+      const removed = await this.db.$transaction(
+        async (lock) => {
+          await lock.$executeRaw`SELECT pg_advisory_xact_lock(${BLOB_LOCK_CLASS}::int, hashtext(${f.digest}))`;
+          if (await lock.blob.findUnique({ where: { digest: f.digest }, select: { id: true } })) return false;
+          await this.store.delete(f.digest);
+          return true;
+        },
+        { timeout: 60_000, maxWait: 30_000 },
+      );
+      if (removed) n++;
+    }
+    this.count({ ...zero(), orphanFilesDeleted: n });
+    return n;
+  }
+
+  private count(c: GcCounts) {
+    const kinds: [keyof GcCounts, string][] = [
+      ["tagHistoryDropped", "tag_history"],
+      ["manifestsDeleted", "manifest"],
+      ["blobLinksRemoved", "repository_blob"],
+      ["blobsDeleted", "blob"],
+      ["orphanFilesDeleted", "orphan_file"],
+    ];
+    for (const [k, kind] of kinds) if (c[k]) this.metrics.gcRemoved.inc({ kind }, c[k]);
+  }
+}
