@@ -3,6 +3,7 @@
 // arranging data (and cleaning it up) without going through the UI.
 import { test as base, expect, request, type APIRequestContext, type Page } from "@playwright/test";
 import { print, type DocumentNode } from "graphql";
+import { DeleteUserDocument, LoginDocument, SignUpDocument } from "@hm/schema";
 
 export { expect };
 
@@ -53,15 +54,94 @@ export async function anonymousClient(): Promise<GraphQLClient> {
   );
 }
 
+export const ADMIN = { username: "admin", password: "admin-password" };
+
+export interface Account {
+  username: string;
+  password: string;
+  email: string;
+}
+
+/** A GraphQL client signed in with a password, the way the console signs in. */
+export async function signedInClient(account: {
+  username: string;
+  password: string;
+}): Promise<GraphQLClient> {
+  const c = await anonymousClient();
+  await c.run(LoginDocument, account);
+  return c;
+}
+
+/** Cleanup steps a test registers while arranging data; they run newest first after the test. */
+export class Cleanup {
+  private steps: { what: string; run: () => Promise<unknown> }[] = [];
+  add(what: string, run: () => Promise<unknown>) {
+    this.steps.push({ what, run });
+  }
+  async runAll() {
+    const failures: string[] = [];
+    for (const s of this.steps.reverse()) {
+      await s.run().catch((e: Error) => {
+        // Already gone (the test deleted it through the UI) is fine.
+        if (!/NOT_FOUND/.test(e.message)) failures.push(`${s.what}: ${e.message}`);
+      });
+    }
+    this.steps = [];
+    if (failures.length) console.warn(`cleanup problems:\n${failures.join("\n")}`);
+  }
+}
+
 interface Fixtures {
   /** Console messages matching one of these are tolerated (e.g. a test that provokes an HTTP error). */
   allowedConsoleErrors: RegExp[];
+  cleanup: Cleanup;
+  /** The initial superuser, through GraphQL. */
+  admin: GraphQLClient;
+  /** Creates a user (signed up through GraphQL) that is deleted after the test. */
+  createUser: (prefix?: string) => Promise<Account & { client: GraphQLClient }>;
+  /** Signs the browser page in as this account (the session cookie lands in the page's context). */
+  signIn: (account: { username: string; password: string }) => Promise<void>;
 }
 
 export const test = base.extend<Fixtures>({
   // eslint-disable-next-line no-empty-pattern
   baseURL: async ({}, use) => use(baseURL()),
   allowedConsoleErrors: [[], { option: true }],
+  // eslint-disable-next-line no-empty-pattern
+  cleanup: async ({}, use) => {
+    const c = new Cleanup();
+    await use(c);
+    await c.runAll();
+  },
+  // eslint-disable-next-line no-empty-pattern
+  admin: async ({}, use) => {
+    const c = await signedInClient(ADMIN);
+    await use(c);
+    await c.dispose();
+  },
+  createUser: async ({ admin, cleanup }, use) => {
+    const clients: GraphQLClient[] = [];
+    await use(async (prefix = "user") => {
+      const username = uniqueName(prefix);
+      const account = { username, password: `pw-${username}-secret`, email: `${username}@example.com` };
+      const client = await anonymousClient();
+      await client.run(SignUpDocument, account);
+      clients.push(client);
+      cleanup.add(`delete user ${username}`, () => admin.run(DeleteUserDocument, { username }));
+      return { ...account, client };
+    });
+    await Promise.all(clients.map((c) => c.dispose()));
+  },
+  signIn: async ({ page }, use) => {
+    await use(async (account) => {
+      const res = await page.request.post("/graphql", {
+        headers: { "content-type": "application/json" },
+        data: { query: print(LoginDocument), variables: account },
+      });
+      const body = await res.json();
+      expect(body.errors, "sign-in through GraphQL").toBeUndefined();
+    });
+  },
   page: async ({ page, allowedConsoleErrors }, use) => {
     const problems: string[] = [];
     const allowed = (text: string) => allowedConsoleErrors.some((r) => r.test(text));

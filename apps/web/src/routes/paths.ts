@@ -1,4 +1,34 @@
-/** Every route of the console, in one place. */
+// Every route of the console, in one place, and the helpers that build links to them.
+
 export enum RoutePath {
   Home = "/",
+  SignIn = "/signin",
+  SignUp = "/signup",
+  Repositories = "/repository",
+  /** `/repository/<namespace>/<name...>`, and `.../-/tag/<tag>` for a tag (names may contain slashes). */
+  Repository = "/repository/:namespace/*",
+  Organizations = "/organization",
+  Organization = "/organization/:name",
+  UserSettings = "/settings",
+  Explore = "/explore",
+  Superuser = "/superuser",
+}
+
+const enc = (s: string) => s.split("/").map(encodeURIComponent).join("/");
+
+export const links = {
+  repository: (namespace: string, name: string, tab?: string) =>
+    `/repository/${enc(namespace)}/${enc(name)}${tab ? `?tab=${tab}` : ""}`,
+  tag: (namespace: string, name: string, tag: string) =>
+    `/repository/${enc(namespace)}/${enc(name)}/-/tag/${encodeURIComponent(tag)}`,
+  organization: (name: string, tab?: string) => `/organization/${enc(name)}${tab ? `?tab=${tab}` : ""}`,
+  /** A namespace page: organizations have one; a user's namespace shows their repositories. */
+  namespaceRepositories: (namespace: string) => `/repository?namespace=${encodeURIComponent(namespace)}`,
+};
+
+/** Splits the splat of RoutePath.Repository into the repository name and, for tag pages, the tag. */
+export function parseRepositorySplat(splat: string): { name: string; tag: string | null } {
+  const i = splat.indexOf("/-/tag/");
+  if (i < 0) return { name: splat.replace(/\/$/, ""), tag: null };
+  return { name: splat.slice(0, i), tag: decodeURIComponent(splat.slice(i + "/-/tag/".length)) };
 }

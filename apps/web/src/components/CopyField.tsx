@@ -1,0 +1,27 @@
+// A read-only value with a copy button (commands, tokens, digests).
+import { ClipboardCopy, ClipboardCopyVariant } from "@patternfly/react-core";
+
+export function CopyField({
+  value,
+  label,
+  multiline,
+}: {
+  value: string;
+  label: string;
+  multiline?: boolean;
+}) {
+  return (
+    <ClipboardCopy
+      isReadOnly
+      hoverTip="Copy"
+      clickTip="Copied"
+      variant={multiline ? ClipboardCopyVariant.expansion : ClipboardCopyVariant.inline}
+      isExpanded={multiline}
+      textAriaLabel={label}
+      toggleAriaLabel={`Show ${label}`}
+      copyAriaLabel={`Copy ${label}`}
+    >
+      {value}
+    </ClipboardCopy>
+  );
+}

@@ -1,0 +1,86 @@
+import {
+  Breadcrumb,
+  BreadcrumbItem,
+  Flex,
+  PageBreadcrumb,
+  PageSection,
+  Tab,
+  TabTitleText,
+  Tabs,
+  Title,
+} from "@patternfly/react-core";
+import { Link, useParams, useSearchParams } from "react-router-dom";
+import { LogsView } from "../../components/LogsView";
+import { StarButton } from "../../components/StarButton";
+import { QueryState } from "../../components/States";
+import { VisibilityLabel } from "../../components/VisibilityLabel";
+import { useRepository } from "../../hooks/repositories";
+import { NotFound } from "../NotFound/NotFound";
+import { links, parseRepositorySplat, RoutePath } from "../paths";
+import { RepositoryInformation } from "./RepositoryInformation";
+import { RepositorySettings } from "./RepositorySettings";
+
+export function Repository() {
+  const { namespace = "", "*": splat = "" } = useParams();
+  const { name } = parseRepositorySplat(splat);
+  const [params, setParams] = useSearchParams();
+  const tab = params.get("tab") ?? "information";
+  const { result } = useRepository(namespace, name);
+  if (result.error?.graphQLErrors[0]?.extensions?.code === "NOT_FOUND") return <NotFound what="repository" />;
+  return (
+    <>
+      <PageBreadcrumb>
+        <Breadcrumb>
+          <BreadcrumbItem render={() => <Link to={RoutePath.Repositories}>Repositories</Link>} />
+          <BreadcrumbItem
+            render={() => (
+              <Link
+                to={
+                  result.data?.repository.isOrganization
+                    ? links.organization(namespace)
+                    : links.namespaceRepositories(namespace)
+                }
+              >
+                {namespace}
+              </Link>
+            )}
+          />
+          <BreadcrumbItem isActive>{name}</BreadcrumbItem>
+        </Breadcrumb>
+      </PageBreadcrumb>
+      <QueryState result={result} errorTitle="Could not load the repository">
+        {({ repository: repo }) => {
+          const isAdmin = repo.viewerRole === "admin";
+          return (
+            <>
+              <PageSection>
+                <Flex alignItems={{ default: "alignItemsCenter" }}>
+                  <Title headingLevel="h1">{repo.fullName}</Title>
+                  <VisibilityLabel visibility={repo.visibility} />
+                  <StarButton namespace={repo.namespace} name={repo.name} isStarred={repo.isStarred} />
+                </Flex>
+              </PageSection>
+              <PageSection type="tabs">
+                <Tabs
+                  activeKey={tab}
+                  onSelect={(_e, key) => setParams({ tab: String(key) }, { replace: true })}
+                  aria-label="Repository sections"
+                  usePageInsets
+                >
+                  <Tab eventKey="information" title={<TabTitleText>Information</TabTitleText>} />
+                  {isAdmin && <Tab eventKey="logs" title={<TabTitleText>Logs</TabTitleText>} />}
+                  {isAdmin && <Tab eventKey="settings" title={<TabTitleText>Settings</TabTitleText>} />}
+                </Tabs>
+              </PageSection>
+              <PageSection>
+                {tab === "information" && <RepositoryInformation repository={repo} />}
+                {tab === "logs" && isAdmin && <LogsView namespace={repo.namespace} repository={repo.name} />}
+                {tab === "settings" && isAdmin && <RepositorySettings repository={repo} />}
+              </PageSection>
+            </>
+          );
+        }}
+      </QueryState>
+    </>
+  );
+}
