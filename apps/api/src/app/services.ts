@@ -1,5 +1,6 @@
 // Builds every domain service from its dependencies. Nothing here is global: the composition root passes
 // these explicitly to the HTTP doors and the workers.
+import path from "node:path";
 import type { Config } from "../config/config.js";
 import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
@@ -35,6 +36,7 @@ import { RepoAccess } from "../services/repo-access.js";
 import { TagCommandService } from "../services/tag-commands.js";
 import { TagQueryService } from "../services/tag-queries.js";
 import { GarbageCollector } from "../services/gc.js";
+import { SquashService } from "../services/squash.js";
 
 export const VERSION = "0.1.0";
 
@@ -91,7 +93,23 @@ export async function createServices(deps: {
     config.LABELED_EXPIRATION_MAXIMUM,
   );
   const labels = new LabelService(db, repoAccess, tags, audit, expirationClamp);
-  const gc = new GarbageCollector(db, tags, store, jobs, log, deps.metrics, config.BLOB_UPLOAD_GRACE);
+  const squash = new SquashService(
+    db,
+    tags,
+    store,
+    path.join(config.STORAGE_PATH, "squashed"),
+    config.SERVER_HOSTNAME,
+  );
+  const gc = new GarbageCollector(
+    db,
+    tags,
+    store,
+    jobs,
+    log,
+    deps.metrics,
+    config.BLOB_UPLOAD_GRACE,
+    (digests) => squash.evict(digests),
+  );
   const tokens = await RegistryTokens.load(db, config.SERVER_HOSTNAME, config.REGISTRY_TOKEN_TTL);
   const grants = new GrantService(db, authz, repos);
   const sessions = new SessionService(db, accounts, credentials, audit);
@@ -123,6 +141,7 @@ export async function createServices(deps: {
     tagCommands,
     labels,
     gc,
+    squash,
   };
 }
 

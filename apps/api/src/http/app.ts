@@ -11,6 +11,7 @@ import { createRegistryBackend } from "../registry/backend.js";
 import { RegistryAuthenticator } from "../registry/authenticator.js";
 import { tokenEndpoint } from "../registry/token-endpoint.js";
 import { observability } from "./observability.js";
+import { squashRouter } from "./squash-router.js";
 
 export interface AppDeps {
   services: Services;
@@ -66,6 +67,7 @@ export function createApp({ services: s, pool, redisPing, graphql, webDist }: Ap
     }),
   );
 
+  app.use("/c1/squash", squashRouter(s));
   app.use("/graphql", express.json({ limit: "1mb" }), graphql);
 
   if (webDist && fs.existsSync(path.join(webDist, "index.html"))) {
