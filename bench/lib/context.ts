@@ -1,0 +1,100 @@
+// What every workload gets: both targets, the size profile, and a place to record figures.
+import type { Ours, Target } from "./systems.js";
+
+export interface Profile {
+  quick: boolean;
+  /** Rounds per registry for the ordinary workloads (alternating ours, distribution, ours, ...). */
+  rounds: number;
+  largeBlob: number;
+  hugeBlob: number;
+  smallBlobs: number;
+  manifestPuts: number;
+  wrkSeconds: number;
+  manyTags: number;
+  catalogRepos: number;
+  graphqlItems: number;
+  gcTags: number;
+}
+
+export const FULL: Profile = {
+  quick: false,
+  rounds: 5,
+  largeBlob: 64 * 1024 * 1024,
+  hugeBlob: 1024 * 1024 * 1024,
+  smallBlobs: 512,
+  manifestPuts: 400,
+  wrkSeconds: 10,
+  manyTags: 10_000,
+  catalogRepos: 1_000,
+  graphqlItems: 1_000,
+  gcTags: 10_000,
+};
+
+export const QUICK: Profile = {
+  quick: true,
+  rounds: 3,
+  largeBlob: 8 * 1024 * 1024,
+  hugeBlob: 64 * 1024 * 1024,
+  smallBlobs: 96,
+  manifestPuts: 60,
+  wrkSeconds: 3,
+  manyTags: 500,
+  catalogRepos: 60,
+  graphqlItems: 60,
+  gcTags: 500,
+};
+
+export type Direction = "higher" | "lower";
+
+export interface MetricDef {
+  /** Row label, e.g. "push 64 MiB ×1". */
+  name: string;
+  unit: string;
+  better: Direction;
+  /** Absolute target for ours-only rows ("< 50 ms"); compared rows target ≥ 1.0× distribution. */
+  limit?: { value: number; text: string };
+}
+
+export interface Row extends MetricDef {
+  family: string;
+  values: Record<Target["name"], number[]>;
+}
+
+export class BenchContext {
+  readonly rows: Row[] = [];
+  readonly notes: string[] = [];
+
+  constructor(
+    readonly ours: Ours,
+    readonly dist: Target,
+    readonly profile: Profile,
+    readonly tmpDir: string,
+  ) {}
+
+  get targets(): Target[] {
+    return [this.ours, this.dist];
+  }
+
+  record(family: string, def: MetricDef, target: Target["name"], value: number): void {
+    let row = this.rows.find((r) => r.family === family && r.name === def.name);
+    if (!row) {
+      row = { ...def, family, values: { ours: [], distribution: [] } };
+      this.rows.push(row);
+    }
+    row.values[target].push(value);
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+    console.error(`note: ${text}`);
+  }
+
+  progress(text: string): void {
+    console.error(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
+  }
+
+  /** Runs `fn` for ours then distribution, `rounds` times (alternating, so drifting load hits both alike). */
+  async alternate(rounds: number, fn: (t: Target, round: number) => Promise<void>): Promise<void> {
+    for (let i = 0; i < rounds; i++) for (const t of this.targets) await fn(t, i);
+  }
+}

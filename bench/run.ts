@@ -1,0 +1,121 @@
+// `npm run bench`: our registry (production build) side by side with CNCF distribution (Debian's
+// docker-registry 2.8), the same workloads in alternating rounds, medians with min–max and the ratio.
+//
+//   npm run build && npm run bench                 full run (about 20 minutes on 2 cores)
+//   npm run bench -- --quick                       small sizes, to check the runner
+//   npm run bench -- --write                       also write BENCHMARKS.md
+//   npm run bench -- --only=blobs,manifests        a subset: blobs, huge, small, manifests, listing, graphql, gc
+//   npm run bench -- --profile=DIR                 run our server with --cpu-prof (profiles in DIR at exit)
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BenchContext, FULL, QUICK } from "./lib/context.js";
+import { machine, renderTable } from "./lib/report.js";
+import {
+  ROOT,
+  distributionBinary,
+  startDistribution,
+  startOurs,
+  type Ours,
+  type Target,
+} from "./lib/systems.js";
+import { hugeBlob, largeBlobs, smallBlobs } from "./workloads/blobs.js";
+import { gcExpiredTags } from "./workloads/gc.js";
+import { graphqlLists } from "./workloads/graphql.js";
+import { catalog, tagList } from "./workloads/listing.js";
+import { manifestGets, manifestPuts, wrkAvailable } from "./workloads/manifests.js";
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const profile = flag("quick") ? QUICK : FULL;
+const only = option("only")?.split(",");
+const enabled = (family: string) => !only || only.includes(family);
+
+if (!distributionBinary()) {
+  console.error("CNCF distribution is missing. Install it with: apt-get install -y docker-registry wrk");
+  process.exit(2);
+}
+if (!wrkAvailable())
+  console.error("wrk is missing (apt-get install -y wrk): manifest GET under load will be skipped");
+if (!fs.existsSync(path.join(ROOT, "apps/api/dist/main.js"))) {
+  console.error(
+    "No production build: run `npm run build` first (the benchmark starts apps/api/dist/main.js).",
+  );
+  process.exit(2);
+}
+
+const command = `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`;
+const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "hm-bench-"));
+const profileDir = option("profile") ? path.resolve(option("profile")!) : undefined;
+let ours: Ours | undefined;
+let dist: Target | undefined;
+const stopAll = async () => {
+  await ours?.stop().catch((e) => console.error(`stopping ours: ${e}`));
+  await dist?.stop().catch((e) => console.error(`stopping distribution: ${e}`));
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+};
+process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
+
+const started = Date.now();
+let ctx: BenchContext;
+try {
+  ours = await startOurs({ profileDir, keepLogs: flag("keep-logs") });
+  dist = await startDistribution();
+  ctx = new BenchContext(ours, dist, profile, tmpDir);
+  console.error(`ours at ${ours.base} (pid ${ours.pid}), distribution at ${dist.base} (pid ${dist.pid})`);
+  if (enabled("blobs")) await largeBlobs(ctx);
+  if (enabled("huge")) await hugeBlob(ctx);
+  if (enabled("small")) await smallBlobs(ctx);
+  if (enabled("manifests")) await manifestGets(ctx, await manifestPuts(ctx));
+  if (enabled("listing")) {
+    await tagList(ctx);
+    await catalog(ctx);
+  }
+  if (enabled("graphql")) {
+    // The repositories list pages through the namespace the catalog workload filled.
+    const available = enabled("listing") ? profile.catalogRepos : 0;
+    if (available >= profile.graphqlItems) await graphqlLists(ctx, available);
+    else ctx.note("GraphQL lists need the listing workload's repositories (run with listing)");
+  }
+  if (enabled("gc")) await gcExpiredTags(ctx);
+} catch (e) {
+  console.error(e);
+  await stopAll();
+  process.exit(1);
+}
+await stopAll();
+
+const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+const table = renderTable(ctx.rows);
+const notes = [
+  "Distribution runs without auth; ours verifies a Bearer token (obtained once from /v2/auth) on every /v2 request.",
+  "Both run as separate processes on 127.0.0.1 with their own temporary filesystem storage; ours on its own PostgreSQL database and Redis prefix, LOG_LEVEL=warn; distribution with access logs off.",
+  `Rounds alternate ours, distribution, ours, ...: ${profile.rounds} rounds per workload, the ${(profile.hugeBlob / 2 ** 20).toFixed(0)} MiB blob once.`,
+  ...ctx.notes,
+];
+console.log(
+  `\n${table}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n\n${machine()}\n- duration: ${minutes} min\n- command: \`${command}\``,
+);
+
+if (flag("write")) {
+  const doc = `# Benchmarks
+
+Ours (this repository, production build) against CNCF distribution 2.8 (Debian's \`docker-registry\`), measured by
+\`bench/run.ts\`. Reproduce with \`npm run build && ${command}\`. Medians over the rounds, with the spread
+(min–max) in brackets; the ratio is ours/distribution of the medians. For throughput (MiB/s, blobs/s, req/s)
+higher is better and the target is ≥ 1.00×; for latencies (ms) lower is better and the target is ≤ 1.00×.
+
+${table}
+
+Notes:
+${notes.map((n) => `- ${n}`).join("\n")}
+
+Machine and run:
+${machine()}
+- duration: ${minutes} min
+- command: \`${command}\`
+`;
+  fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), doc);
+  console.error("wrote BENCHMARKS.md");
+}

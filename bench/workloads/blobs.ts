@@ -1,0 +1,123 @@
+// Blob push and pull: 64 MiB one and two at a time, 1 GiB once (streamed from a file, with the servers'
+// resident memory sampled), and 64 KiB blobs at concurrency 8 and 32.
+import path from "node:path";
+import type { BenchContext } from "../lib/context.js";
+import { pullBlob, pushBlob, randomBlob, randomFileBlob, type Blob } from "../lib/oci.js";
+import { rss, type Target } from "../lib/systems.js";
+import { msSince, p99, runPool } from "../lib/stats.js";
+
+const MiB = 1024 * 1024;
+const REPO = "bench/blobs";
+const mibs = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
+const label = (bytes: number) => (bytes >= 1024 * MiB ? `${bytes / 1024 / MiB} GiB` : `${bytes / MiB} MiB`);
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return msSince(t);
+}
+
+export async function largeBlobs(ctx: BenchContext): Promise<void> {
+  const size = ctx.profile.largeBlob;
+  const F = "blobs";
+  const rate = (name: string) => ({ name, unit: "MiB/s", better: "higher" as const });
+  await ctx.alternate(ctx.profile.rounds, async (t, i) => {
+    ctx.progress(`${label(size)} blobs, round ${i + 1}: ${t.name}`);
+    const c = await t.client([REPO]);
+    const one = randomBlob(size);
+    ctx.record(
+      F,
+      rate(`push ${label(size)} ×1`),
+      t.name,
+      mibs(size, await timed(() => pushBlob(c, REPO, one))),
+    );
+    ctx.record(
+      F,
+      rate(`pull ${label(size)} ×1`),
+      t.name,
+      mibs(size, await timed(() => pullBlob(c, REPO, one))),
+    );
+    const two = [randomBlob(size), randomBlob(size)];
+    const pushMs = await timed(() => Promise.all(two.map((b) => pushBlob(c, REPO, b))));
+    ctx.record(F, rate(`push ${label(size)} ×2 concurrent (total)`), t.name, mibs(2 * size, pushMs));
+    const pullMs = await timed(() => Promise.all(two.map((b) => pullBlob(c, REPO, b))));
+    ctx.record(F, rate(`pull ${label(size)} ×2 concurrent (total)`), t.name, mibs(2 * size, pullMs));
+  });
+}
+
+/** Runs `fn` while sampling the server's VmRSS every 50 ms; returns the peak in MiB. */
+async function peakRss(t: Target, fn: () => Promise<void>): Promise<number> {
+  let peak = rss(t.pid)?.rssMiB ?? NaN;
+  const timer = setInterval(() => {
+    const r = rss(t.pid);
+    if (r) peak = Math.max(peak, r.rssMiB);
+  }, 50);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, rss(t.pid)?.rssMiB ?? NaN);
+}
+
+export async function hugeBlob(ctx: BenchContext): Promise<void> {
+  const size = ctx.profile.hugeBlob;
+  const F = "blobs";
+  ctx.progress(`generating a ${label(size)} file`);
+  const blob: Blob = randomFileBlob(path.join(ctx.tmpDir, "huge.bin"), size);
+  const rssRow = (name: string) => ({
+    name,
+    unit: "MiB",
+    better: "lower" as const,
+    limit: { value: 300, text: "ours < 300 MiB" },
+  });
+  await ctx.alternate(1, async (t) => {
+    ctx.progress(`${label(size)} push+pull: ${t.name}`);
+    const c = await t.client([REPO]);
+    let pushMs = 0;
+    const pushPeak = await peakRss(t, async () => {
+      pushMs = await timed(() => pushBlob(c, REPO, blob));
+    });
+    ctx.record(
+      F,
+      { name: `push ${label(size)} ×1`, unit: "MiB/s", better: "higher" },
+      t.name,
+      mibs(size, pushMs),
+    );
+    let pullMs = 0;
+    const pullPeak = await peakRss(t, async () => {
+      pullMs = await timed(() => pullBlob(c, REPO, blob));
+    });
+    ctx.record(
+      F,
+      { name: `pull ${label(size)} ×1`, unit: "MiB/s", better: "higher" },
+      t.name,
+      mibs(size, pullMs),
+    );
+    ctx.record(F, rssRow(`server peak RSS during ${label(size)} push`), t.name, pushPeak);
+    ctx.record(F, rssRow(`server peak RSS during ${label(size)} pull`), t.name, pullPeak);
+  });
+}
+
+export async function smallBlobs(ctx: BenchContext): Promise<void> {
+  const F = "blobs";
+  const n = ctx.profile.smallBlobs;
+  for (const concurrency of [8, 32]) {
+    await ctx.alternate(ctx.profile.rounds, async (t, i) => {
+      ctx.progress(`64 KiB blobs at concurrency ${concurrency}, round ${i + 1}: ${t.name}`);
+      const c = await t.client([REPO]);
+      const blobs = Array.from({ length: n }, () => randomBlob(64 * 1024));
+      const push = await runPool(blobs, concurrency, (b) => pushBlob(c, REPO, b));
+      const pull = await runPool(blobs, concurrency, (b) => pullBlob(c, REPO, b));
+      const row = (op: string, unit: string, better: "higher" | "lower") => ({
+        name: `${op} 64 KiB, c=${concurrency}`,
+        unit,
+        better,
+      });
+      ctx.record(F, row("push", "blobs/s", "higher"), t.name, n / (push.wallMs / 1000));
+      ctx.record(F, row("push p99", "ms", "lower"), t.name, p99(push.latencies));
+      ctx.record(F, row("pull", "blobs/s", "higher"), t.name, n / (pull.wallMs / 1000));
+      ctx.record(F, row("pull p99", "ms", "lower"), t.name, p99(pull.latencies));
+    });
+  }
+}
