@@ -1,6 +1,7 @@
 // Bull carries the work; a JobRecord row carries the truth about it, so work survives a Redis loss:
-// at start, records still queued or running are re-enqueued (Bull job ids are the record ids, so a job
-// Redis still has is not duplicated).
+// records still queued or running are re-enqueued at start, whenever the Redis connection comes back,
+// and on a slow timer (Bull job ids are the record ids, so a job Redis still has is not duplicated).
+// Enqueueing never waits on an absent Redis: the record is written and recovery hands it to Bull later.
 import Bull from "bull";
 import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
@@ -15,8 +16,23 @@ export type JobHandler = (
 ) => Promise<unknown>;
 export type Handlers = Partial<Record<QueueName, Record<string, JobHandler>>>;
 
+/** How long an enqueue waits for Redis before leaving the job to recovery. */
+const ADD_TIMEOUT_MS = 2000;
+/** Safety net for reconnections that went unnoticed. */
+const RESYNC_EVERY_MS = 60_000;
+
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error("Redis timeout")), ms).unref()),
+  ]);
+
 export class JobSystem {
   readonly queues: Record<QueueName, Bull.Queue>;
+  private periodic: (() => Promise<void>) | null = null;
+  private resyncTimer: NodeJS.Timeout | null = null;
+  private resyncing: Promise<void> | null = null;
+  private closed = false;
 
   constructor(
     private readonly db: Db,
@@ -39,10 +55,14 @@ export class JobSystem {
     const record = await this.db.jobRecord.create({
       data: { queue, name, payload: payload as Prisma.InputJsonValue },
     });
-    await this.queues[queue].add(
-      name,
-      { recordId: record.id.toString(), payload },
-      { jobId: record.id.toString() },
+    const q = this.queues[queue];
+    // Known to be disconnected: do not wait at all, recovery hands the record to Bull on reconnection.
+    if (q.client.status !== "ready") return record.id;
+    await within(
+      q.add(name, { recordId: record.id.toString(), payload }, { jobId: record.id.toString() }),
+      ADD_TIMEOUT_MS,
+    ).catch((err: Error) =>
+      this.log.warn({ err: err.message, queue, name, record: String(record.id) }, "job left for recovery"),
     );
     return record.id;
   }
@@ -62,15 +82,52 @@ export class JobSystem {
     for (const queue of QUEUE_NAMES) {
       const byName = handlers[queue];
       if (!byName) continue;
-      const q = this.queues[queue];
-      q.process("*", concurrency, async (job) => this.run(queue, job, byName));
-      for (const r of QUEUES[queue].repeat) {
-        const ms = every[r.name] ?? r.every;
-        if (ms > 0)
-          await q.add(r.name, { periodic: true }, { repeat: { every: ms }, jobId: `periodic:${r.name}` });
-      }
+      this.queues[queue].process("*", concurrency, async (job) => this.run(queue, job, byName));
     }
+    // Repeatable jobs live in Redis: registered now and again after Redis comes back empty.
+    this.periodic = async () => {
+      for (const queue of QUEUE_NAMES) {
+        if (!handlers[queue]) continue;
+        for (const r of QUEUES[queue].repeat) {
+          const ms = every[r.name] ?? r.every;
+          if (ms > 0)
+            await this.queues[queue].add(
+              r.name,
+              { periodic: true },
+              { repeat: { every: ms }, jobId: `periodic:${r.name}` },
+            );
+        }
+      }
+    };
+    await this.periodic();
     await this.recover();
+    for (const q of Object.values(this.queues)) {
+      let lost = false;
+      q.client.on("close", () => void (lost = true));
+      q.client.on("ready", () => {
+        if (!lost) return;
+        lost = false;
+        void this.resync();
+      });
+    }
+    this.resyncTimer = setInterval(() => void this.resync(), RESYNC_EVERY_MS);
+    this.resyncTimer.unref();
+  }
+
+  /** Re-registers periodic jobs and re-enqueues unfinished records; one at a time, errors only logged. */
+  resync(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.resyncing ??= (async () => {
+      try {
+        await this.periodic?.();
+        await this.recover();
+      } catch (err) {
+        this.log.warn({ err: String((err as Error).message ?? err) }, "job resync failed; will retry");
+      } finally {
+        this.resyncing = null;
+      }
+    })();
+    return this.resyncing;
   }
 
   private async run(queue: QueueName, job: Bull.Job, byName: Record<string, JobHandler>) {
@@ -129,10 +186,13 @@ export class JobSystem {
       const q = this.queues[r.queue as QueueName];
       // Periodic runs are not replayed: the next tick does the same work.
       if (!q || QUEUES[r.queue as QueueName].repeat.some((p) => p.name === r.name)) continue;
-      const existing = await q.getJob(r.id.toString());
+      const existing = await within(q.getJob(r.id.toString()), ADD_TIMEOUT_MS);
       if (existing && !(await existing.isFailed())) continue;
       if (existing) await existing.remove();
-      await q.add(r.name, { recordId: r.id.toString(), payload: r.payload }, { jobId: r.id.toString() });
+      await within(
+        q.add(r.name, { recordId: r.id.toString(), payload: r.payload }, { jobId: r.id.toString() }),
+        ADD_TIMEOUT_MS,
+      );
       n++;
     }
     if (n) this.log.info({ n }, "re-enqueued unfinished jobs from the database");
@@ -140,6 +200,8 @@ export class JobSystem {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
     await Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => {})));
   }
 }
