@@ -34,6 +34,8 @@ test.describe("organizations, teams and robots", () => {
     await page.getByLabel("Description").fill("The application image");
     await page.getByRole("dialog").getByRole("button", { name: "Create" }).click();
     await expect(page.getByRole("heading", { name: `${org}/app`, level: 1 })).toBeVisible();
+    await expect(page.getByText("No tags yet")).toBeVisible();
+    await page.getByRole("tab", { name: "Information" }).click();
     await expect(page.getByTestId("repo-description")).toHaveText("The application image");
     await page.getByRole("link", { name: org }).click();
 

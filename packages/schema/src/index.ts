@@ -8,6 +8,7 @@ import * as robots from "./documents/robots.js";
 import * as session from "./documents/session.js";
 import * as superuser from "./documents/superuser.js";
 import * as system from "./documents/system.js";
+import * as tags from "./documents/tags.js";
 import * as teams from "./documents/teams.js";
 
 export * from "./graphql.js";
@@ -19,6 +20,7 @@ export * from "./documents/robots.js";
 export * from "./documents/session.js";
 export * from "./documents/superuser.js";
 export * from "./documents/system.js";
+export * from "./documents/tags.js";
 export * from "./documents/teams.js";
 
 const operations = (...modules: Record<string, unknown>[]) =>
@@ -34,5 +36,6 @@ export const ALL_DOCUMENTS = operations(
   session,
   superuser,
   system,
+  tags,
   teams,
 );

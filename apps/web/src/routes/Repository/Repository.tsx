@@ -19,12 +19,20 @@ import { NotFound } from "../NotFound/NotFound";
 import { links, parseRepositorySplat, RoutePath } from "../paths";
 import { RepositoryInformation } from "./RepositoryInformation";
 import { RepositorySettings } from "./RepositorySettings";
+import { TagHistoryTab } from "./Tags/TagHistoryTab";
+import { TagsTab } from "./Tags/TagsTab";
+import { TagDetails } from "../TagDetails/TagDetails";
 
 export function Repository() {
   const { namespace = "", "*": splat = "" } = useParams();
-  const { name } = parseRepositorySplat(splat);
+  const { name, tag } = parseRepositorySplat(splat);
+  if (tag !== null) return <TagDetails namespace={namespace} name={name} tag={tag} />;
+  return <RepositoryPage namespace={namespace} name={name} />;
+}
+
+function RepositoryPage({ namespace, name }: { namespace: string; name: string }) {
   const [params, setParams] = useSearchParams();
-  const tab = params.get("tab") ?? "information";
+  const tab = params.get("tab") ?? "tags";
   const { result } = useRepository(namespace, name);
   if (result.error?.graphQLErrors[0]?.extensions?.code === "NOT_FOUND") return <NotFound what="repository" />;
   return (
@@ -68,12 +76,16 @@ export function Repository() {
                   usePageInsets
                 >
                   <Tab eventKey="information" title={<TabTitleText>Information</TabTitleText>} />
+                  <Tab eventKey="tags" title={<TabTitleText>Tags</TabTitleText>} />
+                  <Tab eventKey="history" title={<TabTitleText>Tag history</TabTitleText>} />
                   {isAdmin && <Tab eventKey="logs" title={<TabTitleText>Logs</TabTitleText>} />}
                   {isAdmin && <Tab eventKey="settings" title={<TabTitleText>Settings</TabTitleText>} />}
                 </Tabs>
               </PageSection>
               <PageSection>
                 {tab === "information" && <RepositoryInformation repository={repo} />}
+                {tab === "tags" && <TagsTab namespace={repo.namespace} name={repo.name} />}
+                {tab === "history" && <TagHistoryTab namespace={repo.namespace} name={repo.name} />}
                 {tab === "logs" && isAdmin && <LogsView namespace={repo.namespace} repository={repo.name} />}
                 {tab === "settings" && isAdmin && <RepositorySettings repository={repo} />}
               </PageSection>

@@ -1,0 +1,300 @@
+// A repository's tags: filter, sort, paging, expandable child manifests of an index, per-row actions
+// (add tag, labels, expiration, delete) and bulk actions on the selected tags.
+import { Fragment, useState } from "react";
+import {
+  Button,
+  Label,
+  LabelGroup,
+  SearchInput,
+  ToggleGroup,
+  ToggleGroupItem,
+  Toolbar,
+  ToolbarContent,
+  ToolbarItem,
+  Truncate,
+} from "@patternfly/react-core";
+import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
+import { Link } from "react-router-dom";
+import { ConfirmByTypingModal } from "../../../components/ConfirmByTypingModal";
+import { CursorPagination } from "../../../components/CursorPagination";
+import { RowActions } from "../../../components/RowActions";
+import { EmptyView, ErrorAlert, QueryState } from "../../../components/States";
+import { Time } from "../../../components/Time";
+import { useCursorPaging } from "../../../hooks/useCursorPaging";
+import { useDebounced } from "../../../hooks/useDebounced";
+import { formatSize, shortDigest, useTagMutations, useTags, type TagRow } from "../../../hooks/tags";
+import { links } from "../../paths";
+import { AddTagModal } from "./AddTagModal";
+import { ExpirationModal } from "./ExpirationModal";
+import { LabelsModal } from "./LabelsModal";
+
+export function TagsTab({ namespace, name }: { namespace: string; name: string }) {
+  const [filter, setFilter] = useState("");
+  const debounced = useDebounced(filter.trim());
+  const [sort, setSort] = useState<"LAST_MODIFIED" | "NAME">("LAST_MODIFIED");
+  const paging = useCursorPaging(20);
+  const { result, refetch } = useTags({
+    namespace,
+    name,
+    filter: debounced || null,
+    sort,
+    ...paging.variables,
+  });
+  const { remove } = useTagMutations(namespace, name);
+  const [selected, setSelected] = useState(new Set<string>());
+  const [expanded, setExpanded] = useState(new Set<string>());
+  const [adding, setAdding] = useState<TagRow | null>(null);
+  const [labelling, setLabelling] = useState<string | null>(null);
+  const [expiring, setExpiring] = useState<{ tags: string[]; current: string | null } | null>(null);
+  const [deleting, setDeleting] = useState<string[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const repo = result.data?.repository;
+  const tags = repo?.tags.edges.map((e) => e.node) ?? [];
+  const canWrite = repo?.viewerRole === "write" || repo?.viewerRole === "admin";
+  const toggle = (set: Set<string>, key: string, on: boolean) => {
+    const n = new Set(set);
+    if (on) n.add(key);
+    else n.delete(key);
+    return n;
+  };
+  const labelTag = tags.find((t) => t.name === labelling) ?? null;
+  return (
+    <>
+      <Toolbar>
+        <ToolbarContent>
+          <ToolbarItem>
+            <SearchInput
+              aria-label="Filter tags"
+              placeholder="Filter by tag name"
+              value={filter}
+              onChange={(_e, v) => {
+                setFilter(v);
+                paging.reset();
+              }}
+              onClear={() => setFilter("")}
+            />
+          </ToolbarItem>
+          <ToolbarItem>
+            <ToggleGroup aria-label="Sort tags">
+              <ToggleGroupItem
+                text="Last modified"
+                isSelected={sort === "LAST_MODIFIED"}
+                onChange={() => setSort("LAST_MODIFIED")}
+              />
+              <ToggleGroupItem text="Name" isSelected={sort === "NAME"} onChange={() => setSort("NAME")} />
+            </ToggleGroup>
+          </ToolbarItem>
+          {canWrite && (
+            <>
+              <ToolbarItem>
+                <Button
+                  variant="secondary"
+                  isDisabled={selected.size === 0}
+                  onClick={() => setExpiring({ tags: [...selected], current: null })}
+                >
+                  Set expiration
+                </Button>
+              </ToolbarItem>
+              <ToolbarItem>
+                <Button
+                  variant="danger"
+                  isDisabled={selected.size === 0}
+                  onClick={() => setDeleting([...selected])}
+                >
+                  Delete{selected.size ? ` (${selected.size})` : ""}
+                </Button>
+              </ToolbarItem>
+            </>
+          )}
+          <ToolbarItem variant="pagination" align={{ default: "alignEnd" }}>
+            <CursorPagination paging={paging} connection={repo?.tags} label="Tag pages" />
+          </ToolbarItem>
+        </ToolbarContent>
+      </Toolbar>
+      <ErrorAlert error={error} />
+      <QueryState result={result} errorTitle="Could not load tags">
+        {() =>
+          tags.length === 0 ? (
+            <EmptyView title={debounced ? "No tag matches" : "No tags yet"}>
+              Push an image to {repo?.fullName} and its tags appear here.
+            </EmptyView>
+          ) : (
+            <Table aria-label="Tags" variant="compact">
+              <Thead>
+                <Tr>
+                  <Th screenReaderText="Child manifests" />
+                  {canWrite && (
+                    <Th
+                      select={{
+                        onSelect: (_e, on) => setSelected(on ? new Set(tags.map((t) => t.name)) : new Set()),
+                        isSelected: tags.length > 0 && tags.every((t) => selected.has(t.name)),
+                      }}
+                      aria-label="Select all tags"
+                    />
+                  )}
+                  <Th>Tag</Th>
+                  <Th>Size</Th>
+                  <Th>Last modified</Th>
+                  <Th>Expires</Th>
+                  <Th>Manifest</Th>
+                  <Th>Labels</Th>
+                  {canWrite && <Th screenReaderText="Actions" />}
+                </Tr>
+              </Thead>
+              {tags.map((t, i) => (
+                <Tbody key={t.name} isExpanded={expanded.has(t.name)}>
+                  <Tr>
+                    <Td
+                      expand={
+                        t.isManifestList
+                          ? {
+                              rowIndex: i,
+                              isExpanded: expanded.has(t.name),
+                              onToggle: () => setExpanded(toggle(expanded, t.name, !expanded.has(t.name))),
+                            }
+                          : undefined
+                      }
+                    />
+                    {canWrite && (
+                      <Td
+                        select={{
+                          rowIndex: i,
+                          onSelect: (_e, on) => setSelected(toggle(selected, t.name, on)),
+                          isSelected: selected.has(t.name),
+                        }}
+                        aria-label={`Select tag ${t.name}`}
+                      />
+                    )}
+                    <Td dataLabel="Tag">
+                      <Link to={links.tag(namespace, name, t.name)}>{t.name}</Link>
+                    </Td>
+                    <Td dataLabel="Size">{formatSize(t.size)}</Td>
+                    <Td dataLabel="Last modified">
+                      <Time value={t.lastModified} />
+                    </Td>
+                    <Td dataLabel="Expires">
+                      <Time value={t.expiration} empty="Never" />
+                    </Td>
+                    <Td dataLabel="Manifest">
+                      <code title={t.manifestDigest}>{shortDigest(t.manifestDigest)}</code>
+                      {t.isManifestList && (
+                        <Label isCompact color="purple" style={{ marginLeft: 4 }}>
+                          index · {t.children.length}
+                        </Label>
+                      )}
+                    </Td>
+                    <Td dataLabel="Labels">
+                      <LabelGroup numLabels={3}>
+                        {t.labels.map((l) => (
+                          <Label key={l.id} isCompact color={l.source === "api" ? "blue" : "grey"}>
+                            <Truncate content={`${l.key}=${l.value}`} maxCharsDisplayed={30} />
+                          </Label>
+                        ))}
+                      </LabelGroup>
+                    </Td>
+                    {canWrite && (
+                      <Td isActionCell>
+                        <RowActions
+                          label={`Actions for tag ${t.name}`}
+                          items={[
+                            { title: "Add new tag", onClick: () => setAdding(t) },
+                            { title: "Edit labels", onClick: () => setLabelling(t.name) },
+                            {
+                              title: "Change expiration",
+                              onClick: () => setExpiring({ tags: [t.name], current: t.expiration ?? null }),
+                            },
+                            { title: "Delete", onClick: () => setDeleting([t.name]) },
+                          ]}
+                        />
+                      </Td>
+                    )}
+                  </Tr>
+                  {t.isManifestList && (
+                    <Tr isExpanded={expanded.has(t.name)}>
+                      <Td colSpan={9}>
+                        <ExpandableRowContent>
+                          <Table aria-label={`Manifests of ${t.name}`} variant="compact" borders={false}>
+                            <Thead>
+                              <Tr>
+                                <Th>Platform</Th>
+                                <Th>Size</Th>
+                                <Th>Digest</Th>
+                              </Tr>
+                            </Thead>
+                            <Tbody>
+                              {t.children.map((c) => (
+                                <Fragment key={c.digest}>
+                                  <Tr>
+                                    <Td dataLabel="Platform">
+                                      {c.platform
+                                        ? [c.platform.os, c.platform.architecture, c.platform.variant]
+                                            .filter(Boolean)
+                                            .join("/")
+                                        : "unknown"}
+                                    </Td>
+                                    <Td dataLabel="Size">{formatSize(c.size)}</Td>
+                                    <Td dataLabel="Digest">
+                                      <code title={c.digest}>{shortDigest(c.digest)}</code>
+                                    </Td>
+                                  </Tr>
+                                </Fragment>
+                              ))}
+                            </Tbody>
+                          </Table>
+                        </ExpandableRowContent>
+                      </Td>
+                    </Tr>
+                  )}
+                </Tbody>
+              ))}
+            </Table>
+          )
+        }
+      </QueryState>
+      <AddTagModal
+        namespace={namespace}
+        repository={name}
+        source={adding}
+        existing={tags.map((t) => t.name)}
+        onClose={() => setAdding(null)}
+        onDone={refetch}
+      />
+      <LabelsModal
+        namespace={namespace}
+        repository={name}
+        tag={labelTag}
+        onClose={() => setLabelling(null)}
+        onChanged={refetch}
+      />
+      <ExpirationModal
+        namespace={namespace}
+        repository={name}
+        tags={expiring?.tags ?? null}
+        current={expiring?.current ?? null}
+        onClose={() => setExpiring(null)}
+        onDone={refetch}
+      />
+      <ConfirmByTypingModal
+        title={`Delete ${deleting?.length === 1 ? `tag ${deleting[0]}` : `${deleting?.length ?? 0} tags`}?`}
+        isOpen={deleting !== null}
+        expected="confirm"
+        onClose={() => setDeleting(null)}
+        onConfirm={async () => {
+          try {
+            await remove(deleting!);
+          } catch (e) {
+            setError((e as Error).message);
+            throw e;
+          }
+          setSelected(new Set());
+          refetch();
+        }}
+      >
+        <p>
+          {deleting?.join(", ")} can be restored from the tag history until the namespace's time-machine
+          window has passed.
+        </p>
+      </ConfirmByTypingModal>
+    </>
+  );
+}

@@ -1,0 +1,202 @@
+import { graphql } from "../graphql.js";
+
+const LabelFields = graphql(`
+  fragment LabelFields on ManifestLabel {
+    id
+    key
+    value
+    source
+  }
+`);
+
+export const TagsDocument = graphql(
+  `
+    query Tags(
+      $namespace: String!
+      $name: String!
+      $filter: String
+      $sort: TagSort
+      $first: Int
+      $after: String
+    ) {
+      repository(namespace: $namespace, name: $name) {
+        fullName
+        viewerRole
+        tags(filter: $filter, sort: $sort, first: $first, after: $after) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            node {
+              name
+              manifestDigest
+              mediaType
+              isManifestList
+              size
+              lastModified
+              expiration
+              securityStatus
+              labels {
+                ...LabelFields
+              }
+              children {
+                digest
+                size
+                platform {
+                  os
+                  architecture
+                  variant
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  `,
+  [LabelFields],
+);
+
+export const TagDetailsDocument = graphql(
+  `
+    query TagDetails($namespace: String!, $name: String!, $tag: String!) {
+      repository(namespace: $namespace, name: $name) {
+        fullName
+        viewerRole
+        tag(name: $tag) {
+          name
+          repository
+          manifestDigest
+          mediaType
+          isManifestList
+          size
+          createdAt
+          lastModified
+          manifestCreatedAt
+          expiration
+          labels {
+            ...LabelFields
+          }
+          children {
+            digest
+            size
+            platform {
+              os
+              architecture
+              variant
+            }
+          }
+          fetch {
+            tag {
+              podman
+              docker
+              squashed
+            }
+            digest {
+              podman
+              docker
+            }
+          }
+        }
+      }
+    }
+  `,
+  [LabelFields],
+);
+
+export const TagHistoryDocument = graphql(`
+  query TagHistory(
+    $namespace: String!
+    $name: String!
+    $tag: String
+    $since: DateTimeISO
+    $until: DateTimeISO
+    $first: Int
+    $after: String
+  ) {
+    repository(namespace: $namespace, name: $name) {
+      fullName
+      viewerRole
+      tagHistory(tag: $tag, since: $since, until: $until, first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            id
+            tag
+            manifestDigest
+            start
+            end
+            action
+            endAction
+            restorable
+            restorableUntil
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const AddTagDocument = graphql(`
+  mutation AddTag($namespace: String!, $repository: String!, $tag: String!, $digest: String!) {
+    addTag(namespace: $namespace, repository: $repository, tag: $tag, digest: $digest) {
+      tag
+      manifestDigest
+    }
+  }
+`);
+
+export const MoveTagDocument = graphql(`
+  mutation MoveTag($namespace: String!, $repository: String!, $tag: String!, $digest: String!) {
+    moveTag(namespace: $namespace, repository: $repository, tag: $tag, digest: $digest) {
+      tag
+      manifestDigest
+    }
+  }
+`);
+
+export const DeleteTagsDocument = graphql(`
+  mutation DeleteTags($namespace: String!, $repository: String!, $tags: [String!]!) {
+    deleteTags(namespace: $namespace, repository: $repository, tags: $tags)
+  }
+`);
+
+export const RestoreTagDocument = graphql(`
+  mutation RestoreTag($namespace: String!, $repository: String!, $entryId: ID) {
+    restoreTag(namespace: $namespace, repository: $repository, entryId: $entryId) {
+      tag
+      manifestDigest
+    }
+  }
+`);
+
+export const SetTagExpirationDocument = graphql(`
+  mutation SetTagExpiration(
+    $namespace: String!
+    $repository: String!
+    $tags: [String!]!
+    $expiration: DateTimeISO
+  ) {
+    setTagExpiration(namespace: $namespace, repository: $repository, tags: $tags, expiration: $expiration)
+  }
+`);
+
+export const AddLabelDocument = graphql(`
+  mutation AddLabel($namespace: String!, $repository: String!, $digest: String!, $label: String!) {
+    addLabel(namespace: $namespace, repository: $repository, digest: $digest, label: $label) {
+      id
+    }
+  }
+`);
+
+export const RemoveLabelDocument = graphql(`
+  mutation RemoveLabel($namespace: String!, $repository: String!, $digest: String!, $id: ID!) {
+    removeLabel(namespace: $namespace, repository: $repository, digest: $digest, id: $id)
+  }
+`);
