@@ -58,7 +58,7 @@ async function waitFor(what: string, child: ChildProcess, log: string, probe: ()
   throw new Error(`${what} did not become ready (exit code ${child.exitCode}). Log tail:\n${tail}`);
 }
 
-function stopChild(child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+function stopChild(child: ChildProcess, timeoutMs = 120_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const t = setTimeout(() => child.kill("SIGKILL"), timeoutMs);

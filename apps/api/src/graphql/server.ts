@@ -31,6 +31,9 @@ export async function createGraphQLMiddleware(
     csrfPrevention: true,
     introspection: true,
     formatError,
+    // The entry point stops the whole system on SIGINT/SIGTERM; Apollo's own handler would race it and
+    // re-raise the signal into a process that is already stopping (it then never exits).
+    stopOnTerminationSignals: false,
   });
   await server.start();
   const middleware = expressMiddleware(server, {
