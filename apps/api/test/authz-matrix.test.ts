@@ -194,3 +194,35 @@ describe("authorization matrix", () => {
     }
   });
 });
+
+describe("the matrix through GraphQL", () => {
+  test("each user may do exactly what their role allows, and nothing more", async () => {
+    const { GqlSession } = await import("./gql-client.js");
+    const ops = {
+      read: `{ repository(namespace:"mx",name:"app"){ name } }`,
+      write: `mutation{ updateRepository(namespace:"mx",name:"app",description:"x"){ name } }`,
+      admin: `{ repository(namespace:"mx",name:"app"){ permissions{ role } } }`,
+    };
+    const rank: Record<string, number> = { "-": 0, read: 1, write: 2, admin: 3 };
+    for (const [name, [priv, , ns]] of Object.entries(MATRIX)) {
+      const creds = who[name]!.creds;
+      if (!creds || name.startsWith("robot:")) continue; // robots have no console sessions
+      const s = await new GqlSession(sys).login(...creds);
+      for (const [action, query] of Object.entries(ops)) {
+        const allowed = rank[priv]! >= rank[action]!;
+        const r = await s.raw(query);
+        assert.equal(!r.body.errors, allowed, `${name} ${action}: ${JSON.stringify(r.body.errors)}`);
+        if (!allowed)
+          assert.ok(["FORBIDDEN", "NOT_FOUND"].includes(r.body.errors![0]!.extensions!.code!), name);
+      }
+      const team = await s.raw(
+        `mutation{ createTeam(organization:"mx",name:"t${name.replace(/[^a-z]/g, "")}"){ name } }`,
+      );
+      assert.equal(!team.body.errors, ns.endsWith("a"), `${name} createTeam`);
+      const repo = await s.raw(
+        `mutation{ createRepository(namespace:"mx",name:"r-${name.replace(/[^a-z]/g, "")}"){ name } }`,
+      );
+      assert.equal(!repo.body.errors, ns[1] === "c", `${name} createRepository`);
+    }
+  });
+});
