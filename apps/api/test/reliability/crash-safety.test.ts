@@ -1,51 +1,23 @@
 // kill -9 during a large upload and during manifest PUTs, then restart on the same database and storage:
 // acknowledged data is intact, nothing half-written is visible, stale upload sessions are cleaned.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { loadConfig } from "../../src/config/config.js";
 import { startSystem, type System } from "../../src/app/system.js";
-import { freePort } from "../../src/infra/embedded-postgres.js";
-import { basic, createTestDatabase } from "../harness.js";
+import { ChildServer } from "../child-server.js";
+import { basic } from "../harness.js";
 import { sha } from "../registry-client.js";
 
-let db: { url: string; drop: () => Promise<void> };
-let dataDir: string;
-let port: number;
+let server: ChildServer;
 let env: Record<string, string>;
-let child: ChildProcess | null = null;
-const url = () => `http://127.0.0.1:${port}`;
+const url = () => server.url;
 const CREDS = basic("admin", "admin-password");
 const MIB = 1024 * 1024;
-
-async function startChild() {
-  child = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`${url()}/health/ready`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("server did not become ready");
-}
-
-function kill9(): Promise<void> {
-  return new Promise((resolve) => {
-    if (!child || child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGKILL");
-  });
-}
+const startChild = () => server.start();
+const kill9 = () => server.kill9();
+const child = () => server.child!;
 
 async function token(repo: string) {
   const q = new URLSearchParams({
@@ -91,27 +63,11 @@ async function restartInProcess(): Promise<System> {
 }
 
 before(async () => {
-  db = await createTestDatabase();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hm-crash-"));
-  port = await freePort();
-  env = {
-    DATABASE_URL: db.url,
-    REDIS_PREFIX: `hmcrash:${crypto.randomBytes(4).toString("hex")}`,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    SERVER_HOSTNAME: `127.0.0.1:${port}`,
-    LOG_LEVEL: "silent",
-    INITIAL_SUPERUSER: "admin",
-    INITIAL_SUPERUSER_PASSWORD: "admin-password",
-  };
+  server = await ChildServer.create();
+  env = server.env;
   await startChild();
 });
-after(async () => {
-  await kill9();
-  await db?.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+after(async () => server?.destroy());
 
 describe("crash safety", { concurrency: false }, () => {
   const acknowledged: { repo: string; tag: string; digest: string; blobs: Buffer[] }[] = [];
@@ -161,7 +117,7 @@ describe("crash safety", { concurrency: false }, () => {
     await assert.rejects(patch); // the connection died with the server
     assert.ok(killed, "the server was killed mid-upload");
     await killed;
-    assert.equal(child!.signalCode, "SIGKILL");
+    assert.equal(child().signalCode, "SIGKILL");
   });
 
   test("kill -9 while manifest PUTs are in flight", async () => {
