@@ -15,7 +15,6 @@ let v2: string;
 const TAGS = `query($f:String,$s:TagSort,$first:Int,$after:String){ repository(namespace:"alice",name:"app"){
   tags(filter:$f,sort:$s,first:$first,after:$after){ totalCount edges{ node{ name manifestDigest mediaType size expiration labels{ key value source } } } pageInfo{ hasNextPage endCursor } } } }`;
 const HISTORY = `query($t:String){ repository(namespace:"alice",name:"app"){ tagHistory(tag:$t){ edges{ node{ id tag manifestDigest action endAction restorable end } } } } }`;
-const R = { ns: "alice", r: "app" };
 
 before(async () => {
   sys = await startTestSystem({}, { workers: false });
