@@ -17,19 +17,12 @@ import { EnvelopeIcon } from "@patternfly/react-icons";
 import { EntityAvatar } from "../components/EntityAvatar";
 import { EmptyView, ErrorAlert } from "../components/States";
 import { useInvitationActions, type Viewer } from "../hooks/session";
+import { useAction } from "../hooks/useAction";
 
 export function InvitationsMenu({ invitations }: { invitations: Viewer["invitations"] }) {
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const { accept, decline } = useInvitationActions();
-  const act = async (fn: () => Promise<void>) => {
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const { error, run: act } = useAction();
   const count = invitations.length;
   return (
     <>

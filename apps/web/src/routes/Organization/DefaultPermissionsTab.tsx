@@ -17,25 +17,17 @@ import { RoleSelect } from "../../components/RoleSelect";
 import { EmptyView, ErrorAlert, QueryState } from "../../components/States";
 import { ROLES, type Role } from "../../hooks/repositories";
 import { useDefaultPermissionMutations, useDefaultPermissions } from "../../hooks/teams";
+import { useAction } from "../../hooks/useAction";
 
 export function DefaultPermissionsTab({ organization }: { organization: string }) {
   const { result, refetch } = useDefaultPermissions(organization);
   const mutations = useDefaultPermissionMutations(organization);
   const [creating, setCreating] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [anyone, setAnyone] = useState(true);
   const [creator, setCreator] = useState("");
   const [delegate, setDelegate] = useState<PickedEntity>({ kind: "team", name: "" });
   const [role, setRole] = useState<Role>("read");
-  const run = async (fn: () => Promise<void>) => {
-    setError(null);
-    try {
-      await fn();
-      refetch();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const { error, run } = useAction(refetch);
   return (
     <>
       <Toolbar>

@@ -6,6 +6,7 @@ import { EntityAvatar } from "../../components/EntityAvatar";
 import { EntityPicker, type PickedEntity } from "../../components/EntityPicker";
 import { EmptyView, ErrorAlert, QueryState } from "../../components/States";
 import { useTeam, useTeamMutations } from "../../hooks/teams";
+import { useAction } from "../../hooks/useAction";
 
 export function ManageMembersModal({
   organization,
@@ -21,16 +22,7 @@ export function ManageMembersModal({
   const { result, refetch } = useTeam(organization, team);
   const { addMember, removeMember } = useTeamMutations(organization);
   const [picked, setPicked] = useState<PickedEntity>({ kind: "user", name: "" });
-  const [error, setError] = useState<string | null>(null);
-  const run = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-      refetch();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const { error, run } = useAction(refetch);
   return (
     <Modal variant="medium" isOpen onClose={onClose} aria-labelledby="manage-members-title">
       <ModalHeader title={`Members of team ${team}`} labelId="manage-members-title" />

@@ -54,7 +54,6 @@ export function RepositoryTable({
                   onSelect: (_e, isSelecting) => onSelect(r.fullName, isSelecting),
                   isSelected: selected.has(r.fullName),
                 }}
-                aria-label={`Select ${r.fullName}`}
               />
             )}
             <Td dataLabel="Name">

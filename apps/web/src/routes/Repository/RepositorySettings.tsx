@@ -16,6 +16,7 @@ import {
   type Role,
 } from "../../hooks/repositories";
 import { links } from "../paths";
+import { useAction } from "../../hooks/useAction";
 
 export function RepositorySettings({ repository: repo }: { repository: RepositoryDetails }) {
   const { result, refetch } = useRepositoryPermissions(repo.namespace, repo.name);
@@ -23,18 +24,9 @@ export function RepositorySettings({ repository: repo }: { repository: Repositor
   const navigate = useNavigate();
   const [picked, setPicked] = useState<PickedEntity>({ kind: "user", name: "" });
   const [role, setRole] = useState<Role>("read");
-  const [error, setError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
   const base = { namespace: repo.namespace, name: repo.name };
-  const run = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-      refetch();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const { error, run } = useAction(refetch);
   return (
     <>
       <Title headingLevel="h2" size="lg">

@@ -27,6 +27,7 @@ import { Time } from "../../components/Time";
 import { useCursorPaging } from "../../hooks/useCursorPaging";
 import { useDebounced } from "../../hooks/useDebounced";
 import { useUserAdministration, useUsers } from "../../hooks/superuser";
+import { useAction } from "../../hooks/useAction";
 
 export function SuperuserUsers() {
   const [filter, setFilter] = useState("");
@@ -40,16 +41,7 @@ export function SuperuserUsers() {
   const [passwordFor, setPasswordFor] = useState<string | null>(null);
   const [password, setPassword] = useState("");
   const [deleting, setDeleting] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (fn: () => Promise<void>) => {
-    setError(null);
-    try {
-      await fn();
-      refetch();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const { error, run } = useAction(refetch);
   return (
     <>
       <Toolbar>

@@ -16,6 +16,7 @@ import {
 } from "@patternfly/react-core";
 import { ErrorAlert } from "../../../components/States";
 import { useTagMutations, type TagLabel } from "../../../hooks/tags";
+import { useAction } from "../../../hooks/useAction";
 
 export function LabelsModal({
   namespace,
@@ -32,16 +33,7 @@ export function LabelsModal({
 }) {
   const { addLabel, removeLabel } = useTagMutations(namespace, repository);
   const [label, setLabel] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const run = async (fn: () => Promise<void>) => {
-    setError(null);
-    try {
-      await fn();
-      onChanged();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const { error, run } = useAction(onChanged);
   const fromImage = tag?.labels.filter((l) => l.source !== "api") ?? [];
   const fromApi = tag?.labels.filter((l) => l.source === "api") ?? [];
   return (

@@ -162,7 +162,6 @@ export function TagsTab({ namespace, name }: { namespace: string; name: string }
                           onSelect: (_e, on) => setSelected(toggle(selected, t.name, on)),
                           isSelected: selected.has(t.name),
                         }}
-                        aria-label={`Select tag ${t.name}`}
                       />
                     )}
                     <Td dataLabel="Tag">
