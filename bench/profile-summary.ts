@@ -24,7 +24,11 @@ const p = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
 const self = new Map<number, number>();
 p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
 const total = [...self.values()].reduce((a, b) => a + b, 0);
-const short = (url: string) => url.replace(/^file:\/\//, "").replace(/.*node_modules\//, "~/").replace(/.*\/work\/main\//, "");
+const short = (url: string) =>
+  url
+    .replace(/^file:\/\//, "")
+    .replace(/.*node_modules\//, "~/")
+    .replace(/.*\/work\/main\//, "");
 
 const byFn = new Map<string, number>();
 const byFile = new Map<string, number>();
@@ -39,7 +43,9 @@ for (const n of p.nodes) {
 const print = (title: string, m: Map<string, number>) => {
   console.log(`\n${title}`);
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
-    console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+    console.log(
+      `${((100 * v) / total).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`,
+    );
 };
 console.log(`total sampled: ${(total / 1e6).toFixed(1)} s`);
 print("self time by function", byFn);

@@ -4,7 +4,8 @@
 //   npm run build && npm run bench                 full run (about 20 minutes on 2 cores)
 //   npm run bench -- --quick                       small sizes, to check the runner
 //   npm run bench -- --write                       also write BENCHMARKS.md
-//   npm run bench -- --only=blobs,manifests        a subset: blobs, huge, small, manifests, listing, graphql, gc
+//   npm run bench -- --only=blobs,manifests        a subset: blobs, huge, small, manifests (or manifest-put,
+//                                                  manifest-get), listing, graphql, gc
 //   npm run bench -- --profile=DIR                 run our server with --cpu-prof (profiles in DIR at exit)
 import fs from "node:fs";
 import os from "node:os";
@@ -23,7 +24,7 @@ import { hugeBlob, largeBlobs, smallBlobs } from "./workloads/blobs.js";
 import { gcExpiredTags } from "./workloads/gc.js";
 import { graphqlLists } from "./workloads/graphql.js";
 import { catalog, tagList } from "./workloads/listing.js";
-import { manifestGets, manifestPuts, wrkAvailable } from "./workloads/manifests.js";
+import { manifestGets, manifestPuts, manifestSetup, wrkAvailable } from "./workloads/manifests.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -67,7 +68,11 @@ try {
   if (enabled("blobs")) await largeBlobs(ctx);
   if (enabled("huge")) await hugeBlob(ctx);
   if (enabled("small")) await smallBlobs(ctx);
-  if (enabled("manifests")) await manifestGets(ctx, await manifestPuts(ctx));
+  if (enabled("manifests") || enabled("manifest-put") || enabled("manifest-get")) {
+    const parts = await manifestSetup(ctx);
+    if (!enabled("manifest-get")) await manifestPuts(ctx, parts);
+    if (!enabled("manifest-put")) await manifestGets(ctx, parts);
+  }
   if (enabled("listing")) {
     await tagList(ctx);
     await catalog(ctx);

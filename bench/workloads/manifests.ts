@@ -10,9 +10,14 @@ import type { Target } from "../lib/systems.js";
 const REPO = "bench/manifests";
 const F = "manifests";
 
-export async function manifestPuts(ctx: BenchContext): Promise<Map<Target["name"], ImageParts>> {
+/** A config and a layer in the manifests repository of each target. */
+export async function manifestSetup(ctx: BenchContext): Promise<Map<Target["name"], ImageParts>> {
   const parts = new Map<Target["name"], ImageParts>();
   for (const t of ctx.targets) parts.set(t.name, await pushImageParts(await t.client([REPO]), REPO));
+  return parts;
+}
+
+export async function manifestPuts(ctx: BenchContext, parts: Map<Target["name"], ImageParts>): Promise<void> {
   const n = ctx.profile.manifestPuts;
   await ctx.alternate(ctx.profile.rounds, async (t, round) => {
     ctx.progress(`manifest PUT ×${n}, round ${round + 1}: ${t.name}`);
@@ -31,7 +36,6 @@ export async function manifestPuts(ctx: BenchContext): Promise<Map<Target["name"
     ctx.record(F, { name: "PUT p50, c=8", unit: "ms", better: "lower" }, t.name, median(r.latencies));
     ctx.record(F, { name: "PUT p99, c=8", unit: "ms", better: "lower" }, t.name, p99(r.latencies));
   });
-  return parts;
 }
 
 interface WrkResult {

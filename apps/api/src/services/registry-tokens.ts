@@ -20,8 +20,12 @@ export interface TokenClaims {
 
 const ALG = "ES256";
 type Key = Awaited<ReturnType<typeof jose.importJWK>>;
+/** Verified tokens remembered (until they expire) so /v2 pays for one ES256 verification per token. */
+const VERIFIED_CACHE_MAX = 10_000;
 
 export class RegistryTokens {
+  private readonly verified = new Map<string, { claims: TokenClaims; expiresAt: number }>();
+
   private constructor(
     private readonly privateKey: Key,
     private readonly publicKey: Key,
@@ -59,19 +63,32 @@ export class RegistryTokens {
       .sign(this.privateKey);
   }
 
-  /** Returns the claims of a valid token, or null. */
+  /**
+   * Returns the claims of a valid token, or null. A token is immutable and cannot be revoked before it
+   * expires, so a successful verification is cached until the token's `exp`.
+   */
   async verify(token: string): Promise<TokenClaims | null> {
+    const hit = this.verified.get(token);
+    if (hit) {
+      if (hit.expiresAt > Date.now()) return hit.claims;
+      this.verified.delete(token);
+    }
     try {
       const { payload } = await jose.jwtVerify(token, this.publicKey, {
         issuer: this.issuer,
         audience: this.service,
         algorithms: [ALG],
       });
-      return {
+      const claims = {
         sub: (payload.sub as string) || null,
         access: (payload.access as Grant[]) ?? [],
         ctx: String(payload.ctx ?? "a"),
       };
+      if (typeof payload.exp === "number") {
+        if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
+        this.verified.set(token, { claims, expiresAt: payload.exp * 1000 });
+      }
+      return claims;
     } catch {
       return null;
     }
