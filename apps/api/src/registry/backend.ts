@@ -221,19 +221,18 @@ class Backend implements RegistryBackend {
   }
 
   async getManifest(repo: string, reference: string, access: Access) {
-    const r = await this.d.repos.find(repo);
-    if (!r) return null;
-    const m = await this.d.manifests.get(r, reference);
+    const m = await this.d.tags.lookupForPull(repo, reference);
     if (!m) return null;
+    const slash = repo.indexOf("/");
     this.d.audit.recordInBackground({
       kind: "pull_repo",
       principal: actor(access),
       ip: access.ip,
-      namespaceId: r.namespaceId,
-      repositoryId: r.id,
+      namespaceId: m.namespaceId,
+      repositoryId: m.repositoryId,
       metadata: {
-        repo: r.name,
-        namespace: r.namespace.name,
+        repo: repo.slice(slash + 1),
+        namespace: repo.slice(0, slash),
         ...(reference.includes(":") ? { manifest_digest: reference } : { tag: reference }),
       },
     });

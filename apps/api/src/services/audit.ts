@@ -26,28 +26,61 @@ export interface AuditEntry {
 
 const actor = (p: Principal | Actor): Actor => ("kind" in p ? actorOf(p) : p);
 
+/** Most rows one background INSERT writes. */
+const BATCH_MAX = 500;
+
 export class AuditService {
+  /** Background entries waiting for the INSERT in flight to finish (group commit). */
+  private pending: Prisma.AuditLogCreateManyInput[] = [];
+  private flushing = false;
+
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
   ) {}
 
-  async record(e: AuditEntry): Promise<void> {
-    await this.db.auditLog.create({
-      data: {
-        kind: e.kind,
-        performer: actor(e.principal).name,
-        performerId: actor(e.principal).id,
-        namespaceId: e.namespaceId ?? null,
-        repositoryId: e.repositoryId ?? null,
-        ip: e.ip ?? null,
-        metadata: (e.metadata ?? {}) as Prisma.InputJsonValue,
-      },
-    });
+  private row(e: AuditEntry): Prisma.AuditLogCreateManyInput {
+    return {
+      kind: e.kind,
+      performer: actor(e.principal).name,
+      performerId: actor(e.principal).id,
+      namespaceId: e.namespaceId ?? null,
+      repositoryId: e.repositoryId ?? null,
+      ip: e.ip ?? null,
+      metadata: (e.metadata ?? {}) as Prisma.InputJsonValue,
+    };
   }
 
-  /** For hot paths (pulls): never delays or fails the request. */
+  async record(e: AuditEntry): Promise<void> {
+    await this.db.auditLog.create({ data: this.row(e) });
+  }
+
+  /**
+   * For hot paths (pulls): never delays or fails the request. An idle writer inserts the entry at once;
+   * entries arriving while an INSERT is in flight go together in the next one, so a burst of pulls costs a
+   * few multi-row INSERTs instead of one commit each.
+   */
   recordInBackground(e: AuditEntry): void {
-    this.record(e).catch((err) => this.log.warn({ err: String(err), kind: e.kind }, "audit write failed"));
+    this.pending.push({ ...this.row(e), createdAt: new Date() });
+    if (!this.flushing) void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, BATCH_MAX);
+        await this.db.auditLog
+          .createMany({ data: batch })
+          .catch((err) =>
+            this.log.warn(
+              { err: String(err), kinds: [...new Set(batch.map((b) => b.kind))], entries: batch.length },
+              "audit write failed",
+            ),
+          );
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 }
