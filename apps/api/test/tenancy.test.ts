@@ -580,6 +580,10 @@ describe("audit logs", () => {
     );
     assert.equal((await alice.fails(LOGS, { ns: "acme", first: 101 })).code, "BAD_USER_INPUT");
     const two = (await alice.ok(LOGS, { ns: "acme", first: 2 })).logs;
+    const total = (await alice.ok(`{ logs(namespace:"acme",first:1){ totalCount } }`)).logs.totalCount;
+    assert.ok(total > 20, `totalCount counts every page: ${total}`);
+    const bogus = Buffer.from(JSON.stringify(["not a date", "x"])).toString("base64url");
+    assert.equal((await alice.fails(LOGS, { ns: "acme", after: bogus })).code, "BAD_USER_INPUT");
     const next = (await alice.ok(LOGS, { ns: "acme", first: 2, after: two.pageInfo.endCursor })).logs;
     assert.equal(two.edges.length, 2);
     assert.notDeepEqual(next.edges[0], two.edges[0]);

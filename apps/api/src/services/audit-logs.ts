@@ -44,24 +44,31 @@ export class AuditLogQueries {
     if (from > to) throw badInput("The start of the date range is after its end");
     const cursor = decodeCursor(q.after);
     const conds = [scope, Prisma.sql`l."createdAt" >= ${from}`, Prisma.sql`l."createdAt" <= ${to}`];
-    if (cursor) {
-      const [at, id] = [new Date(String(cursor[0])), BigInt(String(cursor[1]))];
-      conds.push(Prisma.sql`(l."createdAt", l.id) < (${at}, ${id})`);
-    }
     if (q.filter) {
       const like = `%${q.filter.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       conds.push(
         Prisma.sql`(l.kind ILIKE ${like} OR l.performer ILIKE ${like} OR l.ip ILIKE ${like} OR l.metadata::text ILIKE ${like})`,
       );
     }
-    const rows = await this.db.$queryRaw<LogRow[]>`
+    // The total ignores the cursor: how many entries match across all pages.
+    const countQuery = this.db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM "AuditLog" l WHERE ${Prisma.join(conds, " AND ")}`;
+    if (cursor) {
+      const at = new Date(String(cursor[0]));
+      if (Number.isNaN(at.getTime()) || !/^\d{1,18}$/.test(String(cursor[1])))
+        throw badInput("Invalid cursor");
+      const id = BigInt(String(cursor[1]));
+      conds.push(Prisma.sql`(l."createdAt", l.id) < (${at}, ${id})`);
+    }
+    const rowsQuery = this.db.$queryRaw<LogRow[]>`
       SELECT l.id, l.kind, l.performer, l.ip, l.metadata, l."createdAt", n.name AS namespace, r.name AS repository
       FROM "AuditLog" l
       LEFT JOIN "Namespace" n ON n.id = l."namespaceId"
       LEFT JOIN "Repository" r ON r.id = l."repositoryId"
       WHERE ${Prisma.join(conds, " AND ")}
       ORDER BY l."createdAt" DESC, l.id DESC LIMIT ${n + 1}`;
-    return toPage(rows, n, (r) => [r.createdAt.toISOString(), String(r.id)]);
+    const [rows, [count]] = await Promise.all([rowsQuery, countQuery]);
+    return toPage(rows, n, (r) => [r.createdAt.toISOString(), String(r.id)], Number(count!.n));
   }
 
   /** The SQL condition for what the principal may read; throws when they may not. */
