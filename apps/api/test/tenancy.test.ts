@@ -670,6 +670,7 @@ describe("OAuth applications and app tokens", () => {
       (await bearer.fails(`mutation{ changeEmail(email:"z@example.com"){ email } }`)).code,
       "FORBIDDEN",
     );
+    assert.equal((await bearer.fails(`{ viewer{ username } }`)).code, "FORBIDDEN"); // needs user:read
     assert.equal((await v2Token("$oauthtoken", token, "repository:acme/p1:pull")).status, 200);
   });
 

@@ -48,6 +48,7 @@ export class AccountResolver {
   @Query(() => Viewer, { nullable: true, description: "The signed-in user, or null" })
   async viewer(@Ctx() ctx: GraphQLContext): Promise<Viewer | null> {
     if (ctx.principal.kind !== "user") return null;
+    ctx.services.authz.requireUser(ctx.principal, "user:read"); // OAuth tokens need the user:read scope
     return viewerOf(ctx, ctx.principal.userId);
   }
 
