@@ -53,7 +53,8 @@ async function waitFor(what: string, fn: () => Promise<boolean>, ms = 60_000) {
 before(async () => {
   redisPort = await freePort();
   await startRedis();
-  sys = await startTestSystem({ REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+  // Errors are logged (not silenced) so a failure under load says what went wrong.
+  sys = await startTestSystem({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, LOG_LEVEL: "error" });
   await sys.services.accounts.createUser({
     username: "alice",
     email: "alice@example.com",
