@@ -2,6 +2,7 @@
 // by a file is pushed over HTTP, fetched from /c1/squash, unpacked and compared file by file, then loaded
 // with `podman load` into a private containers-storage.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -42,6 +43,17 @@ async function readTar(buf: Buffer): Promise<Map<string, string | Buffer>> {
   return out;
 }
 
+const FIRST_LAYER: Entry[] = [
+  { name: "etc/", type: "directory" },
+  { name: "etc/a.txt", body: "a1" },
+  { name: "etc/b.txt", body: "b1" },
+  { name: "opt/", type: "directory" },
+  { name: "opt/x", body: "x" },
+  { name: "var/", type: "directory" },
+  { name: "var/old/", type: "directory" },
+  { name: "var/old/f", body: "f" },
+];
+
 const EXPECTED = {
   "etc/": "<dir>",
   "etc/a.txt": "a2",
@@ -64,16 +76,7 @@ before(async () => {
     });
   reg = new RegistryClient(sys, ["dev", "dev-password"]);
 
-  const l1 = await makeTar([
-    { name: "etc/", type: "directory" },
-    { name: "etc/a.txt", body: "a1" },
-    { name: "etc/b.txt", body: "b1" },
-    { name: "opt/", type: "directory" },
-    { name: "opt/x", body: "x" },
-    { name: "var/", type: "directory" },
-    { name: "var/old/", type: "directory" },
-    { name: "var/old/f", body: "f" },
-  ]);
+  const l1 = await makeTar(FIRST_LAYER);
   const l2 = await makeTar([
     { name: "etc/a.txt", body: "a2" },
     { name: "etc/.wh.b.txt" },
@@ -208,5 +211,40 @@ describe("squashed image download", { concurrency: false }, () => {
     const pub = await fetch(squashUrl("dev/squashme", "v1"));
     assert.equal(pub.status, 200);
     assert.equal(sha(Buffer.from(await pub.arrayBuffer())), sha(archive));
+  });
+
+  test("zstd layers flatten the same way", async () => {
+    // The same image with its first layer compressed with zstd (Debian's zstd; Node 20 has no zstd encoder).
+    const l1 = await makeTar(FIRST_LAYER);
+    const z = execFileSync("zstd", ["-q", "-c"], { input: l1 });
+    assert.equal(z.readUInt32LE(0), 0xfd2fb528, "zstd magic");
+    const base = JSON.parse(
+      await (
+        await reg.req("GET", "dev/squashme", "/manifests/v1", {
+          headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+        })
+      ).text(),
+    ) as { config: unknown; layers: { mediaType: string; digest: string; size: number }[] };
+    await reg.pushBlob("dev/squashme", z);
+    base.layers[0] = {
+      mediaType: "application/vnd.oci.image.layer.v1.tar+zstd",
+      digest: sha(z),
+      size: z.length,
+    };
+    assert.equal(
+      (await reg.putManifest("dev/squashme", "zstd", Buffer.from(JSON.stringify(base)))).status,
+      201,
+    );
+    const res = await fetch(squashUrl("dev/squashme", "zstd"), {
+      headers: { authorization: basic("dev", "dev-password") },
+    });
+    assert.equal(res.status, 200);
+    const outer = await readTar(Buffer.from(await res.arrayBuffer()));
+    const [m] = JSON.parse(outer.get("manifest.json")!.toString()) as { Layers: string[] }[];
+    const files = await readTar(outer.get(m!.Layers[0]!) as Buffer);
+    assert.deepEqual(
+      Object.fromEntries([...files].map(([k, v]) => [k, typeof v === "string" ? v : v.toString()])),
+      EXPECTED,
+    );
   });
 });
