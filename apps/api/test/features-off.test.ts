@@ -8,7 +8,12 @@ import { ROBOTS_DISALLOWED } from "../src/services/robots.js";
 let sys: TestSystem;
 before(async () => {
   sys = await startTestSystem(
-    { FEATURE_USER_CREATION: "false", ROBOTS_DISALLOW: "true", SUPER_USERS: "root2" },
+    {
+      FEATURE_USER_CREATION: "false",
+      ROBOTS_DISALLOW: "true",
+      SUPER_USERS: "root2",
+      DEFAULT_TAG_EXPIRATION: "1w",
+    },
     { workers: false },
   );
 });
@@ -37,4 +42,13 @@ test("robots cannot be created when ROBOTS_DISALLOW is set, with Quay's message"
     (await admin.ok(`{ system{ features{ robotsAllowed } } }`)).system.features.robotsAllowed,
     false,
   );
+});
+
+test("new users and organizations get the configured time-machine window", async () => {
+  const admin = await new GqlSession(sys).login("admin", "admin-password");
+  const made = await admin.ok(`mutation{ createUser(username:"tm",email:"tm@example.com"){ password } }`);
+  const tm = await new GqlSession(sys).login("tm", made.createUser.password);
+  assert.equal((await tm.ok(`{ viewer{ timeMachine } }`)).viewer.timeMachine, "1w");
+  const org = await tm.ok(`mutation{ createOrganization(name:"tmorg"){ timeMachine } }`);
+  assert.equal(org.createOrganization.timeMachine, "1w");
 });

@@ -1,7 +1,7 @@
 // Builds every domain service from its dependencies. Nothing here is global: the composition root passes
 // these explicitly to the HTTP doors and the workers.
 import path from "node:path";
-import type { Config } from "../config/config.js";
+import { parseDuration, type Config } from "../config/config.js";
 import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
@@ -52,7 +52,11 @@ export async function createServices(deps: {
   const { config, db, log, jobs, store, redis } = deps;
   const audit = new AuditService(db, log);
   const authz = new AuthzService(db);
-  const accounts = new AccountService(db, config.SUPER_USERS);
+  const accounts = new AccountService(
+    db,
+    config.SUPER_USERS,
+    parseDuration(config.DEFAULT_TAG_EXPIRATION) ?? 14 * 86400,
+  );
   const encryptor = await Encryptor.load(db, config.DATABASE_SECRET_KEY);
   const robots = new RobotService(db, encryptor, config.ROBOTS_DISALLOW, authz, audit);
   const credentials = new CredentialService(accounts, robots, new LoginThrottle(redis, config.REDIS_PREFIX));

@@ -17,6 +17,8 @@ export class AccountService {
   constructor(
     private readonly db: Db,
     private readonly superUsers: readonly string[],
+    /** Time-machine window of new namespaces (DEFAULT_TAG_EXPIRATION), in seconds. */
+    readonly defaultTimeMachineSeconds = 14 * 86400,
   ) {}
 
   validateNamespaceName(name: string): void {
@@ -44,7 +46,14 @@ export class AccountService {
         email: u.email,
         passwordHash,
         superuser: u.superuser ?? false,
-        namespace: { create: { name: u.username, kind: "user", email: u.email } },
+        namespace: {
+          create: {
+            name: u.username,
+            kind: "user",
+            email: u.email,
+            timeMachineSeconds: this.defaultTimeMachineSeconds,
+          },
+        },
       },
     });
   }

@@ -36,6 +36,7 @@ export class OrganizationService {
         data: {
           name: input.name,
           kind: "organization",
+          timeMachineSeconds: this.accounts.defaultTimeMachineSeconds,
           email,
           teams: {
             create: {
