@@ -17,6 +17,7 @@ export function CopyField({
       clickTip="Copied"
       variant={multiline ? ClipboardCopyVariant.expansion : ClipboardCopyVariant.inline}
       isExpanded={multiline}
+      isCode={multiline} // keeps the line breaks of YAML and JSON
       textAriaLabel={label}
       toggleAriaLabel={`Show ${label}`}
       copyAriaLabel={`Copy ${label}`}
