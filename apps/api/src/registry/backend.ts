@@ -141,9 +141,7 @@ class Backend implements RegistryBackend {
   }
 
   async statBlob(repo: string, digest: string): Promise<BlobInfo | null> {
-    const r = await this.d.repos.find(repo);
-    if (!r) return null;
-    const b = await this.d.blobs.statInRepo(r.id, digest);
+    const b = await this.d.blobs.statByName(repo, digest);
     return b ? { digest: b.digest, size: Number(b.size) } : null;
   }
 

@@ -27,10 +27,11 @@ export class TagService {
   async withRepoLock<T>(repositoryId: bigint, fn: (tx: Tx, now: Date) => Promise<T>): Promise<T> {
     return this.db.$transaction(
       async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${repositoryId}::bigint)`;
-        // The database clock, read after the lock: every process agrees on it and it only moves forward,
-        // so a tag's new lifetime never starts before the one it ends.
-        const [row] = await tx.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
+        // The database clock, read after the lock (the subquery takes it first; one round trip for both):
+        // every process agrees on it and it only moves forward, so a tag's new lifetime never starts
+        // before the one it ends.
+        const [row] = await tx.$queryRaw<{ now: Date }[]>`
+          SELECT clock_timestamp() AS now FROM (SELECT pg_advisory_xact_lock(${repositoryId}::bigint)) AS locked`;
         return fn(tx, row!.now);
       },
       { timeout: 30_000, maxWait: 30_000 },
