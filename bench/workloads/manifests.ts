@@ -5,37 +5,52 @@ import path from "node:path";
 import type { BenchContext } from "../lib/context.js";
 import { MANIFEST_ACCEPT, manifestFor, pushImageParts, putManifest, type ImageParts } from "../lib/oci.js";
 import { median, p99, runPool } from "../lib/stats.js";
-import type { Target } from "../lib/systems.js";
 
 const REPO = "bench/manifests";
 const F = "manifests";
 
-/** A config and a layer in the manifests repository of each target. */
-export async function manifestSetup(ctx: BenchContext): Promise<Map<Target["name"], ImageParts>> {
-  const parts = new Map<Target["name"], ImageParts>();
-  for (const t of ctx.targets) parts.set(t.name, await pushImageParts(await t.client([REPO]), REPO));
+const SPREAD = Array.from({ length: 8 }, (_, i) => `bench/manifests-${i}`);
+
+/** A config and a layer in the manifests repositories of each target. */
+export async function manifestSetup(ctx: BenchContext): Promise<Map<string, ImageParts>> {
+  const parts = new Map<string, ImageParts>();
+  for (const t of ctx.targets) {
+    const c = await t.client([REPO, ...SPREAD]);
+    for (const repo of [REPO, ...SPREAD]) parts.set(`${t.name} ${repo}`, await pushImageParts(c, repo));
+  }
   return parts;
 }
 
-export async function manifestPuts(ctx: BenchContext, parts: Map<Target["name"], ImageParts>): Promise<void> {
+/**
+ * New images (one manifest each, distinct by an annotation) PUT by tag at concurrency 8: all into one
+ * repository (ours serialises tag changes per repository), and spread over 8 repositories.
+ */
+export async function manifestPuts(ctx: BenchContext, parts: Map<string, ImageParts>): Promise<void> {
   const n = ctx.profile.manifestPuts;
-  await ctx.alternate(ctx.profile.rounds, async (t, round) => {
-    ctx.progress(`manifest PUT ×${n}, round ${round + 1}: ${t.name}`);
-    const c = await t.client([REPO]);
-    const items = Array.from({ length: n }, (_, i) => ({
-      tag: `r${round}-${i}`,
-      bytes: manifestFor(parts.get(t.name)!, `${round}-${i}-${Math.random()}`),
-    }));
-    const r = await runPool(items, 8, (m) => putManifest(c, REPO, m.tag, m.bytes));
-    ctx.record(
-      F,
-      { name: "PUT (new image), c=8", unit: "manifests/s", better: "higher" },
-      t.name,
-      n / (r.wallMs / 1000),
-    );
-    ctx.record(F, { name: "PUT p50, c=8", unit: "ms", better: "lower" }, t.name, median(r.latencies));
-    ctx.record(F, { name: "PUT p99, c=8", unit: "ms", better: "lower" }, t.name, p99(r.latencies));
-  });
+  for (const spread of [false, true]) {
+    const where = spread ? "8 repos" : "1 repo";
+    await ctx.alternate(ctx.profile.rounds, async (t, round) => {
+      ctx.progress(`manifest PUT ×${n} into ${where}, round ${round + 1}: ${t.name}`);
+      const c = await t.client([REPO, ...SPREAD]);
+      const items = Array.from({ length: n }, (_, i) => {
+        const repo = spread ? SPREAD[i % SPREAD.length]! : REPO;
+        return {
+          repo,
+          tag: `r${round}-${i}`,
+          bytes: manifestFor(parts.get(`${t.name} ${repo}`)!, `${round}-${i}-${Math.random()}`),
+        };
+      });
+      const r = await runPool(items, 8, (m) => putManifest(c, m.repo, m.tag, m.bytes));
+      const row = (what: string, unit: string, better: "higher" | "lower") => ({
+        name: `PUT${what} into ${where}, c=8`,
+        unit,
+        better,
+      });
+      ctx.record(F, row("", "manifests/s", "higher"), t.name, n / (r.wallMs / 1000));
+      ctx.record(F, row(" p50", "ms", "lower"), t.name, median(r.latencies));
+      ctx.record(F, row(" p99", "ms", "lower"), t.name, p99(r.latencies));
+    });
+  }
 }
 
 interface WrkResult {
@@ -84,13 +99,18 @@ export function runWrk(
   return JSON.parse(line.slice("WRK_JSON ".length)) as WrkResult;
 }
 
-export async function manifestGets(ctx: BenchContext, parts: Map<Target["name"], ImageParts>): Promise<void> {
+export async function manifestGets(ctx: BenchContext, parts: Map<string, ImageParts>): Promise<void> {
   if (!wrkAvailable()) {
     ctx.note("wrk is not installed (`apt-get install -y wrk`): manifest GET under load skipped");
     return;
   }
   for (const t of ctx.targets)
-    await putManifest(await t.client([REPO]), REPO, "latest", manifestFor(parts.get(t.name)!, "latest"));
+    await putManifest(
+      await t.client([REPO]),
+      REPO,
+      "latest",
+      manifestFor(parts.get(`${t.name} ${REPO}`)!, "latest"),
+    );
   await ctx.alternate(ctx.profile.rounds, async (t, round) => {
     ctx.progress(`manifest GET by tag, wrk c=32 ${ctx.profile.wrkSeconds}s, round ${round + 1}: ${t.name}`);
     const headers = { Accept: MANIFEST_ACCEPT, ...(await t.authHeaders([REPO])) };
