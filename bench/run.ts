@@ -68,10 +68,12 @@ try {
   if (enabled("blobs")) await largeBlobs(ctx);
   if (enabled("huge")) await hugeBlob(ctx);
   if (enabled("small")) await smallBlobs(ctx);
-  if (enabled("manifests") || enabled("manifest-put") || enabled("manifest-get")) {
+  const puts = enabled("manifests") || enabled("manifest-put");
+  const gets = enabled("manifests") || enabled("manifest-get");
+  if (puts || gets) {
     const parts = await manifestSetup(ctx);
-    if (!enabled("manifest-get")) await manifestPuts(ctx, parts);
-    if (!enabled("manifest-put")) await manifestGets(ctx, parts);
+    if (puts) await manifestPuts(ctx, parts);
+    if (gets) await manifestGets(ctx, parts);
   }
   if (enabled("listing")) {
     await tagList(ctx);

@@ -9,6 +9,7 @@ import { isMigrated } from "../infra/migrate.js";
 import type pg from "pg";
 import { createRegistryBackend } from "../registry/backend.js";
 import { RegistryAuthenticator } from "../registry/authenticator.js";
+import { RegistryLookups } from "../registry/lookups.js";
 import { tokenEndpoint } from "../registry/token-endpoint.js";
 import { observability } from "./observability.js";
 import { squashRouter } from "./squash-router.js";
@@ -59,7 +60,7 @@ export function createApp({ services: s, pool, redisPing, graphql, webDist }: Ap
   app.use(
     "/v2",
     createRegistryRouter({
-      backend: createRegistryBackend(s),
+      backend: createRegistryBackend({ ...s, lookups: new RegistryLookups(pool) }),
       auth: authn,
       maxManifestBytes: s.config.MAX_MANIFEST_BYTES,
       onError: (err, req) =>

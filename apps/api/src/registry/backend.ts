@@ -26,6 +26,7 @@ import { ANONYMOUS, type Principal } from "../services/principal.js";
 import type { RepositoryService, RepositoryWithNamespace } from "../services/repositories.js";
 import type { TagService } from "../services/tags.js";
 import type { RegistryAccess } from "./authenticator.js";
+import type { RegistryLookups } from "./lookups.js";
 
 export interface BackendDeps {
   db: Db;
@@ -36,6 +37,8 @@ export interface BackendDeps {
   manifests: ManifestService;
   tags: TagService;
   audit: AuditService;
+  /** The per-request lookups (repository, manifest, linked blob) as prepared statements. */
+  lookups: RegistryLookups;
 }
 
 /** Maps domain and storage failures to the protocol's error codes. */
@@ -125,13 +128,13 @@ class Backend implements RegistryBackend {
   }
 
   private async repo(name: string): Promise<RepositoryWithNamespace> {
-    const r = await this.d.repos.find(name);
+    const r = await this.d.lookups.repository(name);
     if (!r) throw new OciError("NAME_UNKNOWN", `repository ${name} not found`);
     return r;
   }
 
   private async pushTarget(name: string, access: Access): Promise<RepositoryWithNamespace> {
-    const existing = await this.d.repos.find(name);
+    const existing = await this.d.lookups.repository(name);
     if (existing) {
       if (existing.state !== "normal")
         throw new OciError("DENIED", `repository is ${existing.state.replace("_", "-")}`);
@@ -141,7 +144,7 @@ class Backend implements RegistryBackend {
   }
 
   async statBlob(repo: string, digest: string): Promise<BlobInfo | null> {
-    const b = await this.d.blobs.statByName(repo, digest);
+    const b = await this.d.lookups.linkedBlob(repo, digest);
     return b ? { digest: b.digest, size: Number(b.size) } : null;
   }
 
@@ -219,7 +222,7 @@ class Backend implements RegistryBackend {
   }
 
   async getManifest(repo: string, reference: string, access: Access) {
-    const m = await this.d.tags.lookupForPull(repo, reference);
+    const m = await this.d.lookups.manifest(repo, reference);
     if (!m) return null;
     const slash = repo.indexOf("/");
     this.d.audit.recordInBackground({
@@ -237,7 +240,7 @@ class Backend implements RegistryBackend {
     return {
       digest: m.digest,
       mediaType: m.mediaType,
-      bytes: Buffer.from(m.bytes),
+      bytes: m.bytes,
       subjectDigest: m.subjectDigest,
     };
   }

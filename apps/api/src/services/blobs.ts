@@ -7,7 +7,6 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "../storage/blob-store.js";
 import type { Admission } from "./admission.js";
 import { DomainError } from "./errors.js";
-import { splitRepository } from "./names.js";
 
 export class BlobUnknownError extends DomainError {
   constructor(digest: string) {
@@ -54,21 +53,6 @@ export class BlobService {
       include: { blob: true },
     });
     return link?.blob ?? null;
-  }
-
-  /** `statInRepo` by repository name, in one round trip: every blob HEAD and GET asks. */
-  async statByName(fullName: string, digest: string): Promise<{ digest: string; size: bigint } | null> {
-    const parts = splitRepository(fullName);
-    if (!parts) return null;
-    const rows = await this.db.$queryRaw<{ digest: string; size: bigint }[]>`
-      SELECT b.digest, b.size
-      FROM "Repository" r
-      JOIN "Namespace" n ON n.id = r."namespaceId"
-      JOIN "RepositoryBlob" rb ON rb."repositoryId" = r.id
-      JOIN "Blob" b ON b.id = rb."blobId" AND b.digest = ${digest}
-      WHERE n.name = ${parts.namespace} AND r.name = ${parts.name}
-      LIMIT 1`;
-    return rows[0] ?? null;
   }
 
   async open(digest: string, range?: { start: number; end: number }): Promise<Readable> {

@@ -11,14 +11,7 @@ import { Prisma } from "../generated/prisma/client.js";
 import type { Principal } from "./principal.js";
 import { isValidRepositoryName } from "@hm/oci";
 
-export type RepositoryWithNamespace = Prisma.RepositoryGetPayload<{
-  include: { namespace: { select: { id: true; name: true; kind: true } } };
-}>;
-
-type FoundRow = Omit<RepositoryWithNamespace, "namespace"> & {
-  nsName: string;
-  nsKind: RepositoryWithNamespace["namespace"]["kind"];
-};
+export type RepositoryWithNamespace = NonNullable<Awaited<ReturnType<RepositoryService["find"]>>>;
 
 export class RepositoryService {
   constructor(
@@ -27,20 +20,13 @@ export class RepositoryService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Every /v2 request asks: one round trip (Prisma's include would take two). */
-  async find(full: string): Promise<RepositoryWithNamespace | null> {
+  async find(full: string) {
     const parts = splitRepository(full);
     if (!parts) return null;
-    const rows = await this.db.$queryRaw<FoundRow[]>`
-      SELECT r.id, r."namespaceId", r.name, r.description, r.visibility::text AS visibility,
-        r.kind::text AS kind, r.state::text AS state, r."createdAt", r."updatedAt",
-        n.name AS "nsName", n.kind::text AS "nsKind"
-      FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId"
-      WHERE n.name = ${parts.namespace} AND r.name = ${parts.name}`;
-    const row = rows[0];
-    if (!row) return null;
-    const { nsName, nsKind, ...repo } = row;
-    return { ...repo, namespace: { id: repo.namespaceId, name: nsName, kind: nsKind } };
+    return this.db.repository.findFirst({
+      where: { name: parts.name, namespace: { name: parts.namespace } },
+      include: { namespace: { select: { id: true, name: true, kind: true } } },
+    });
   }
 
   async create(

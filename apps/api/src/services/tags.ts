@@ -1,22 +1,10 @@
 // The tag-retarget service. Tags are append-only history: moving a tag ends the alive row and inserts a
 // new one; every change to one repository's tags runs under that repository's advisory lock.
 // "Alive" is computed at query time: lifetimeEnd is null or still in the future (expiration).
-import { parseDigest } from "@hm/oci";
 import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import { splitRepository } from "./names.js";
 
 type Tx = Prisma.TransactionClient;
-
-/** What a pull needs: the manifest and the ids of the repository it was found in. */
-export interface PulledManifest {
-  repositoryId: bigint;
-  namespaceId: bigint;
-  digest: string;
-  mediaType: string;
-  bytes: Uint8Array;
-  subjectDigest: string | null;
-}
 
 export const aliveAt = (now: Date) => ({ OR: [{ lifetimeEnd: null }, { lifetimeEnd: { gt: now } }] });
 
@@ -93,32 +81,6 @@ export class TagService {
       where: { repositoryId, name, ...aliveAt(now) },
       include: { manifest: true },
     });
-  }
-
-  /**
-   * The hot path of every pull: `namespace/name` and a tag (alive) or digest to the manifest, in one round
-   * trip (the same answer as RepositoryService.find followed by ManifestService.get). Null when unknown.
-   */
-  async lookupForPull(fullName: string, reference: string): Promise<PulledManifest | null> {
-    const parts = splitRepository(fullName);
-    if (!parts) return null;
-    const rows = parseDigest(reference)
-      ? await this.db.$queryRaw<PulledManifest[]>`
-          SELECT r.id AS "repositoryId", r."namespaceId", m.digest, m."mediaType", m.bytes, m."subjectDigest"
-          FROM "Repository" r
-          JOIN "Namespace" n ON n.id = r."namespaceId"
-          JOIN "Manifest" m ON m."repositoryId" = r.id AND m.digest = ${reference}
-          WHERE n.name = ${parts.namespace} AND r.name = ${parts.name}`
-      : await this.db.$queryRaw<PulledManifest[]>`
-          SELECT r.id AS "repositoryId", r."namespaceId", m.digest, m."mediaType", m.bytes, m."subjectDigest"
-          FROM "Repository" r
-          JOIN "Namespace" n ON n.id = r."namespaceId"
-          JOIN "Tag" t ON t."repositoryId" = r.id AND t.name = ${reference}
-            AND (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now())
-          JOIN "Manifest" m ON m.id = t."manifestId"
-          WHERE n.name = ${parts.namespace} AND r.name = ${parts.name}
-          LIMIT 1`;
-    return rows[0] ?? null;
   }
 
   /** Alive tag names in byte order (the spec's lexical order), after `last`, at most `n`. */

@@ -1,0 +1,116 @@
+// The lookups every /v2 request makes, as named prepared statements on the pg pool: one round trip each,
+// parsed and planned once per connection. Through Prisma the same query costs several times more CPU than
+// PostgreSQL spends on it (measured with `npm run bench`), and these run for every pull and push. They are
+// read-only and answer exactly what the Prisma queries of RepositoryService, TagService and BlobService
+// answer (test/registry-lookups.test.ts compares them).
+import type pg from "pg";
+import type { RepositoryWithNamespace } from "../services/repositories.js";
+import { splitRepository } from "../services/names.js";
+import { parseDigest } from "@hm/oci";
+
+/** What a pull needs: the manifest and the ids of the repository it was found in. */
+export interface PulledManifest {
+  repositoryId: bigint;
+  namespaceId: bigint;
+  digest: string;
+  mediaType: string;
+  bytes: Buffer;
+  subjectDigest: string | null;
+}
+
+const REPOSITORY = `
+  SELECT r.id, r."namespaceId", r.name, r.description, r.visibility::text AS visibility, r.kind::text AS kind,
+    r.state::text AS state, r."createdAt", r."updatedAt", n.name AS "nsName", n.kind::text AS "nsKind"
+  FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId"
+  WHERE n.name = $1 AND r.name = $2`;
+
+const MANIFEST_BY_TAG = `
+  SELECT r.id AS "repositoryId", r."namespaceId", m.digest, m."mediaType", m.bytes, m."subjectDigest"
+  FROM "Repository" r
+  JOIN "Namespace" n ON n.id = r."namespaceId"
+  JOIN "Tag" t ON t."repositoryId" = r.id AND t.name = $3 AND (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now())
+  JOIN "Manifest" m ON m.id = t."manifestId"
+  WHERE n.name = $1 AND r.name = $2
+  LIMIT 1`;
+
+const MANIFEST_BY_DIGEST = `
+  SELECT r.id AS "repositoryId", r."namespaceId", m.digest, m."mediaType", m.bytes, m."subjectDigest"
+  FROM "Repository" r
+  JOIN "Namespace" n ON n.id = r."namespaceId"
+  JOIN "Manifest" m ON m."repositoryId" = r.id AND m.digest = $3
+  WHERE n.name = $1 AND r.name = $2`;
+
+/** A blob the repository may read: linked to it (uploaded or mounted there). */
+const LINKED_BLOB = `
+  SELECT b.digest, b.size
+  FROM "Repository" r
+  JOIN "Namespace" n ON n.id = r."namespaceId"
+  JOIN "RepositoryBlob" rb ON rb."repositoryId" = r.id
+  JOIN "Blob" b ON b.id = rb."blobId" AND b.digest = $3
+  WHERE n.name = $1 AND r.name = $2
+  LIMIT 1`;
+
+export class RegistryLookups {
+  constructor(private readonly pool: pg.Pool) {}
+
+  private async one<T>(name: string, text: string, values: unknown[]): Promise<T | null> {
+    const r = await this.pool.query({ name, text, values });
+    return (r.rows[0] as T | undefined) ?? null;
+  }
+
+  /** Same as RepositoryService.find. */
+  async repository(fullName: string): Promise<RepositoryWithNamespace | null> {
+    const parts = splitRepository(fullName);
+    if (!parts) return null;
+    const row = await this.one<Record<string, any>>("hm_repository", REPOSITORY, [
+      parts.namespace,
+      parts.name,
+    ]);
+    if (!row) return null;
+    return {
+      id: BigInt(row.id),
+      namespaceId: BigInt(row.namespaceId),
+      name: row.name,
+      description: row.description,
+      visibility: row.visibility,
+      kind: row.kind,
+      state: row.state,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      namespace: { id: BigInt(row.namespaceId), name: row.nsName, kind: row.nsKind },
+    };
+  }
+
+  /** A manifest of `namespace/name` by alive tag or by digest (ManifestService.get after a find). */
+  async manifest(fullName: string, reference: string): Promise<PulledManifest | null> {
+    const parts = splitRepository(fullName);
+    if (!parts) return null;
+    const byDigest = parseDigest(reference) !== null;
+    const row = await this.one<Record<string, any>>(
+      byDigest ? "hm_manifest_by_digest" : "hm_manifest_by_tag",
+      byDigest ? MANIFEST_BY_DIGEST : MANIFEST_BY_TAG,
+      [parts.namespace, parts.name, reference],
+    );
+    if (!row) return null;
+    return {
+      repositoryId: BigInt(row.repositoryId),
+      namespaceId: BigInt(row.namespaceId),
+      digest: row.digest,
+      mediaType: row.mediaType,
+      bytes: row.bytes,
+      subjectDigest: row.subjectDigest,
+    };
+  }
+
+  /** Same as BlobService.statInRepo after a find. */
+  async linkedBlob(fullName: string, digest: string): Promise<{ digest: string; size: bigint } | null> {
+    const parts = splitRepository(fullName);
+    if (!parts) return null;
+    const row = await this.one<{ digest: string; size: string }>("hm_linked_blob", LINKED_BLOB, [
+      parts.namespace,
+      parts.name,
+      digest,
+    ]);
+    return row ? { digest: row.digest, size: BigInt(row.size) } : null;
+  }
+}

@@ -1,0 +1,93 @@
+// The /v2 lookups run as prepared statements on the pg pool (registry/lookups.ts) for speed; they must answer
+// exactly what the Prisma queries of the services answer, so a column added to the schema cannot silently go
+// missing from them.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { RegistryLookups } from "../src/registry/lookups.js";
+import { aliveAt } from "../src/services/tags.js";
+import { startTestSystem, type TestSystem } from "./harness.js";
+import { RegistryClient } from "./registry-client.js";
+
+let sys: TestSystem;
+let client: RegistryClient;
+let lookups: RegistryLookups;
+let pushed: { digest: string; bytes: Buffer };
+
+before(async () => {
+  sys = await startTestSystem({}, { workers: false });
+  client = new RegistryClient(sys, ["admin", "admin-password"]);
+  lookups = new RegistryLookups(sys.pool);
+  pushed = await client.pushImage("admin/fast", "v1");
+});
+after(async () => sys?.stop());
+
+describe("registry lookups", () => {
+  test("repository: equals RepositoryService.find", async () => {
+    const viaPrisma = await sys.services.repos.find("admin/fast");
+    assert.ok(viaPrisma);
+    assert.deepEqual(await lookups.repository("admin/fast"), viaPrisma);
+    assert.equal(await lookups.repository("admin/none"), null);
+    assert.equal(await lookups.repository("nobody/fast"), null);
+    assert.equal(await lookups.repository("no-slash"), null);
+  });
+
+  test("manifest: by alive tag and by digest, as ManifestService.get", async () => {
+    const repo = (await sys.services.repos.find("admin/fast"))!;
+    const viaPrisma = await sys.services.manifests.get(repo, "v1");
+    assert.ok(viaPrisma);
+    for (const ref of ["v1", pushed.digest]) {
+      const m = await lookups.manifest("admin/fast", ref);
+      assert.ok(m, ref);
+      assert.deepEqual(m, {
+        repositoryId: repo.id,
+        namespaceId: repo.namespaceId,
+        digest: viaPrisma.digest,
+        mediaType: viaPrisma.mediaType,
+        bytes: Buffer.from(viaPrisma.bytes),
+        subjectDigest: viaPrisma.subjectDigest,
+      });
+      assert.deepEqual(m.bytes, pushed.bytes);
+    }
+    assert.equal(await lookups.manifest("admin/fast", "v2"), null);
+    assert.equal(await lookups.manifest("admin/other", "v1"), null);
+    await sys.services.tags.remove(repo.id, "v1");
+    assert.equal(
+      await sys.services.db.tag.findFirst({
+        where: { repositoryId: repo.id, name: "v1", ...aliveAt(new Date()) },
+      }),
+      null,
+    );
+    assert.equal(await lookups.manifest("admin/fast", "v1"), null, "an ended tag is gone");
+    assert.ok(await lookups.manifest("admin/fast", pushed.digest), "the manifest stays");
+  });
+
+  test("linkedBlob: only blobs linked to the repository, as BlobService.statInRepo", async () => {
+    const repo = (await sys.services.repos.find("admin/fast"))!;
+    const links = await sys.services.db.repositoryBlob.findMany({
+      where: { repositoryId: repo.id },
+      include: { blob: true },
+    });
+    assert.equal(links.length, 2);
+    for (const link of links) {
+      const viaPrisma = await sys.services.blobs.statInRepo(repo.id, link.blob.digest);
+      assert.deepEqual(await lookups.linkedBlob("admin/fast", link.blob.digest), {
+        digest: viaPrisma!.digest,
+        size: viaPrisma!.size,
+      });
+      assert.equal(await lookups.linkedBlob("admin/other", link.blob.digest), null);
+    }
+    await client.pushImage("admin/elsewhere", "v1", {
+      config: JSON.stringify({
+        architecture: "arm64",
+        os: "linux",
+        rootfs: { type: "layers", diff_ids: [] },
+      }),
+    });
+    for (const link of links)
+      assert.equal(
+        await lookups.linkedBlob("admin/elsewhere", link.blob.digest),
+        null,
+        "another repository cannot read a blob it does not hold",
+      );
+  });
+});
