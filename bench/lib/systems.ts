@@ -115,6 +115,7 @@ export async function startOurs(opts: { profileDir?: string; keepLogs?: boolean 
       LOG_LEVEL: "warn",
       INITIAL_SUPERUSER: user,
       INITIAL_SUPERUSER_PASSWORD: password,
+      REGISTRY_TOKEN_TTL: "7200", // the runner reuses one token per set of repositories for the whole run
       GC_INTERVAL: "0", // no periodic GC in the middle of a measurement; the GC workload enqueues its own
       CHECKPOINT_DISABLE: "1",
     },
