@@ -4,6 +4,7 @@ import {
   AddLabelDocument,
   AddTagDocument,
   DeleteTagsDocument,
+  EditLabelDocument,
   MoveTagDocument,
   RemoveLabelDocument,
   RestoreTagDocument,
@@ -46,6 +47,7 @@ export function useTagMutations(namespace: string, repository: string) {
   const [, restore] = useMutation(RestoreTagDocument);
   const [, expire] = useMutation(SetTagExpirationDocument);
   const [, addLabel] = useMutation(AddLabelDocument);
+  const [, editLabel] = useMutation(EditLabelDocument);
   const [, removeLabel] = useMutation(RemoveLabelDocument);
   const repo = { namespace, repository };
   return {
@@ -57,6 +59,8 @@ export function useTagMutations(namespace: string, repository: string) {
       void unwrap(await expire({ ...repo, tags, expiration: expiration ? expiration.toISOString() : null })),
     addLabel: async (digest: string, label: string) =>
       void unwrap(await addLabel({ ...repo, digest, label })),
+    editLabel: async (digest: string, id: string, label: string) =>
+      void unwrap(await editLabel({ ...repo, digest, id, label })),
     removeLabel: async (digest: string, id: string) =>
       void unwrap(await removeLabel({ ...repo, digest, id })),
   };

@@ -195,6 +195,14 @@ export const AddLabelDocument = graphql(`
   }
 `);
 
+export const EditLabelDocument = graphql(`
+  mutation EditLabel($namespace: String!, $repository: String!, $digest: String!, $id: ID!, $label: String!) {
+    editLabel(namespace: $namespace, repository: $repository, digest: $digest, id: $id, label: $label) {
+      id
+    }
+  }
+`);
+
 export const RemoveLabelDocument = graphql(`
   mutation RemoveLabel($namespace: String!, $repository: String!, $digest: String!, $id: ID!) {
     removeLabel(namespace: $namespace, repository: $repository, digest: $digest, id: $id)

@@ -1,4 +1,5 @@
-// Labels of a tag's manifest: those from the image are read-only; API labels can be added and removed.
+// Labels of a tag's manifest: those from the image are read-only; API labels can be added, edited and
+// removed.
 import { useState } from "react";
 import {
   Button,
@@ -31,13 +32,27 @@ export function LabelsModal({
   onClose: () => void;
   onChanged: () => void;
 }) {
-  const { addLabel, removeLabel } = useTagMutations(namespace, repository);
+  const { addLabel, editLabel, removeLabel } = useTagMutations(namespace, repository);
   const [label, setLabel] = useState("");
+  // The API label being edited: the form below then replaces it instead of adding one.
+  const [editing, setEditing] = useState<TagLabel | null>(null);
   const { error, run } = useAction(onChanged);
+  const startEdit = (l: TagLabel) => {
+    setEditing(l);
+    setLabel(`${l.key}=${l.value}`);
+  };
+  const stopEdit = () => {
+    setEditing(null);
+    setLabel("");
+  };
+  const close = () => {
+    stopEdit();
+    onClose();
+  };
   const fromImage = tag?.labels.filter((l) => l.source !== "api") ?? [];
   const fromApi = tag?.labels.filter((l) => l.source === "api") ?? [];
   return (
-    <Modal variant="medium" isOpen={tag !== null} onClose={onClose} aria-labelledby="labels-title">
+    <Modal variant="medium" isOpen={tag !== null} onClose={close} aria-labelledby="labels-title">
       <ModalHeader title={`Labels of ${tag?.name ?? ""}`} labelId="labels-title" />
       <ModalBody>
         <ErrorAlert error={error} title="Could not change the labels" />
@@ -49,11 +64,13 @@ export function LabelsModal({
           ))}
         </LabelGroup>
         <div style={{ margin: "1rem 0" }}>
-          <LabelGroup categoryName="Added here" numLabels={20}>
+          <LabelGroup categoryName="Added here (select one to edit it)" numLabels={20}>
             {fromApi.map((l) => (
               <Label
                 key={l.id}
                 color="blue"
+                variant={editing?.id === l.id ? "outline" : "filled"}
+                onClick={() => startEdit(l)}
                 onClose={() => run(() => removeLabel(tag!.manifestDigest, l.id))}
                 closeBtnAriaLabel={`Remove label ${l.key}`}
               >
@@ -66,14 +83,18 @@ export function LabelsModal({
           onSubmit={(e) => {
             e.preventDefault();
             void run(async () => {
-              await addLabel(tag!.manifestDigest, label.trim());
-              setLabel("");
+              if (editing) await editLabel(tag!.manifestDigest, editing.id, label.trim());
+              else await addLabel(tag!.manifestDigest, label.trim());
+              stopEdit();
             });
           }}
         >
-          <Split hasGutter>
+          <Split hasGutter isWrappable>
             <SplitItem isFilled>
-              <FormGroup label="New label (key=value)" fieldId="new-label">
+              <FormGroup
+                label={editing ? `Edit label ${editing.key} (key=value)` : "New label (key=value)"}
+                fieldId="new-label"
+              >
                 <TextInput
                   id="new-label"
                   value={label}
@@ -84,14 +105,21 @@ export function LabelsModal({
             </SplitItem>
             <SplitItem style={{ alignSelf: "flex-end" }}>
               <Button type="submit" variant="secondary" isDisabled={!label.trim()}>
-                Add label
+                {editing ? "Save label" : "Add label"}
               </Button>
             </SplitItem>
+            {editing && (
+              <SplitItem style={{ alignSelf: "flex-end" }}>
+                <Button variant="link" onClick={stopEdit}>
+                  Cancel edit
+                </Button>
+              </SplitItem>
+            )}
           </Split>
         </Form>
       </ModalBody>
       <ModalFooter>
-        <Button variant="primary" onClick={onClose}>
+        <Button variant="primary" onClick={close}>
           Done
         </Button>
       </ModalFooter>
