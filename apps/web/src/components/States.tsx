@@ -42,14 +42,23 @@ export function EmptyView({
   children,
   actions,
   icon = CubesIcon,
+  status,
 }: {
   title: string;
   children?: ReactNode;
   actions?: ReactNode;
   icon?: React.ComponentType;
+  /** "danger" or "warning" turns the empty state into an error state (with the status icon). */
+  status?: "danger" | "warning";
 }) {
   return (
-    <EmptyState titleText={title} headingLevel="h2" icon={icon} variant="sm">
+    <EmptyState
+      titleText={title}
+      headingLevel="h2"
+      icon={status ? undefined : icon}
+      status={status}
+      variant="sm"
+    >
       {children && <EmptyStateBody>{children}</EmptyStateBody>}
       {actions && (
         <EmptyStateFooter>

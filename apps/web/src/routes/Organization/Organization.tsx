@@ -15,6 +15,7 @@ import { EntityAvatar } from "../../components/EntityAvatar";
 import { LogsView } from "../../components/LogsView";
 import { QueryState } from "../../components/States";
 import { useOrganization } from "../../hooks/organizations";
+import { errorCode, errorMessage } from "../../api/errors";
 import { NotFound } from "../NotFound/NotFound";
 import { RoutePath } from "../paths";
 import { RobotAccounts } from "../RobotAccounts/RobotAccounts";
@@ -28,8 +29,8 @@ export function Organization() {
   const [params, setParams] = useSearchParams();
   const tab = params.get("tab") ?? "repositories";
   const { result } = useOrganization(name);
-  if (result.error?.graphQLErrors[0]?.extensions?.code === "NOT_FOUND")
-    return <NotFound what="organization" />;
+  if (errorCode(result.error) === "NOT_FOUND")
+    return <NotFound what="organization" message={errorMessage(result.error)} />;
   return (
     <>
       <PageBreadcrumb>

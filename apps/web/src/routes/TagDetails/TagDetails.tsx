@@ -22,6 +22,7 @@ import { CopyField } from "../../components/CopyField";
 import { QueryState } from "../../components/States";
 import { Time } from "../../components/Time";
 import { formatSize, useTagDetails } from "../../hooks/tags";
+import { errorCode, errorMessage } from "../../api/errors";
 import { NotFound } from "../NotFound/NotFound";
 import { links, RoutePath } from "../paths";
 import { FetchTagModal } from "../Repository/Tags/FetchTagModal";
@@ -31,7 +32,8 @@ export function TagDetails({ namespace, name, tag }: { namespace: string; name: 
   const { result, refetch } = useTagDetails(namespace, name, tag);
   const [fetching, setFetching] = useState(false);
   const [labelling, setLabelling] = useState(false);
-  if (result.error?.graphQLErrors[0]?.extensions?.code === "NOT_FOUND") return <NotFound what="tag" />;
+  if (errorCode(result.error) === "NOT_FOUND")
+    return <NotFound what="tag" message={errorMessage(result.error)} />;
   return (
     <>
       <PageBreadcrumb>
