@@ -21,13 +21,15 @@ export function App() {
         <Route element={<AppLayout />}>
           <Route path={RoutePath.Home} element={<Navigate to={RoutePath.Repositories} replace />} />
           <Route path={RoutePath.Repositories} element={<Repositories />} />
-          <Route path={RoutePath.Repository} element={<Repository />} />
           <Route path={RoutePath.Organizations} element={<Organizations />} />
           <Route path={RoutePath.Organization} element={<Organization />} />
           <Route path={RoutePath.UserSettings} element={<UserSettings />} />
-          <Route path={RoutePath.Explore} element={<Explore />} />
           <Route path={RoutePath.Superuser} element={<Superuser />} />
           <Route path="*" element={<NotFound />} />
+        </Route>
+        <Route element={<AppLayout allowAnonymous />}>
+          <Route path={RoutePath.Explore} element={<Explore />} />
+          <Route path={RoutePath.Repository} element={<Repository />} />
         </Route>
       </Routes>
     </BrowserRouter>

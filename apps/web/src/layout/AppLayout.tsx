@@ -1,4 +1,6 @@
-// The frame of every signed-in page: masthead, sidebar navigation, and the page itself.
+// The frame of every console page: masthead, sidebar navigation, and the page itself. Pages are for
+// signed-in people, except those under `allowAnonymous` (Explore and public repositories), which anonymous
+// visitors see with a sign-in button in place of the user menu.
 import { Page, SkipToContent } from "@patternfly/react-core";
 import { Navigate, Outlet, useLocation } from "react-router-dom";
 import { Loading, ErrorAlert } from "../components/States";
@@ -9,19 +11,18 @@ import { AppSidebar } from "./AppSidebar";
 
 const MAIN_ID = "main-content";
 
-export function AppLayout() {
+export function AppLayout({ allowAnonymous = false }: { allowAnonymous?: boolean }) {
   const { viewer, fetching, error } = useViewer();
   const location = useLocation();
+  const next = location.pathname + location.search;
   if (error && !viewer) return <ErrorAlert error={error} title="Could not reach the registry" />;
   if (fetching && viewer === undefined) return <Loading />;
-  if (!viewer) {
-    const next = location.pathname + location.search;
+  if (!viewer && !allowAnonymous)
     return <Navigate to={`${RoutePath.SignIn}?next=${encodeURIComponent(next)}`} replace />;
-  }
   return (
     <Page
-      masthead={<AppMasthead viewer={viewer} />}
-      sidebar={<AppSidebar superuser={viewer.superuser} />}
+      masthead={<AppMasthead viewer={viewer ?? null} next={next} />}
+      sidebar={<AppSidebar viewer={viewer ?? null} />}
       isManagedSidebar
       mainContainerId={MAIN_ID}
       skipToContent={<SkipToContent href={`#${MAIN_ID}`}>Skip to content</SkipToContent>}

@@ -1,4 +1,5 @@
 import {
+  Button,
   Masthead,
   MastheadBrand,
   MastheadContent,
@@ -15,10 +16,12 @@ import {
 } from "@patternfly/react-core";
 import { Link } from "react-router-dom";
 import type { Viewer } from "../hooks/session";
+import { RoutePath } from "../routes/paths";
 import { InvitationsMenu } from "./InvitationsMenu";
 import { UserMenu } from "./UserMenu";
 
-export function AppMasthead({ viewer }: { viewer: Viewer }) {
+/** The masthead; `viewer` is null for an anonymous visitor, who gets a sign-in button back to `next`. */
+export function AppMasthead({ viewer, next }: { viewer: Viewer | null; next: string }) {
   return (
     <Masthead>
       <MastheadMain>
@@ -39,17 +42,32 @@ export function AppMasthead({ viewer }: { viewer: Viewer }) {
               align={{ default: "alignEnd" }}
               gap={{ default: "gapMd" }}
             >
-              <ToolbarItem>
-                <InvitationsMenu invitations={viewer.invitations} />
-              </ToolbarItem>
-              <ToolbarItem>
-                <Tooltip content="Notifications are not available yet">
-                  <NotificationBadge variant="read" aria-label="Notifications" count={0} />
-                </Tooltip>
-              </ToolbarItem>
-              <ToolbarItem>
-                <UserMenu viewer={viewer} />
-              </ToolbarItem>
+              {viewer ? (
+                <>
+                  <ToolbarItem>
+                    <InvitationsMenu invitations={viewer.invitations} />
+                  </ToolbarItem>
+                  <ToolbarItem>
+                    <Tooltip content="Notifications are not available yet">
+                      <NotificationBadge variant="read" aria-label="Notifications" count={0} />
+                    </Tooltip>
+                  </ToolbarItem>
+                  <ToolbarItem>
+                    <UserMenu viewer={viewer} />
+                  </ToolbarItem>
+                </>
+              ) : (
+                <ToolbarItem>
+                  <Button
+                    variant="secondary"
+                    component={(props) => (
+                      <Link {...props} to={`${RoutePath.SignIn}?next=${encodeURIComponent(next)}`} />
+                    )}
+                  >
+                    Sign in
+                  </Button>
+                </ToolbarItem>
+              )}
             </ToolbarGroup>
           </ToolbarContent>
         </Toolbar>

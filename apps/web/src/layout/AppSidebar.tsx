@@ -2,22 +2,26 @@ import { Nav, NavItem, NavList, PageSidebar, PageSidebarBody } from "@patternfly
 import { Link, useLocation } from "react-router-dom";
 import { RoutePath } from "../routes/paths";
 
-const ITEMS: { label: string; path: RoutePath; superuser?: boolean }[] = [
-  { label: "Repositories", path: RoutePath.Repositories },
-  { label: "Organizations", path: RoutePath.Organizations },
-  { label: "Explore", path: RoutePath.Explore },
-  { label: "Account settings", path: RoutePath.UserSettings },
-  { label: "Superuser panel", path: RoutePath.Superuser, superuser: true },
+type Audience = "anyone" | "user" | "superuser";
+
+const ITEMS: { label: string; path: RoutePath; audience: Audience }[] = [
+  { label: "Repositories", path: RoutePath.Repositories, audience: "user" },
+  { label: "Organizations", path: RoutePath.Organizations, audience: "user" },
+  { label: "Explore", path: RoutePath.Explore, audience: "anyone" },
+  { label: "Account settings", path: RoutePath.UserSettings, audience: "user" },
+  { label: "Superuser panel", path: RoutePath.Superuser, audience: "superuser" },
 ];
 
-export function AppSidebar({ superuser }: { superuser: boolean }) {
+/** Navigation; an anonymous visitor (viewer null) sees only what needs no account. */
+export function AppSidebar({ viewer }: { viewer: { superuser: boolean } | null }) {
+  const sees = (a: Audience) => a === "anyone" || (viewer !== null && (a === "user" || viewer.superuser));
   const { pathname } = useLocation();
   return (
     <PageSidebar>
       <PageSidebarBody>
         <Nav aria-label="Main navigation">
           <NavList>
-            {ITEMS.filter((i) => !i.superuser || superuser).map((i) => (
+            {ITEMS.filter((i) => sees(i.audience)).map((i) => (
               <NavItem key={i.path} isActive={pathname === i.path || pathname.startsWith(`${i.path}/`)}>
                 <Link to={i.path}>{i.label}</Link>
               </NavItem>

@@ -12,12 +12,14 @@ import { EmptyView, QueryState } from "../../components/States";
 import { useCursorPaging } from "../../hooks/useCursorPaging";
 import { useDebounced } from "../../hooks/useDebounced";
 import { useRepositories } from "../../hooks/repositories";
+import { useViewer } from "../../hooks/session";
 import { RepositoryTable } from "../Repositories/RepositoryTable";
 
 export function Explore() {
   const [search, setSearch] = useState("");
   const debounced = useDebounced(search.trim());
   const paging = useCursorPaging(20);
+  const { viewer } = useViewer();
   const { result } = useRepositories({ publicOnly: true, search: debounced || null, ...paging.variables });
   return (
     <>
@@ -49,7 +51,10 @@ export function Explore() {
             data.repositories.edges.length === 0 ? (
               <EmptyView title={debounced ? "No public repository matches" : "No public repositories yet"} />
             ) : (
-              <RepositoryTable repositories={data.repositories.edges.map((e) => e.node)} />
+              <RepositoryTable
+                repositories={data.repositories.edges.map((e) => e.node)}
+                showStar={!!viewer}
+              />
             )
           }
         </QueryState>

@@ -15,6 +15,8 @@ import { StarButton } from "../../components/StarButton";
 import { QueryState } from "../../components/States";
 import { VisibilityLabel } from "../../components/VisibilityLabel";
 import { useRepository } from "../../hooks/repositories";
+import { useViewer } from "../../hooks/session";
+import { errorCode, errorMessage } from "../../api/errors";
 import { NotFound } from "../NotFound/NotFound";
 import { links, parseRepositorySplat, RoutePath } from "../paths";
 import { RepositoryInformation } from "./RepositoryInformation";
@@ -34,7 +36,9 @@ function RepositoryPage({ namespace, name }: { namespace: string; name: string }
   const [params, setParams] = useSearchParams();
   const tab = params.get("tab") ?? "tags";
   const { result } = useRepository(namespace, name);
-  if (result.error?.graphQLErrors[0]?.extensions?.code === "NOT_FOUND") return <NotFound what="repository" />;
+  const { viewer } = useViewer();
+  if (errorCode(result.error) === "NOT_FOUND")
+    return <NotFound what="repository" message={errorMessage(result.error)} />;
   return (
     <>
       <PageBreadcrumb>
@@ -65,7 +69,9 @@ function RepositoryPage({ namespace, name }: { namespace: string; name: string }
                 <Flex alignItems={{ default: "alignItemsCenter" }}>
                   <Title headingLevel="h1">{repo.fullName}</Title>
                   <VisibilityLabel visibility={repo.visibility} />
-                  <StarButton namespace={repo.namespace} name={repo.name} isStarred={repo.isStarred} />
+                  {viewer && (
+                    <StarButton namespace={repo.namespace} name={repo.name} isStarred={repo.isStarred} />
+                  )}
                 </Flex>
               </PageSection>
               <PageSection type="tabs">
