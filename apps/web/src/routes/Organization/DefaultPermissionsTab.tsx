@@ -28,12 +28,20 @@ export function DefaultPermissionsTab({ organization }: { organization: string }
   const [delegate, setDelegate] = useState<PickedEntity>({ kind: "team", name: "" });
   const [role, setRole] = useState<Role>("read");
   const { error, run } = useAction(refetch);
+  // Every new default permission starts from the same blank form.
+  const openForm = () => {
+    setAnyone(true);
+    setCreator("");
+    setDelegate({ kind: "team", name: "" });
+    setRole("read");
+    setCreating(true);
+  };
   return (
     <>
       <Toolbar>
         <ToolbarContent>
           <ToolbarItem>
-            <Button variant="primary" onClick={() => setCreating(true)}>
+            <Button variant="primary" onClick={openForm}>
               Create default permission
             </Button>
           </ToolbarItem>
