@@ -29,7 +29,7 @@ export function EntityPicker({
   const results = useEntitySearch(prefix, namespace).filter((e) => e.kind === value.kind);
   return (
     <FormGroup label={label} fieldId={`${id}-name`} isRequired>
-      <Split hasGutter>
+      <Split hasGutter isWrappable>
         {kinds.length > 1 && (
           <SplitItem>
             <FormSelect

@@ -23,7 +23,8 @@ export function UserMenu({ viewer }: { viewer: Viewer }) {
           aria-label="User menu"
           icon={<EntityAvatar avatar={viewer.avatar} />}
         >
-          {viewer.username}
+          {/* On narrow screens the avatar alone, so the masthead fits. */}
+          <span className="hm-hide-on-narrow">{viewer.username}</span>
         </MenuToggle>
       )}
     >

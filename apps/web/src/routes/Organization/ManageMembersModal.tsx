@@ -39,7 +39,7 @@ export function ManageMembersModal({
                 });
             }}
           >
-            <Split hasGutter>
+            <Split hasGutter isWrappable>
               <SplitItem isFilled>
                 <EntityPicker
                   label="Add a member (username, e-mail or robot)"

@@ -43,7 +43,7 @@ export function RepositorySettings({ repository: repo }: { repository: Repositor
         }}
         style={{ margin: "1rem 0" }}
       >
-        <Split hasGutter>
+        <Split hasGutter isWrappable>
           <SplitItem isFilled>
             <EntityPicker
               label="Add permission for"
