@@ -3,7 +3,13 @@
 // arranging data (and cleaning it up) without going through the UI.
 import { test as base, expect, request, type APIRequestContext, type Page } from "@playwright/test";
 import { print, type DocumentNode } from "graphql";
-import { DeleteUserDocument, LoginDocument, SignUpDocument } from "@hm/schema";
+import {
+  CreateOrganizationDocument,
+  DeleteOrganizationDocument,
+  DeleteUserDocument,
+  LoginDocument,
+  SignUpDocument,
+} from "@hm/schema";
 
 export { expect };
 
@@ -99,6 +105,8 @@ interface Fixtures {
   admin: GraphQLClient;
   /** Creates a user (signed up through GraphQL) that is deleted after the test. */
   createUser: (prefix?: string) => Promise<Account & { client: GraphQLClient }>;
+  /** Creates an organization owned by this client's user; it is deleted after the test. Returns its name. */
+  createOrganization: (owner: { client: GraphQLClient }, prefix?: string) => Promise<string>;
   /** Signs the browser page in as this account (the session cookie lands in the page's context). */
   signIn: (account: { username: string; password: string }) => Promise<void>;
 }
@@ -131,6 +139,14 @@ export const test = base.extend<Fixtures>({
       return { ...account, client };
     });
     await Promise.all(clients.map((c) => c.dispose()));
+  },
+  createOrganization: async ({ cleanup }, use) => {
+    await use(async ({ client }, prefix = "org") => {
+      const name = uniqueName(prefix);
+      await client.run(CreateOrganizationDocument, { name });
+      cleanup.add(`delete ${name}`, () => client.run(DeleteOrganizationDocument, { name, confirm: name }));
+      return name;
+    });
   },
   signIn: async ({ page }, use) => {
     await use(async (account) => {

@@ -64,6 +64,8 @@ test.describe("repositories", () => {
     await expect(confirm.getByRole("button", { name: "Delete" })).toBeDisabled();
     await confirm.getByLabel("Type confirm to confirm").fill("confirm");
     await confirm.getByRole("button", { name: "Delete" }).click();
+    await expect(list.getByRole("link", { name: new RegExp(`^${owner.username}/`) })).toHaveCount(0);
+    await page.getByLabel("Filter by namespace").selectOption(owner.username);
     await expect(page.getByText("No repositories yet")).toBeVisible();
   });
 

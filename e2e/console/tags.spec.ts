@@ -146,4 +146,59 @@ test.describe("tags", () => {
     }
     await screenshot(page, testInfo, "repository-logs");
   });
+
+  test("a multi-arch index pushed with buildah shows its child manifests; an API label is edited, image labels are read-only", async ({
+    page,
+    createUser,
+    signIn,
+  }, testInfo) => {
+    test.setTimeout(180_000);
+    const owner = await createUser("indexowner");
+    const repo = `${registryHost()}/${owner.username}/multi`;
+    const list = `localhost/${uniqueName("bb-list")}:v1`;
+    await clients.login("buildah", owner.username, owner.password);
+    await clients.buildah("manifest", "create", list);
+    await clients.buildah("manifest", "add", list, "containers-storage:localhost/bb:amd64");
+    await clients.buildah("manifest", "add", list, "containers-storage:localhost/bb:arm64");
+    await clients.buildah("manifest", "push", "--all", "--tls-verify=false", list, `docker://${repo}:index`);
+    await clients.podman("push", "--tls-verify=false", "localhost/bb:amd64", `docker://${repo}:single`);
+
+    await signIn(owner);
+    await page.goto(`/repository/${owner.username}/multi`);
+    const tags = page.getByRole("grid", { name: "Tags" });
+    const row = (t: string) =>
+      tags.getByRole("row").filter({ has: page.getByRole("link", { name: t, exact: true }) });
+    await expect(row("index")).toContainText("index · 2");
+    await expect(row("single")).not.toContainText("index ·");
+    const children = tags.getByRole("grid", { name: "Manifests of index" });
+    await expect(children).toBeHidden();
+    await row("index").getByRole("button", { name: "Details" }).click();
+    await expect(children).toBeVisible();
+    for (const platform of ["linux/amd64", "linux/arm64"])
+      await expect(children.getByRole("row").filter({ hasText: platform })).toContainText(/[0-9a-f]{12}/);
+    await screenshot(page, testInfo, "tags-index-children");
+    await row("index").getByRole("button", { name: "Details" }).click();
+    await expect(children).toBeHidden();
+
+    // Labels: the image's are read-only; one added here is edited in place (editLabel)
+    await row("single").getByRole("button", { name: "Actions for tag single" }).click();
+    await page.getByRole("menuitem", { name: "Edit labels" }).click();
+    const dialog = page.getByRole("dialog", { name: "Labels of single" });
+    await expect(dialog.getByText("org.opencontainers.image.title=busybox")).toBeVisible();
+    await expect(dialog.getByRole("button", { name: /^Remove label org\.opencontainers/ })).toHaveCount(0);
+    await dialog.getByLabel("New label (key=value)").fill("stage=dev");
+    await dialog.getByRole("button", { name: "Add label" }).click();
+    await dialog.getByRole("button", { name: "stage=dev" }).click();
+    await expect(dialog.getByLabel("Edit label stage (key=value)")).toHaveValue("stage=dev");
+    await dialog.getByLabel("Edit label stage (key=value)").fill("stage=prod");
+    await dialog.getByRole("button", { name: "Save label" }).click();
+    await expect(dialog.getByRole("button", { name: "stage=prod" })).toBeVisible();
+    await expect(dialog.getByText("stage=dev")).toBeHidden();
+    await expect(dialog.getByLabel("New label (key=value)")).toHaveValue("");
+    await screenshot(page, testInfo, "tag-labels-edit");
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await expect(row("single")).toContainText("stage=prod");
+    await page.goto(`/repository/${owner.username}/multi?tab=logs`);
+    await expect(page.getByRole("grid", { name: "Logs" })).toContainText("manifest label delete");
+  });
 });
