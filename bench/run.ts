@@ -51,8 +51,8 @@ const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "hm-bench-"));
 const profileDir = option("profile") ? path.resolve(option("profile")!) : undefined;
 let ours: Ours | undefined;
 let dist: Target | undefined;
-const stopAll = async () => {
-  await ours?.stop().catch((e) => console.error(`stopping ours: ${e}`));
+const stopAll = async (failed = false) => {
+  await ours?.stop(failed).catch((e) => console.error(`stopping ours: ${e}`));
   await dist?.stop().catch((e) => console.error(`stopping distribution: ${e}`));
   fs.rmSync(tmpDir, { recursive: true, force: true });
 };
@@ -88,7 +88,7 @@ try {
   if (enabled("gc")) await gcExpiredTags(ctx);
 } catch (e) {
   console.error(e);
-  await stopAll();
+  await stopAll(true);
   process.exit(1);
 }
 await stopAll();

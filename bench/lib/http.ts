@@ -32,7 +32,24 @@ export class HttpClient {
     return new HttpClient(this.base, { ...this.defaults, ...headers }, this.agent);
   }
 
-  private open(
+  private async open(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: Body | undefined,
+  ): Promise<http.IncomingMessage> {
+    try {
+      return await this.send(method, path, headers, body);
+    } catch (e) {
+      // A kept-alive socket the server closed just as this request went out (the race Node's docs describe
+      // for `request.reusedSocket`): send once more on a fresh socket. Streams cannot be replayed.
+      if ((e as { reusedSocket?: boolean }).reusedSocket && typeof body !== "function")
+        return this.send(method, path, headers, body);
+      throw e;
+    }
+  }
+
+  private send(
     method: string,
     path: string,
     headers: Record<string, string>,
@@ -45,7 +62,10 @@ export class HttpClient {
         { method, agent: this.agent, headers: { ...this.defaults, ...headers } },
         resolve,
       );
-      req.on("error", reject);
+      req.on("error", (e: Error & { code?: string; reusedSocket?: boolean }) => {
+        if (e.code === "ECONNRESET" && req.reusedSocket) e.reusedSocket = true;
+        reject(e);
+      });
       if (body === undefined) return void req.end();
       if (typeof body === "function") {
         pipeline(body(), req).catch(reject);

@@ -22,7 +22,8 @@ export interface Target {
   client(repos: string[], extraScopes?: string[]): Promise<HttpClient>;
   /** The Authorization header `client(repos)` sends (empty for distribution), for external load generators. */
   authHeaders(repos: string[]): Promise<Record<string, string>>;
-  stop(): Promise<void>;
+  /** Stops the process and removes its data (`keepLog`: leave our server's log for a look). */
+  stop(keepLog?: boolean): Promise<void>;
 }
 
 export interface Ours extends Target {
@@ -188,7 +189,7 @@ export async function startOurs(opts: { profileDir?: string; keepLogs?: boolean 
     graphql,
     authHeaders,
     client: async (repos, extra) => http.with(await authHeaders(repos, extra)),
-    stop: async () => {
+    stop: async (keepLog = false) => {
       http.close();
       await stopChild(child);
       await adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
@@ -197,8 +198,10 @@ export async function startOurs(opts: { profileDir?: string; keepLogs?: boolean 
       const keys = await redis.keys(`${redisPrefix}:*`).catch(() => [] as string[]);
       for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
       redis.disconnect();
-      if (opts.keepLogs) console.error(`our server's log: ${log}`);
-      else fs.rmSync(dataDir, { recursive: true, force: true });
+      if (opts.keepLogs || keepLog) {
+        fs.rmSync(path.join(dataDir, "blobs"), { recursive: true, force: true });
+        console.error(`our server's log: ${log}`);
+      } else fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

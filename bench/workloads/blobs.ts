@@ -74,28 +74,18 @@ export async function hugeBlob(ctx: BenchContext): Promise<void> {
   await ctx.alternate(1, async (t) => {
     ctx.progress(`${label(size)} push+pull: ${t.name}`);
     const c = await t.client([REPO]);
-    let pushMs = 0;
-    const pushPeak = await peakRss(t, async () => {
-      pushMs = await timed(() => pushBlob(c, REPO, blob));
-    });
-    ctx.record(
-      F,
-      { name: `push ${label(size)} ×1`, unit: "MiB/s", better: "higher" },
-      t.name,
-      mibs(size, pushMs),
-    );
-    let pullMs = 0;
-    const pullPeak = await peakRss(t, async () => {
-      pullMs = await timed(() => pullBlob(c, REPO, blob));
-    });
-    ctx.record(
-      F,
-      { name: `pull ${label(size)} ×1`, unit: "MiB/s", better: "higher" },
-      t.name,
-      mibs(size, pullMs),
-    );
-    ctx.record(F, rssRow(`server peak RSS during ${label(size)} push`), t.name, pushPeak);
-    ctx.record(F, rssRow(`server peak RSS during ${label(size)} pull`), t.name, pullPeak);
+    for (const [op, fn] of [
+      ["push", pushBlob],
+      ["pull", pullBlob],
+    ] as const) {
+      let ms = 0;
+      const peak = await peakRss(t, async () => {
+        ms = await timed(() => fn(c, REPO, blob));
+      });
+      const rate = { name: `${op} ${label(size)} ×1`, unit: "MiB/s", better: "higher" as const };
+      ctx.record(F, rate, t.name, mibs(size, ms));
+      ctx.record(F, rssRow(`server peak RSS during ${label(size)} ${op}`), t.name, peak);
+    }
   });
 }
 
