@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BenchContext, FULL, QUICK } from "./lib/context.js";
+import { resets } from "./lib/http.js";
 import { machine, renderTable } from "./lib/report.js";
 import {
   ROOT,
@@ -59,7 +60,7 @@ const stopAll = async (failed = false) => {
 process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
 
 const started = Date.now();
-let ctx: BenchContext;
+let ctx: BenchContext | undefined;
 try {
   ours = await startOurs({ profileDir, keepLogs: flag("keep-logs") });
   dist = await startDistribution();
@@ -88,18 +89,28 @@ try {
   if (enabled("gc")) await gcExpiredTags(ctx);
 } catch (e) {
   console.error(e);
+  if (ctx?.rows.length) console.log(`Figures measured before the failure:\n${renderTable(ctx.rows)}`);
   await stopAll(true);
   process.exit(1);
 }
 await stopAll();
 
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-const table = renderTable(ctx.rows);
+const table = renderTable(ctx!.rows);
 const notes = [
   "Distribution runs without auth; ours verifies a Bearer token (obtained once from /v2/auth) on every /v2 request.",
   "Both run as separate processes on 127.0.0.1 with their own temporary filesystem storage; ours on its own PostgreSQL database and Redis prefix, LOG_LEVEL=warn; distribution with access logs off.",
   `Rounds alternate ours, distribution, ours, ...: ${profile.rounds} rounds per workload, the ${(profile.hugeBlob / 2 ** 20).toFixed(0)} MiB blob once.`,
-  ...ctx.notes,
+  ...ctx!.notes,
+  ...(resets.length
+    ? [
+        `${resets.length} request(s) were reset on a reused keep-alive connection and resent once on a new one: ${[
+          ...new Set(resets),
+        ]
+          .slice(0, 5)
+          .join("; ")}`,
+      ]
+    : []),
 ];
 console.log(
   `\n${table}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n\n${machine()}\n- duration: ${minutes} min\n- command: \`${command}\``,

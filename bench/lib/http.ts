@@ -20,6 +20,9 @@ export interface HashedReply {
 
 export type Body = Buffer | string | (() => Readable);
 
+/** Requests a server reset on a reused keep-alive connection (resent once on a new connection). */
+export const resets: string[] = [];
+
 export class HttpClient {
   constructor(
     readonly base: string,
@@ -39,13 +42,14 @@ export class HttpClient {
     body: Body | undefined,
   ): Promise<http.IncomingMessage> {
     try {
-      return await this.send(method, path, headers, body);
+      return await this.send(method, path, headers, body, this.agent);
     } catch (e) {
-      // A kept-alive socket the server closed just as this request went out (the race Node's docs describe
-      // for `request.reusedSocket`): send once more on a fresh socket. Streams cannot be replayed.
-      if ((e as { reusedSocket?: boolean }).reusedSocket && typeof body !== "function")
-        return this.send(method, path, headers, body);
-      throw e;
+      // A kept-alive socket the server closed as this request went out (the race Node's docs describe for
+      // `request.reusedSocket`): counted (the runner reports it), then sent once more on a new connection.
+      // Streams cannot be replayed.
+      if (!(e as { reusedSocket?: boolean }).reusedSocket || typeof body === "function") throw e;
+      resets.push(`${method} ${new URL(path, this.base).pathname}: ${(e as Error).message}`);
+      return this.send(method, path, headers, body, false);
     }
   }
 
@@ -54,14 +58,11 @@ export class HttpClient {
     path: string,
     headers: Record<string, string>,
     body: Body | undefined,
+    agent: http.Agent | false,
   ): Promise<http.IncomingMessage> {
     const url = new URL(path, this.base);
     return new Promise((resolve, reject) => {
-      const req = http.request(
-        url,
-        { method, agent: this.agent, headers: { ...this.defaults, ...headers } },
-        resolve,
-      );
+      const req = http.request(url, { method, agent, headers: { ...this.defaults, ...headers } }, resolve);
       req.on("error", (e: Error & { code?: string; reusedSocket?: boolean }) => {
         if (e.code === "ECONNRESET" && req.reusedSocket) e.reusedSocket = true;
         reject(e);
