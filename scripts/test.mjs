@@ -45,6 +45,9 @@ if (nodeFiles.length) {
       "tsx",
       "--test",
       `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+      // A test that hangs fails with its name instead of stalling the run (node's assert.ok without a
+      // message can loop while it re-reads TypeScript sources to describe a failure).
+      `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 300_000}`,
       "--test-reporter=spec",
       "--test-reporter-destination=stdout",
       "--test-reporter=./scripts/summary-reporter.mjs",

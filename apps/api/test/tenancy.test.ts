@@ -393,10 +393,28 @@ describe("repositories and permissions", () => {
     );
   });
 
+  test("mine: the caller's own repositories, organizations and grants, not others' public ones", async () => {
+    await carol.ok(CREATE_REPO, { ns: "carol", n: "own", v: "public" });
+    const mine = async (who: GqlSession) =>
+      (
+        await who.ok(`{ repositories(mine:true,first:100){ edges{ node{ fullName } } } }`)
+      ).repositories.edges.map((e: any) => e.node.fullName);
+    const all = async (who: GqlSession) =>
+      (await who.ok(`{ repositories(first:100){ edges{ node{ fullName } } } }`)).repositories.edges.map(
+        (e: any) => e.node.fullName,
+      );
+    const bobs = await mine(bob);
+    assert.ok((await all(bob)).includes("carol/own"), "public, so visible to bob");
+    assert.ok(!bobs.includes("carol/own"), "but not bob's business");
+    assert.ok(bobs.includes("acme/web"), `bob has write on acme/web: ${bobs.join(",")}`);
+    assert.deepEqual(await mine(carol), ["acme/web", "carol/own"]); // her own, and her direct grant
+    assert.deepEqual(await mine(new GqlSession(sys)), []);
+  });
+
   test("anonymous callers see public repositories only, in GraphQL and in /v2/_catalog", async () => {
     const anon = new GqlSession(sys);
     const names = (await anon.ok(REPOS, {})).repositories.edges.map((e: any) => e.node.fullName);
-    assert.deepEqual(names, ["acme/p2"]);
+    assert.deepEqual(names, ["acme/p2", "carol/own"]);
     assert.equal((await anon.fails(`{ repository(namespace:"acme",name:"p1"){ name } }`)).code, "NOT_FOUND");
     assert.equal(
       (await anon.ok(`{ repository(namespace:"acme",name:"p2"){ viewerRole } }`)).repository.viewerRole,
@@ -405,7 +423,7 @@ describe("repositories and permissions", () => {
     const tok = await fetch(`${sys.url}/v2/auth?service=${sys.host}&scope=registry:catalog:*`);
     const { token } = (await tok.json()) as { token: string };
     const cat = await fetch(`${sys.url}/v2/_catalog`, { headers: { authorization: `Bearer ${token}` } });
-    assert.deepEqual(((await cat.json()) as any).repositories, ["acme/p2"]);
+    assert.deepEqual(((await cat.json()) as any).repositories, ["acme/p2", "carol/own"]);
   });
 
   test("description and visibility; permissions for users, teams and robots", async () => {

@@ -148,6 +148,7 @@ export class RepositoryService {
     const filters: Prisma.Sql[] = [visibleTo(p)];
     if (args.namespace) filters.push(Prisma.sql`n.name = ${args.namespace}`);
     if (args.publicOnly) filters.push(Prisma.sql`r.visibility = 'public'`);
+    if (args.mine) filters.push(mineFor(p));
     if (args.starred)
       filters.push(
         Prisma.sql`EXISTS (SELECT 1 FROM "Star" s WHERE s."repositoryId" = r.id AND s."userId" = ${userId})`,
@@ -246,6 +247,8 @@ export interface RepositoryListArgs extends PageArgs {
   namespace?: string | null;
   starred?: boolean | null;
   publicOnly?: boolean | null;
+  /** Only repositories the caller is involved in: own namespace, organizations they belong to, grants. */
+  mine?: boolean | null;
   search?: string | null;
 }
 
@@ -277,4 +280,21 @@ function visibleTo(p: Principal): Prisma.Sql {
                WHERE rp."repositoryId" = r.id AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId}))
     OR EXISTS (SELECT 1 FROM "Team" t JOIN "TeamMember" tm ON tm."teamId" = t.id
                WHERE t."namespaceId" = n.id AND t.role = 'admin' AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId})))`;
+}
+
+/**
+ * SQL predicate: the repository is the principal's own business, not merely public: in their namespace,
+ * in an organization where they are in a team, or granted to them directly or through a team.
+ */
+function mineFor(p: Principal): Prisma.Sql {
+  if (p.kind === "anonymous") return Prisma.sql`FALSE`;
+  const userId = p.kind === "user" ? p.userId : -1n;
+  const robotId = p.kind === "robot" ? p.robotId : -1n;
+  const ownNs = p.kind === "user" ? p.namespaceId : -1n;
+  return Prisma.sql`(n.id = ${ownNs}
+    OR EXISTS (SELECT 1 FROM "Team" t JOIN "TeamMember" tm ON tm."teamId" = t.id
+               WHERE t."namespaceId" = n.id AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId}))
+    OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp WHERE rp."repositoryId" = r.id AND (rp."userId" = ${userId} OR rp."robotId" = ${robotId}))
+    OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp JOIN "TeamMember" tm ON tm."teamId" = rp."teamId"
+               WHERE rp."repositoryId" = r.id AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId})))`;
 }

@@ -16,6 +16,12 @@ export class RepositoryResolver {
     @Arg("search", () => String, { nullable: true }) search: string | null,
     @Arg("first", () => Int, { nullable: true }) first: number | null,
     @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Arg("mine", () => Boolean, {
+      nullable: true,
+      description:
+        "Only repositories the caller is involved in (own namespace, organizations they belong to, grants), not others' public ones",
+    })
+    mine: boolean | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Repository>> {
     const page = await ctx.services.repos.list(ctx.principal, {
@@ -25,6 +31,7 @@ export class RepositoryResolver {
       search,
       first,
       after,
+      mine,
     });
     return toConnection(page, toRepository);
   }
