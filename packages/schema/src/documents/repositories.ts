@@ -25,8 +25,10 @@ export const RepositoriesDocument = graphql(
       $search: String
       $first: Int
       $after: String
+      $mine: Boolean
     ) {
       repositories(
+        mine: $mine
         namespace: $namespace
         starred: $starred
         publicOnly: $publicOnly

@@ -32,6 +32,9 @@ export function Repositories() {
   const { result, refetch } = useRepositories({
     namespace: namespace || null,
     starred: starred || null,
+    // The user's own repositories (their namespaces, organizations and grants); others' public ones are
+    // in Explore. Starred repositories may be anyone's.
+    mine: starred ? null : true,
     search: debounced || null,
     ...paging.variables,
   });
