@@ -90,4 +90,21 @@ describe("registry lookups", () => {
         "another repository cannot read a blob it does not hold",
       );
   });
+
+  test("tagNames: alive tags in byte order after a name, as TagService.listNames", async () => {
+    for (const tag of ["b", "B", "a-1", "a_1", "z"]) await client.pushImage("admin/names", tag);
+    const repo = (await sys.services.repos.find("admin/names"))!;
+    await sys.services.tags.remove(repo.id, "z");
+    for (const [n, last] of [
+      [undefined, undefined],
+      [2, undefined],
+      [2, "B"],
+      [100, "a-1"],
+      [1, "z"],
+    ] as const) {
+      const want = await sys.services.tags.listNames(repo.id, n, last);
+      assert.deepEqual(await lookups.tagNames(repo.id, n, last), want, `n=${n} last=${last}`);
+    }
+    assert.deepEqual(await lookups.tagNames(repo.id, undefined, undefined), ["B", "a-1", "a_1", "b"]);
+  });
 });

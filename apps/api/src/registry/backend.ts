@@ -268,7 +268,7 @@ class Backend implements RegistryBackend {
   }
 
   async listTags(repo: string, n: number | undefined, last: string | undefined) {
-    return this.d.tags.listNames((await this.repo(repo)).id, n, last);
+    return this.d.lookups.tagNames((await this.repo(repo)).id, n, last);
   }
 
   async listReferrers(repo: string, digest: string, artifactType: string | undefined) {

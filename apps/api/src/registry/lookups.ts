@@ -1,4 +1,4 @@
-// The lookups every /v2 request makes, as named prepared statements on the pg pool: one round trip each,
+// The lookups /v2 requests make, as named prepared statements on the pg pool: one round trip each,
 // parsed and planned once per connection. Through Prisma the same query costs several times more CPU than
 // PostgreSQL spends on it (measured with `npm run bench`), and these run for every pull and push. They are
 // read-only and answer exactly what the Prisma queries of RepositoryService, TagService and BlobService
@@ -49,6 +49,12 @@ const LINKED_BLOB = `
   JOIN "Blob" b ON b.id = rb."blobId" AND b.digest = $3
   WHERE n.name = $1 AND r.name = $2
   LIMIT 1`;
+
+/** Alive tag names in byte order after a name (TagService.listNames). */
+const TAG_NAMES = `
+  SELECT name FROM "Tag"
+  WHERE "repositoryId" = $1 AND ("lifetimeEnd" IS NULL OR "lifetimeEnd" > now()) AND name COLLATE "C" > $2
+  ORDER BY name COLLATE "C" LIMIT $3`;
 
 export class RegistryLookups {
   constructor(private readonly pool: pg.Pool) {}
@@ -112,5 +118,16 @@ export class RegistryLookups {
       digest,
     ]);
     return row ? { digest: row.digest, size: BigInt(row.size) } : null;
+  }
+
+  /** Same as TagService.listNames: `tags/list` of a repository with 10,000 tags reads them all at once. */
+  async tagNames(repositoryId: bigint, n: number | undefined, last: string | undefined): Promise<string[]> {
+    const r = await this.pool.query<[string]>({
+      name: "hm_tag_names",
+      text: TAG_NAMES,
+      values: [repositoryId.toString(), last ?? "", n ?? 100_000],
+      rowMode: "array",
+    });
+    return r.rows.map((row) => row[0]);
   }
 }
