@@ -55,16 +55,43 @@ export class JobSystem {
     const record = await this.db.jobRecord.create({
       data: { queue, name, payload: payload as Prisma.InputJsonValue },
     });
+    await this.dispatch(queue, name, record.id, payload);
+    return record.id;
+  }
+
+  /**
+   * Emits an event as part of a transaction (an outbox): the job records commit with the change that caused
+   * them. Call the returned function after the commit to hand the jobs to Bull; if that never happens (a
+   * crash, Redis away), recovery re-enqueues the records.
+   */
+  async emitIn<E extends EventName>(
+    tx: Prisma.TransactionClient,
+    event: E,
+    payload: EventPayloads[E],
+  ): Promise<() => Promise<void>> {
+    const records: { id: bigint; queue: string; name: string; payload: unknown }[] = [];
+    for (const queue of EVENT_QUEUES[event]) {
+      records.push(
+        await tx.jobRecord.create({
+          data: { queue, name: event, payload: payload as unknown as Prisma.InputJsonValue },
+        }),
+      );
+    }
+    return async () => {
+      for (const r of records) await this.dispatch(r.queue as QueueName, r.name, r.id, r.payload);
+    };
+  }
+
+  /** Hands a recorded job to Bull, never waiting on an absent Redis (recovery covers it). */
+  private async dispatch(queue: QueueName, name: string, id: bigint, payload: unknown): Promise<void> {
     const q = this.queues[queue];
-    // Known to be disconnected: do not wait at all, recovery hands the record to Bull on reconnection.
-    if (q.client.status !== "ready") return record.id;
+    if (q.client.status !== "ready") return;
     await within(
-      q.add(name, { recordId: record.id.toString(), payload }, { jobId: record.id.toString() }),
+      q.add(name, { recordId: id.toString(), payload }, { jobId: id.toString() }),
       ADD_TIMEOUT_MS,
     ).catch((err: Error) =>
-      this.log.warn({ err: err.message, queue, name, record: String(record.id) }, "job left for recovery"),
+      this.log.warn({ err: err.message, queue, name, record: String(id) }, "job left for recovery"),
     );
-    return record.id;
   }
 
   /** Emits an event: one job on every queue the catalogue lists for it. */

@@ -51,8 +51,9 @@ export class AuditService {
     };
   }
 
-  async record(e: AuditEntry): Promise<void> {
-    await this.db.auditLog.create({ data: this.row(e) });
+  /** Writes the entry; pass a transaction to make it part of the change it records (one commit). */
+  async record(e: AuditEntry, tx?: Prisma.TransactionClient): Promise<void> {
+    await (tx ?? this.db).auditLog.create({ data: this.row(e) });
   }
 
   /**

@@ -120,7 +120,7 @@ export class ManifestService {
     const labels = await this.configLabels(repo.id, m);
 
     const tag = byDigest ? null : reference;
-    const manifest = await this.tags.withRepoLock(repo.id, async (tx, now) => {
+    const { row: manifest, dispatch } = await this.tags.withRepoLock(repo.id, async (tx, now) => {
       // Garbage collection may have removed a link or a child since they were read above; it does so
       // under this same lock, so what is read here stays true until the commit. KEY SHARE also keeps a
       // blob link from being deleted through the API meanwhile, without blocking uploads refreshing it.
@@ -181,27 +181,31 @@ export class ManifestService {
           expiresAt: await this.labelExpiry(tx, now, row.id),
         });
       }
-      return row;
+      // The audit entry and the push event commit with the manifest: one durable commit per push, and
+      // never a push without its record (or a record without its push).
+      await this.audit.record(
+        {
+          kind: "push_repo",
+          principal,
+          namespaceId: repo.namespaceId,
+          repositoryId: repo.id,
+          ip,
+          metadata: { repo: repo.name, namespace: repo.namespace.name, tag, manifest_digest: m.digest },
+        },
+        tx,
+      );
+      const dispatch = tag
+        ? await this.jobs.emitIn(tx, "repo_push", {
+            repository: `${repo.namespace.name}/${repo.name}`,
+            namespace: repo.namespace.name,
+            tags: [tag],
+            digest: m.digest,
+            pusher: principalName(principal),
+          })
+        : null;
+      return { row, dispatch };
     });
-
-    const full = `${repo.namespace.name}/${repo.name}`;
-    await this.audit.record({
-      kind: "push_repo",
-      principal,
-      namespaceId: repo.namespaceId,
-      repositoryId: repo.id,
-      ip,
-      metadata: { repo: repo.name, namespace: repo.namespace.name, tag, manifest_digest: m.digest },
-    });
-    if (tag) {
-      await this.jobs.emit("repo_push", {
-        repository: full,
-        namespace: repo.namespace.name,
-        tags: [tag],
-        digest: m.digest,
-        pusher: principalName(principal),
-      });
-    }
+    await dispatch?.();
     return { manifest, parsed: m };
   }
 
