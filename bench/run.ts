@@ -60,6 +60,7 @@ const stopAll = async (failed = false) => {
 process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
 
 const started = Date.now();
+const loadAtStart = os.loadavg();
 let ctx: BenchContext | undefined;
 try {
   ours = await startOurs({ profileDir, keepLogs: flag("keep-logs") });
@@ -100,6 +101,10 @@ const table = renderTable(ctx!.rows);
 const notes = [
   "Distribution runs without auth; ours verifies a Bearer token (obtained once from /v2/auth) on every /v2 request.",
   "Both run as separate processes on 127.0.0.1 with their own temporary filesystem storage; ours on its own PostgreSQL database and Redis prefix, LOG_LEVEL=warn; distribution with access logs off.",
+  `Load average (1, 5, 15 min) at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(" ")}; at the end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} (on ${os.cpus().length} cores; other work on the machine moves the figures).`,
   `Rounds alternate ours, distribution, ours, ...: ${profile.rounds} rounds per workload, the ${(profile.hugeBlob / 2 ** 20).toFixed(0)} MiB blob once.`,
   ...ctx!.notes,
   ...(resets.length
