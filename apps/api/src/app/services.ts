@@ -32,7 +32,6 @@ import { TagService } from "../services/tags.js";
 import { GrantService } from "../registry/grants.js";
 import { LabelService } from "../services/labels.js";
 import { labelsFromConfig, readSmallJson } from "../services/manifest-labels.js";
-import { RepoAccess } from "../services/repo-access.js";
 import { TagCommandService } from "../services/tag-commands.js";
 import { TagQueryService } from "../services/tag-queries.js";
 import { GarbageCollector } from "../services/gc.js";
@@ -86,17 +85,9 @@ export async function createServices(deps: {
       clamp: expirationClamp,
     },
   );
-  const repoAccess = new RepoAccess(repos, authz);
-  const tagQueries = new TagQueryService(db, repoAccess, config.SERVER_HOSTNAME, config.PREFERRED_URL_SCHEME);
-  const tagCommands = new TagCommandService(
-    db,
-    repoAccess,
-    tags,
-    audit,
-    jobs,
-    config.LABELED_EXPIRATION_MAXIMUM,
-  );
-  const labels = new LabelService(db, repoAccess, tags, audit, expirationClamp);
+  const tagQueries = new TagQueryService(db, repos, config.SERVER_HOSTNAME, config.PREFERRED_URL_SCHEME);
+  const tagCommands = new TagCommandService(db, repos, tags, audit, jobs, config.LABELED_EXPIRATION_MAXIMUM);
+  const labels = new LabelService(db, repos, tags, audit, expirationClamp);
   const squash = new SquashService(
     db,
     tags,
@@ -140,7 +131,6 @@ export async function createServices(deps: {
     tokens,
     grants,
     sessions,
-    repoAccess,
     tagQueries,
     tagCommands,
     labels,

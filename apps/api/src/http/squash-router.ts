@@ -29,7 +29,7 @@ export function squashRouter(s: Services): Router {
     const principal = await callerOf(s, req);
     if (!principal) return deny(res, 401, "invalid credentials");
     try {
-      const repo = await s.repoAccess.require(principal, repository, "read");
+      const repo = await s.repos.require(principal, repository, "read");
       const platform = typeof req.query.platform === "string" ? req.query.platform : undefined;
       const stream = await s.squash.export(repo, tag, platform);
       s.audit.recordInBackground({

@@ -4,7 +4,7 @@ import type { Db } from "../infra/database.js";
 import { Prisma } from "../generated/prisma/client.js";
 import type { AuthzService } from "./authz.js";
 import { badInput, notFound } from "./errors.js";
-import { decodeCursor, pageSize, toPage, type PageArgs } from "./paging.js";
+import { containsPattern, decodeCursor, pageSize, toPage, type PageArgs } from "./paging.js";
 import type { Principal } from "./principal.js";
 import type { RepositoryService } from "./repositories.js";
 
@@ -42,10 +42,10 @@ export class AuditLogQueries {
     const to = q.to ?? new Date();
     const from = q.from ?? new Date(to.getTime() - WEEK_MS);
     if (from > to) throw badInput("The start of the date range is after its end");
-    const cursor = decodeCursor(q.after);
+    const cursor = decodeCursor(q.after, 2);
     const conds = [scope, Prisma.sql`l."createdAt" >= ${from}`, Prisma.sql`l."createdAt" <= ${to}`];
     if (q.filter) {
-      const like = `%${q.filter.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = containsPattern(q.filter);
       conds.push(
         Prisma.sql`(l.kind ILIKE ${like} OR l.performer ILIKE ${like} OR l.ip ILIKE ${like} OR l.metadata::text ILIKE ${like})`,
       );
@@ -54,10 +54,9 @@ export class AuditLogQueries {
     const countQuery = this.db.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM "AuditLog" l WHERE ${Prisma.join(conds, " AND ")}`;
     if (cursor) {
-      const at = new Date(String(cursor[0]));
-      if (Number.isNaN(at.getTime()) || !/^\d{1,18}$/.test(String(cursor[1])))
-        throw badInput("Invalid cursor");
-      const id = BigInt(String(cursor[1]));
+      const at = new Date(cursor[0]!);
+      if (Number.isNaN(at.getTime()) || !/^\d{1,18}$/.test(cursor[1]!)) throw badInput("Invalid cursor");
+      const id = BigInt(cursor[1]!);
       conds.push(Prisma.sql`(l."createdAt", l.id) < (${at}, ${id})`);
     }
     const rowsQuery = this.db.$queryRaw<LogRow[]>`

@@ -7,7 +7,7 @@ import type { AuditService } from "./audit.js";
 import { badInput, forbidden, notFound } from "./errors.js";
 import { EXPIRES_AFTER_LABEL, expiresAfterSeconds, parseLabelInput } from "./manifest-labels.js";
 import type { Principal } from "./principal.js";
-import type { RepoAccess } from "./repo-access.js";
+import type { RepositoryService } from "./repositories.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
 import { aliveAt, type TagService } from "./tags.js";
 
@@ -60,7 +60,7 @@ export async function applyExpiresAfter(
 export class LabelService {
   constructor(
     private readonly db: Db,
-    private readonly access: RepoAccess,
+    private readonly access: Pick<RepositoryService, "require">,
     private readonly tags: TagService,
     private readonly audit: AuditService,
     private readonly clamp: ExpirationClamp,

@@ -120,7 +120,7 @@ export class OrganizationService {
   async list(p: Principal, args: PageArgs & { filter?: string | null }) {
     this.authz.requireSuperuser(p);
     const n = pageSize(args);
-    const after = decodeCursor(args.after)?.[0] as string | undefined;
+    const after = decodeCursor(args.after)?.[0];
     const base = {
       kind: "organization" as const,
       ...(args.filter ? { name: { contains: args.filter.toLowerCase() } } : {}),

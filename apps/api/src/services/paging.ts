@@ -22,22 +22,26 @@ export function pageSize(args: PageArgs, max = MAX_PAGE, dflt = 50): number {
   return n;
 }
 
-export const encodeCursor = (key: unknown[]): string =>
+export const encodeCursor = (key: string[]): string =>
   Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 
-export function decodeCursor(cursor: string | null | undefined): unknown[] | null {
+/** The sort key of a cursor: exactly `arity` strings, or BAD_USER_INPUT. */
+export function decodeCursor(cursor: string | null | undefined, arity = 1): string[] | null {
   if (!cursor) return null;
   try {
     const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(v)) return v;
+    if (Array.isArray(v) && v.length === arity && v.every((x) => typeof x === "string")) return v;
   } catch {
-    /* fall through */
+    /* below */
   }
   throw badInput("Invalid cursor");
 }
 
+/** An ILIKE pattern matching `text` anywhere, with LIKE's wildcards in it taken literally. */
+export const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 /** Cuts a `take: n + 1` result into a page. */
-export function toPage<T>(rows: T[], n: number, keyOf: (row: T) => unknown[], totalCount?: number): Page<T> {
+export function toPage<T>(rows: T[], n: number, keyOf: (row: T) => string[], totalCount?: number): Page<T> {
   const items = rows.slice(0, n);
   return {
     items,

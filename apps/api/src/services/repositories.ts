@@ -2,11 +2,11 @@
 // default permissions and writes a create_repo audit entry.
 import type { Db } from "../infra/database.js";
 import type { AuditService } from "./audit.js";
-import type { AuthzService } from "./authz.js";
-import { badInput, conflict, forbidden, notFound } from "./errors.js";
+import { roleAllows, type AuthzService, type RepoAction } from "./authz.js";
+import { badInput, conflict, DomainError, forbidden, notFound } from "./errors.js";
 import { splitRepository } from "./names.js";
 import { purgeRepositories } from "./namespaces.js";
-import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from "./paging.js";
+import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageArgs } from "./paging.js";
 import { Prisma } from "../generated/prisma/client.js";
 import type { Principal } from "./principal.js";
 import { isValidRepositoryName } from "@hm/oci";
@@ -143,7 +143,7 @@ export class RepositoryService {
   /** Repositories the principal may see, filtered, in name order, one page at a time. */
   async list(p: Principal, args: RepositoryListArgs): Promise<Page<RepositoryRow>> {
     const n = pageSize(args);
-    const after = (decodeCursor(args.after)?.[0] as string | undefined) ?? "";
+    const after = decodeCursor(args.after)?.[0] ?? "";
     const userId = p.kind === "user" ? p.userId : -1n;
     const filters: Prisma.Sql[] = [visibleTo(p)];
     if (args.namespace) filters.push(Prisma.sql`n.name = ${args.namespace}`);
@@ -154,7 +154,7 @@ export class RepositoryService {
         Prisma.sql`EXISTS (SELECT 1 FROM "Star" s WHERE s."repositoryId" = r.id AND s."userId" = ${userId})`,
       );
     if (args.search) {
-      const like = `%${args.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = containsPattern(args.search);
       filters.push(Prisma.sql`(r.name ILIKE ${like} OR r.description ILIKE ${like} OR n.name ILIKE ${like})`);
     }
     const where = Prisma.join(filters, " AND ");
@@ -172,13 +172,23 @@ export class RepositoryService {
     return toPage(rows, n, (r) => [`${r.namespaceName}/${r.name}`], Number(count!.c));
   }
 
-  /** A repository the principal may at least read; NOT_FOUND otherwise, so private names do not leak. */
-  async get(p: Principal, namespace: string, name: string, action: "read" | "write" | "admin" = "read") {
-    const repo = await this.find(`${namespace}/${name}`);
-    if (!repo) throw notFound(`Repository ${namespace}/${name}`);
-    if (!(await this.authz.repoAllows(p, repo, "read"))) throw notFound(`Repository ${namespace}/${name}`);
-    if (action !== "read") await this.authz.requireRepo(p, repo, action);
+  /**
+   * The repository `namespace/name` after checking the caller's action on it, with one role computation.
+   * A caller who may not even read a private repository is told it does not exist.
+   */
+  async require(p: Principal, full: string, action: RepoAction = "read"): Promise<RepositoryWithNamespace> {
+    const repo = await this.find(full);
+    const role = repo ? await this.authz.repoRole(p, repo) : null;
+    if (!repo || !role) throw notFound(`Repository ${full}`);
+    if (!roleAllows(role, action)) {
+      if (p.kind === "anonymous") throw new DomainError("UNAUTHENTICATED", "You must be signed in");
+      throw forbidden(`You need ${action} permission on ${full}`);
+    }
     return repo;
+  }
+
+  get(p: Principal, namespace: string, name: string, action: RepoAction = "read") {
+    return this.require(p, `${namespace}/${name}`, action);
   }
 
   async update(

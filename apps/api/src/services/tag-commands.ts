@@ -7,7 +7,7 @@ import type { JobSystem } from "../jobs/job-system.js";
 import type { AuditService } from "./audit.js";
 import { badInput, conflict, notFound } from "./errors.js";
 import { principalName, type Principal } from "./principal.js";
-import type { RepoAccess } from "./repo-access.js";
+import type { RepositoryService } from "./repositories.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
 import { aliveAt, type TagService } from "./tags.js";
 
@@ -22,7 +22,7 @@ export type RestoreTarget = { entryId: bigint } | { tag: string; manifestDigest:
 export class TagCommandService {
   constructor(
     private readonly db: Db,
-    private readonly access: RepoAccess,
+    private readonly access: Pick<RepositoryService, "require">,
     private readonly tags: TagService,
     private readonly audit: AuditService,
     private readonly jobs: JobSystem,

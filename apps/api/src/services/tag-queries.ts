@@ -4,9 +4,10 @@
 import { Prisma } from "../generated/prisma/client.js";
 import type { Db } from "../infra/database.js";
 import { badInput, notFound } from "./errors.js";
+import { containsPattern, decodeCursor, encodeCursor, pageSize } from "./paging.js";
 import { fetchCommands, type FetchCommands } from "./fetch-commands.js";
 import type { Principal } from "./principal.js";
-import type { RepoAccess } from "./repo-access.js";
+import type { RepositoryService } from "./repositories.js";
 import { loadTagViews, type TagRow, type TagView } from "./tag-views.js";
 
 export type TagSort = "LAST_MODIFIED" | "NAME";
@@ -47,30 +48,12 @@ export interface TagHistoryEntry {
   restorableUntil: Date | null;
 }
 
-const MAX_PAGE = 500;
-const encode = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString("base64url");
-function decode(cursor: string | null | undefined, arity: number): string[] | null {
-  if (!cursor) return null;
-  try {
-    const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(v) && v.length === arity && v.every((x) => typeof x === "string")) return v;
-  } catch {
-    /* below */
-  }
-  throw badInput("Invalid cursor");
-}
-function pageSize(first: number | null | undefined): number {
-  const n = first ?? 50;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE)
-    throw badInput(`first must be between 1 and ${MAX_PAGE}`);
-  return n;
-}
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+const MAX_TAG_PAGE = 500;
 
 export class TagQueryService {
   constructor(
     private readonly db: Db,
-    private readonly access: RepoAccess,
+    private readonly access: Pick<RepositoryService, "require">,
     private readonly host: string,
     private readonly scheme: "http" | "https",
   ) {}
@@ -87,22 +70,22 @@ export class TagQueryService {
     } = {},
   ): Promise<TagPage<TagView>> {
     const repo = await this.access.require(p, repository, "read");
-    const n = pageSize(args.first);
+    const n = pageSize(args, MAX_TAG_PAGE);
     const sort = args.sort ?? "LAST_MODIFIED";
     if (sort !== "LAST_MODIFIED" && sort !== "NAME") throw badInput(`Unknown sort ${String(sort)}`);
     const filter = args.filter?.trim()
-      ? Prisma.sql`AND t.name ILIKE ${`%${likeEscape(args.filter.trim())}%`}`
+      ? Prisma.sql`AND t.name ILIKE ${containsPattern(args.filter.trim())}`
       : Prisma.empty;
     const base = Prisma.sql`t."repositoryId" = ${repo.id} AND NOT t.hidden
       AND (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now()) ${filter}`;
     let after = Prisma.empty;
     let order: Prisma.Sql;
     if (sort === "NAME") {
-      const c = decode(args.after, 1);
+      const c = decodeCursor(args.after, 1);
       if (c) after = Prisma.sql`AND t.name COLLATE "C" > ${c[0]}`;
       order = Prisma.sql`ORDER BY t.name COLLATE "C"`;
     } else {
-      const c = decode(args.after, 2);
+      const c = decodeCursor(args.after, 2);
       if (c) {
         if (!/^\d+$/.test(c[0]!) || !/^\d+$/.test(c[1]!)) throw badInput("Invalid cursor");
         after = Prisma.sql`AND (t."lifetimeStart", t.id) <
@@ -120,7 +103,9 @@ export class TagQueryService {
     const page = rows.slice(0, n);
     return {
       items: await loadTagViews(this.db, `${repo.namespace.name}/${repo.name}`, page),
-      cursors: page.map((r) => encode(sort === "NAME" ? [r.name] : [r.micros.toString(), r.id.toString()])),
+      cursors: page.map((r) =>
+        encodeCursor(sort === "NAME" ? [r.name] : [r.micros.toString(), r.id.toString()]),
+      ),
       hasNextPage: rows.length > n,
       totalCount: Number(count[0]!.n),
     };
@@ -179,9 +164,9 @@ export class TagQueryService {
     } = {},
   ): Promise<TagPage<TagHistoryEntry>> {
     const repo = await this.access.require(p, repository, "read");
-    const n = pageSize(args.first);
+    const n = pageSize(args, MAX_TAG_PAGE);
     const ns = await this.db.namespace.findUniqueOrThrow({ where: { id: repo.namespaceId } });
-    const c = decode(args.after, 1);
+    const c = decodeCursor(args.after, 1);
     if (c && !/^\d+$/.test(c[0]!)) throw badInput("Invalid cursor");
     const where = Prisma.sql`t."repositoryId" = ${repo.id} AND NOT t.hidden
       ${args.tag ? Prisma.sql`AND t.name = ${args.tag}` : Prisma.empty}
@@ -227,7 +212,7 @@ export class TagQueryService {
         restorableUntil:
           r.ended && r.lifetimeEnd ? new Date(r.lifetimeEnd.getTime() + ns.timeMachineSeconds * 1000) : null,
       })),
-      cursors: page.map((r) => encode([r.id.toString()])),
+      cursors: page.map((r) => encodeCursor([r.id.toString()])),
       hasNextPage: rows.length > n,
       totalCount: Number(count[0]!.n),
     };

@@ -153,7 +153,7 @@ export class UserService {
   async list(p: Principal, args: PageArgs & { filter?: string | null }) {
     this.authz.requireSuperuser(p);
     const n = pageSize(args);
-    const after = decodeCursor(args.after)?.[0] as string | undefined;
+    const after = decodeCursor(args.after)?.[0];
     const where = {
       ...(args.filter ? { username: { contains: args.filter.toLowerCase() } } : {}),
       ...(after ? { AND: [{ username: { gt: after } }] } : {}),
