@@ -56,6 +56,28 @@ export class AuditService {
     await (tx ?? this.db).auditLog.create({ data: this.row(e) });
   }
 
+  /** An entry about a repository, with the `repo` and `namespace` metadata every such entry carries. */
+  recordForRepository(
+    kind: string,
+    principal: Principal | Actor,
+    repo: { id: bigint; name: string; namespaceId: bigint; namespace: { name: string } },
+    metadata: Record<string, unknown> = {},
+    ip?: string | null,
+    tx?: Prisma.TransactionClient,
+  ): Promise<void> {
+    return this.record(
+      {
+        kind,
+        principal,
+        namespaceId: repo.namespaceId,
+        repositoryId: repo.id,
+        ip,
+        metadata: { repo: repo.name, namespace: repo.namespace.name, ...metadata },
+      },
+      tx,
+    );
+  }
+
   /**
    * For hot paths (pulls): never delays or fails the request. An idle writer inserts the entry at once;
    * entries arriving while an INSERT is in flight go together in the next one, so a burst of pulls costs a

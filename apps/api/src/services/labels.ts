@@ -147,20 +147,12 @@ export class LabelService {
     l: LabelView,
     ip?: string | null,
   ) {
-    return this.audit.record({
+    return this.audit.recordForRepository(
       kind,
-      principal: p,
-      namespaceId: repo.namespaceId,
-      repositoryId: repo.id,
+      p,
+      repo,
+      { manifest_digest: digest, id: l.id.toString(), key: l.key, value: l.value },
       ip,
-      metadata: {
-        repo: repo.name,
-        namespace: repo.namespace.name,
-        manifest_digest: digest,
-        id: l.id.toString(),
-        key: l.key,
-        value: l.value,
-      },
-    });
+    );
   }
 }

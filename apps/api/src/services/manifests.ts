@@ -183,15 +183,12 @@ export class ManifestService {
       }
       // The audit entry and the push event commit with the manifest: one durable commit per push, and
       // never a push without its record (or a record without its push).
-      await this.audit.record(
-        {
-          kind: "push_repo",
-          principal,
-          namespaceId: repo.namespaceId,
-          repositoryId: repo.id,
-          ip,
-          metadata: { repo: repo.name, namespace: repo.namespace.name, tag, manifest_digest: m.digest },
-        },
+      await this.audit.recordForRepository(
+        "push_repo",
+        principal,
+        repo,
+        { tag, manifest_digest: m.digest },
+        ip,
         tx,
       );
       const dispatch = tag

@@ -100,14 +100,8 @@ export class PermissionService {
     if (prior?.role === role) return;
     if (prior) await this.db.repositoryPermission.update({ where: { id: prior.id }, data: { role } });
     else await this.db.repositoryPermission.create({ data: { repositoryId: repo.id, role, ...column } });
-    await this.audit.record({
-      kind: prior ? "change_repo_permission" : "add_repo_permission",
-      principal: p,
-      namespaceId: repo.namespaceId,
-      repositoryId: repo.id,
-      ip,
-      metadata: { repo: repo.name, namespace: repo.namespace.name, [grantee.kind]: grantee.name, role },
-    });
+    const kind = prior ? "change_repo_permission" : "add_repo_permission";
+    await this.audit.recordForRepository(kind, p, repo, { [grantee.kind]: grantee.name, role }, ip);
   }
 
   async remove(p: Principal, namespace: string, name: string, grantee: GranteeRef, ip?: string | null) {
@@ -124,14 +118,13 @@ export class PermissionService {
     const column = await this.resolveGrantee(repo.namespaceId, grantee);
     const r = await this.db.repositoryPermission.deleteMany({ where: { repositoryId: repo.id, ...column } });
     if (!r.count) throw notFound(`Permission for ${grantee.name}`);
-    await this.audit.record({
-      kind: "delete_repo_permission",
-      principal: p,
-      namespaceId: repo.namespaceId,
-      repositoryId: repo.id,
+    await this.audit.recordForRepository(
+      "delete_repo_permission",
+      p,
+      repo,
+      { [grantee.kind]: grantee.name },
       ip,
-      metadata: { repo: repo.name, namespace: repo.namespace.name, [grantee.kind]: grantee.name },
-    });
+    );
   }
 
   /** One grantee across many repositories of a namespace at once (role null removes the permission). */

@@ -50,14 +50,7 @@ export class TagCommandService {
     meta: Record<string, unknown>,
     ip?: string | null,
   ) {
-    return this.audit.record({
-      kind,
-      principal: p,
-      namespaceId: repo.namespaceId,
-      repositoryId: repo.id,
-      ip,
-      metadata: { repo: repo.name, namespace: repo.namespace.name, ...meta },
-    });
+    return this.audit.recordForRepository(kind, p, repo, meta, ip);
   }
 
   /** Creates a tag on a manifest. A tag already on that manifest is left alone; one elsewhere is a CONFLICT. */
