@@ -2,6 +2,7 @@
 import argon2 from "argon2";
 import type { Db } from "../infra/database.js";
 import { badInput, conflict } from "./errors.js";
+import { checkEmail } from "./namespaces.js";
 import { NAMESPACE_RE } from "./names.js";
 import type { Principal } from "./principal.js";
 import { sha256hex } from "./secrets.js";
@@ -31,26 +32,26 @@ export class AccountService {
 
   async createUser(u: NewUser) {
     this.validateNamespaceName(u.username);
-    if (!/^[^\s@]+@[^\s@]+$/.test(u.email)) throw badInput("Invalid e-mail address");
+    const email = checkEmail(u.email);
     if (u.password !== null && u.password.length < 8)
       throw badInput("Password must be at least 8 characters");
     if (await this.db.namespace.findUnique({ where: { name: u.username } }))
       throw conflict("The username already exists");
-    if (await this.db.user.findUnique({ where: { email: u.email } }))
+    if (await this.db.user.findUnique({ where: { email } }))
       throw conflict("The e-mail address is already in use");
     const passwordHash =
       u.password === null ? null : await argon2.hash(u.password, { type: argon2.argon2id });
     return this.db.user.create({
       data: {
         username: u.username,
-        email: u.email,
+        email,
         passwordHash,
         superuser: u.superuser ?? false,
         namespace: {
           create: {
             name: u.username,
             kind: "user",
-            email: u.email,
+            email,
             timeMachineSeconds: this.defaultTimeMachineSeconds,
           },
         },

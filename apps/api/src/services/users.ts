@@ -37,7 +37,7 @@ export class UserService {
   async signUp(input: { username: string; email: string; password: string }, ip?: string | null) {
     if (!this.userCreation) throw forbidden("User creation is disabled on this registry");
     checkPassword(input.password);
-    const user = await this.accounts.createUser({ ...input, email: checkEmail(input.email) });
+    const user = await this.accounts.createUser(input);
     await this.audit.record({
       kind: "user_create",
       principal: { name: user.username, id: user.id },
@@ -169,7 +169,7 @@ export class UserService {
   async createBySuperuser(p: Principal, input: { username: string; email: string }, ip?: string | null) {
     this.authz.requireSuperuser(p);
     const password = randomToken(18);
-    const user = await this.accounts.createUser({ ...input, email: checkEmail(input.email), password });
+    const user = await this.accounts.createUser({ ...input, password });
     await this.audit.record({ kind: "user_create", principal: p, ip, metadata: { username: user.username } });
     return { user, password };
   }
