@@ -108,3 +108,29 @@ describe("registry lookups", () => {
     assert.deepEqual(await lookups.tagNames(repo.id, undefined, undefined), ["B", "a-1", "a_1", "b"]);
   });
 });
+
+describe("principal lookups", () => {
+  test("user and robot: the columns a registry token's principal needs, as Prisma reads them", async () => {
+    const admin = await sys.services.db.user.findUniqueOrThrow({ where: { username: "admin" } });
+    assert.deepEqual(await lookups.user(admin.id), {
+      id: admin.id,
+      username: admin.username,
+      namespaceId: admin.namespaceId,
+      superuser: admin.superuser,
+      enabled: admin.enabled,
+    });
+    assert.equal(await lookups.user(admin.id + 1000n), null);
+    const created = await sys.services.robots.create("admin", "lookup");
+    const robot = await sys.services.db.robot.findUniqueOrThrow({
+      where: { id: created.robot.id },
+      include: { namespace: true },
+    });
+    assert.deepEqual(await lookups.robot(robot.id), {
+      id: robot.id,
+      name: robot.name,
+      namespaceId: robot.namespaceId,
+      namespace: "admin",
+    });
+    assert.equal(await lookups.robot(robot.id + 1000n), null);
+  });
+});

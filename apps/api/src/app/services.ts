@@ -8,6 +8,7 @@ import type { Metrics } from "../infra/metrics.js";
 import type { JobSystem } from "../jobs/job-system.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import type { Redis } from "ioredis";
+import type pg from "pg";
 import { AccountService } from "../services/accounts.js";
 import { Admission } from "../services/admission.js";
 import { AuditService } from "../services/audit.js";
@@ -15,6 +16,7 @@ import { AuthzService } from "../services/authz.js";
 import { BlobService } from "../services/blobs.js";
 import { CredentialService } from "../services/credentials.js";
 import { ManifestService } from "../services/manifests.js";
+import { ManifestWrites } from "../services/manifest-writes.js";
 import { RegistryTokens } from "../services/registry-tokens.js";
 import { RepositoryService } from "../services/repositories.js";
 import { RobotService } from "../services/robots.js";
@@ -47,8 +49,10 @@ export async function createServices(deps: {
   jobs: JobSystem;
   store: BlobStore;
   redis: Redis;
+  /** The pool under Prisma, for the statements that bypass it on hot paths. */
+  pool: pg.Pool;
 }) {
-  const { config, db, log, jobs, store, redis } = deps;
+  const { config, db, log, jobs, store, redis, pool } = deps;
   const audit = new AuditService(db, log);
   const authz = new AuthzService(db);
   const accounts = new AccountService(
@@ -77,6 +81,7 @@ export async function createServices(deps: {
     admission,
     audit,
     jobs,
+    new ManifestWrites(pool),
     { generalOciSupport: config.FEATURE_GENERAL_OCI_SUPPORT, allowed: config.ALLOWED_OCI_ARTIFACT_TYPES },
     {
       // A config blob that cannot be read or parsed simply has no labels.

@@ -76,6 +76,7 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
       jobs,
       store,
       redis,
+      pool: database.pool,
     });
     if (
       await services.accounts.ensureInitialSuperuser(

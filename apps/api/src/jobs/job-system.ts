@@ -69,17 +69,31 @@ export class JobSystem {
     event: E,
     payload: EventPayloads[E],
   ): Promise<() => Promise<void>> {
-    const records: { id: bigint; queue: string; name: string; payload: unknown }[] = [];
+    const ids: bigint[] = [];
     for (const queue of EVENT_QUEUES[event]) {
-      records.push(
-        await tx.jobRecord.create({
-          data: { queue, name: event, payload: payload as unknown as Prisma.InputJsonValue },
-        }),
+      ids.push(
+        (
+          await tx.jobRecord.create({
+            data: { queue, name: event, payload: payload as unknown as Prisma.InputJsonValue },
+          })
+        ).id,
       );
     }
-    return async () => {
-      for (const r of records) await this.dispatch(r.queue as QueueName, r.name, r.id, r.payload);
-    };
+    return () => this.dispatchRecorded(event, ids, payload);
+  }
+
+  /** The queues that receive a job for the event (EVENT_QUEUES). */
+  subscribers(event: EventName): QueueName[] {
+    return EVENT_QUEUES[event];
+  }
+
+  /**
+   * Hands to Bull the job records an event's writer committed itself (one per subscribed queue, in the
+   * catalogue's order, as `emitIn` writes them).
+   */
+  async dispatchRecorded<E extends EventName>(event: E, ids: bigint[], payload: EventPayloads[E]) {
+    const queues = EVENT_QUEUES[event];
+    for (let i = 0; i < ids.length; i++) await this.dispatch(queues[i]!, event, ids[i]!, payload);
   }
 
   /** Hands a recorded job to Bull, never waiting on an absent Redis (recovery covers it). */

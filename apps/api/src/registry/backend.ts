@@ -108,20 +108,17 @@ class Backend implements RegistryBackend {
   private async principal(access: Access): Promise<Principal> {
     const ctx = (access as RegistryAccess).ctx ?? "a";
     if (ctx.startsWith("u:")) {
-      const user = await this.d.db.user.findUnique({ where: { id: BigInt(ctx.slice(2)) } });
+      const user = await this.d.lookups.user(BigInt(ctx.slice(2)));
       if (user?.enabled) return this.d.accounts.toPrincipal(user);
     } else if (ctx.startsWith("r:")) {
-      const robot = await this.d.db.robot.findUnique({
-        where: { id: BigInt(ctx.slice(2)) },
-        include: { namespace: true },
-      });
+      const robot = await this.d.lookups.robot(BigInt(ctx.slice(2)));
       if (robot)
         return {
           kind: "robot",
           robotId: robot.id,
           name: robot.name,
           namespaceId: robot.namespaceId,
-          namespace: robot.namespace.name,
+          namespace: robot.namespace,
         };
     }
     return ANONYMOUS;

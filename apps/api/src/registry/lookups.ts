@@ -56,12 +56,45 @@ const TAG_NAMES = `
   WHERE "repositoryId" = $1 AND ("lifetimeEnd" IS NULL OR "lifetimeEnd" > now()) AND name COLLATE "C" > $2
   ORDER BY name COLLATE "C" LIMIT $3`;
 
+const USER = `SELECT id, username, "namespaceId", superuser, enabled FROM "User" WHERE id = $1`;
+
+const ROBOT = `
+  SELECT r.id, r.name, r."namespaceId", n.name AS "nsName"
+  FROM "Robot" r JOIN "Namespace" n ON n.id = r."namespaceId" WHERE r.id = $1`;
+
 export class RegistryLookups {
   constructor(private readonly pool: pg.Pool) {}
 
   private async one<T>(name: string, text: string, values: unknown[]): Promise<T | null> {
     const r = await this.pool.query({ name, text, values });
     return (r.rows[0] as T | undefined) ?? null;
+  }
+
+  /** A user by id (for the principal a registry token names). */
+  async user(id: bigint) {
+    const row = await this.one<Record<string, any>>("hm_user", USER, [id.toString()]);
+    return row
+      ? {
+          id: BigInt(row.id),
+          username: row.username as string,
+          namespaceId: BigInt(row.namespaceId),
+          superuser: row.superuser as boolean,
+          enabled: row.enabled as boolean,
+        }
+      : null;
+  }
+
+  /** A robot by id with its namespace's name. */
+  async robot(id: bigint) {
+    const row = await this.one<Record<string, any>>("hm_robot", ROBOT, [id.toString()]);
+    return row
+      ? {
+          id: BigInt(row.id),
+          name: row.name as string,
+          namespaceId: BigInt(row.namespaceId),
+          namespace: row.nsName as string,
+        }
+      : null;
   }
 
   /** Same as RepositoryService.find. */

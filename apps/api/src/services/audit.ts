@@ -24,7 +24,27 @@ export interface AuditEntry {
   metadata?: Record<string, unknown>;
 }
 
-const actor = (p: Principal | Actor): Actor => ("kind" in p ? actorOf(p) : p);
+export const actor = (p: Principal | Actor): Actor => ("kind" in p ? actorOf(p) : p);
+
+type RepositoryRef = { id: bigint; name: string; namespaceId: bigint; namespace: { name: string } };
+
+/** The entry about a repository (for writers that insert it themselves, in their own statement). */
+export function repositoryEntry(
+  kind: string,
+  principal: Principal | Actor,
+  repo: RepositoryRef,
+  metadata: Record<string, unknown> = {},
+  ip?: string | null,
+): AuditEntry {
+  return {
+    kind,
+    principal,
+    namespaceId: repo.namespaceId,
+    repositoryId: repo.id,
+    ip,
+    metadata: { repo: repo.name, namespace: repo.namespace.name, ...metadata },
+  };
+}
 
 /** Most rows one background INSERT writes. */
 const BATCH_MAX = 500;
@@ -60,22 +80,12 @@ export class AuditService {
   recordForRepository(
     kind: string,
     principal: Principal | Actor,
-    repo: { id: bigint; name: string; namespaceId: bigint; namespace: { name: string } },
+    repo: RepositoryRef,
     metadata: Record<string, unknown> = {},
     ip?: string | null,
     tx?: Prisma.TransactionClient,
   ): Promise<void> {
-    return this.record(
-      {
-        kind,
-        principal,
-        namespaceId: repo.namespaceId,
-        repositoryId: repo.id,
-        ip,
-        metadata: { repo: repo.name, namespace: repo.namespace.name, ...metadata },
-      },
-      tx,
-    );
+    return this.record(repositoryEntry(kind, principal, repo, metadata, ip), tx);
   }
 
   /**

@@ -10,10 +10,10 @@ import {
   type ReferrerDescriptor,
 } from "@hm/oci";
 import type { Db } from "../infra/database.js";
-import type { Prisma } from "../generated/prisma/client.js";
 import type { JobSystem } from "../jobs/job-system.js";
 import type { Admission } from "./admission.js";
-import type { AuditService } from "./audit.js";
+import { repositoryEntry, type AuditService } from "./audit.js";
+import type { ManifestWrites } from "./manifest-writes.js";
 import { principalName, type Principal } from "./principal.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
 import { aliveAt, type TagService } from "./tags.js";
@@ -56,6 +56,7 @@ export class ManifestService {
     private readonly admission: Admission,
     private readonly audit: AuditService,
     private readonly jobs: JobSystem,
+    private readonly writes: ManifestWrites,
     private readonly policy: ArtifactPolicy,
     private readonly pushLabels?: PushLabels,
   ) {}
@@ -88,167 +89,64 @@ export class ManifestService {
       throw new OciError("DIGEST_INVALID", `manifest digest ${m.digest} does not match ${reference}`);
     }
     checkArtifactPolicy(m, this.policy);
-
-    const blobs = await this.db.repositoryBlob.findMany({
-      where: { repositoryId: repo.id, blob: { digest: { in: m.blobDigests } } },
-      select: { blobId: true, blob: { select: { digest: true, size: true } } },
-    });
-    const missing = m.blobDigests.filter((d) => !blobs.some((b) => b.blob.digest === d));
-    if (missing.length)
-      throw new OciError(
-        "MANIFEST_BLOB_UNKNOWN",
-        `blob ${missing[0]} is unknown to this repository`,
-        { digest: missing[0] },
-        400,
-      );
-    const children = m.manifests.length
-      ? await this.db.manifest.findMany({
-          where: { repositoryId: repo.id, digest: { in: m.manifests.map((c) => c.digest) } },
-          select: { id: true, digest: true },
-        })
-      : [];
-    const missingChild = m.manifests.find((c) => !children.some((x) => x.digest === c.digest));
-    if (missingChild)
-      throw new OciError(
-        "MANIFEST_BLOB_UNKNOWN",
-        `manifest ${missingChild.digest} is unknown to this repository`,
-        { digest: missingChild.digest },
-        400,
-      );
-
     await this.admission.check({ stage: "manifest", repositoryId: repo.id, namespaceId: repo.namespaceId });
-    const labels = await this.configLabels(repo.id, m);
 
+    // Labels come from the config of a new image; a stored manifest keeps the labels it has (an API edit of
+    // `quay.expires-after` included), and the new tag row expires after that label's duration.
+    const stored = await this.writes.stored(repo.id, m.digest, EXPIRES_AFTER_LABEL);
+    const labels = stored ? {} : await this.configLabels(m);
+    const expiresAfter = stored ? stored.expiresAfter : labels[EXPIRES_AFTER_LABEL];
     const tag = byDigest ? null : reference;
-    const { row: manifest, dispatch } = await this.tags.withRepoLock(repo.id, async (tx, now) => {
-      // Garbage collection may have removed a link or a child since they were read above; it does so
-      // under this same lock, so what is read here stays true until the commit. KEY SHARE also keeps a
-      // blob link from being deleted through the API meanwhile, without blocking uploads refreshing it.
-      await this.recheckReferences(
-        tx,
-        repo.id,
-        blobs.map((b) => b.blobId),
-        children.map((c) => c.id),
-      );
-      const inserted = await tx.manifest.createMany({
-        data: [
-          {
-            repositoryId: repo.id,
-            digest: m.digest,
-            mediaType: m.mediaType,
-            bytes: new Uint8Array(bytes),
-            size: bytes.length,
-            configMediaType: m.config?.mediaType ?? null,
-            configDigest: m.config?.digest ?? null,
-            artifactType: m.artifactType ?? null,
-            subjectDigest: m.subject?.digest ?? null,
-            layersSize: BigInt(m.layersSize),
-          },
-        ],
-        skipDuplicates: true,
-      });
-      const row = await tx.manifest.findUniqueOrThrow({
-        where: { repositoryId_digest: { repositoryId: repo.id, digest: m.digest } },
-      });
-      if (blobs.length) {
-        await tx.manifestBlob.createMany({
-          data: blobs.map((b) => ({ manifestId: row.id, blobId: b.blobId })),
-          skipDuplicates: true,
-        });
-      }
-      if (inserted.count && labels && Object.keys(labels).length) {
-        await tx.label.createMany({
-          data: Object.entries(labels).map(([key, value]) => ({
-            manifestId: row.id,
-            key,
-            value,
-            source: "manifest" as const,
-          })),
-        });
-      }
-      if (children.length) {
-        await tx.manifestChild.createMany({
-          data: m.manifests.map((c) => ({
-            parentId: row.id,
-            childId: children.find((x) => x.digest === c.digest)!.id,
-            platform: c.platform ? (c.platform as unknown as Prisma.InputJsonValue) : undefined,
-          })),
-          skipDuplicates: true,
-        });
-      }
-      if (tag) {
-        await this.tags.retargetLocked(tx, now, repo.id, tag, row.id, {
-          expiresAt: await this.labelExpiry(tx, now, row.id),
-        });
-      }
-      // The audit entry and the push event commit with the manifest: one durable commit per push, and
-      // never a push without its record (or a record without its push).
-      await this.audit.recordForRepository(
-        "push_repo",
-        principal,
-        repo,
-        { tag, manifest_digest: m.digest },
-        ip,
-        tx,
-      );
-      const dispatch = tag
-        ? await this.jobs.emitIn(tx, "repo_push", {
-            repository: `${repo.namespace.name}/${repo.name}`,
-            namespace: repo.namespace.name,
-            tags: [tag],
-            digest: m.digest,
-            pusher: principalName(principal),
-          })
-        : null;
-      return { row, dispatch };
+    const event = tag
+      ? {
+          repository: `${repo.namespace.name}/${repo.name}`,
+          namespace: repo.namespace.name,
+          tags: [tag],
+          digest: m.digest,
+          pusher: principalName(principal),
+        }
+      : null;
+    // One statement under the repository's tag lock (garbage collection removes links and children under
+    // it too): the links are checked there, and the audit entry and the push event's job records commit
+    // with the manifest, so there is never a push without its record (or a record without its push).
+    const r = await this.writes.push({
+      repositoryId: repo.id,
+      bytes,
+      manifest: m,
+      labels,
+      tag,
+      expiresAfterSeconds:
+        this.pushLabels && expiresAfter
+          ? expiresAfterSeconds(expiresAfter, this.pushLabels.clamp.min, this.pushLabels.clamp.max)
+          : null,
+      audit: repositoryEntry("push_repo", principal, repo, { tag, manifest_digest: m.digest }, ip),
+      jobs: event && { name: "repo_push", queues: this.jobs.subscribers("repo_push"), payload: event },
     });
-    await dispatch?.();
-    return { manifest, parsed: m };
+    const missing = r.missingBlob ?? r.missingChild;
+    if (missing)
+      throw new OciError(
+        "MANIFEST_BLOB_UNKNOWN",
+        `${r.missingBlob ? "blob" : "manifest"} ${missing} is unknown to this repository`,
+        { digest: missing },
+        400,
+      );
+    if (event) await this.jobs.dispatchRecorded("repo_push", r.jobIds, event);
+    return {
+      manifest: {
+        id: r.manifestId,
+        digest: m.digest,
+        mediaType: m.mediaType,
+        subjectDigest: m.subject?.digest ?? null,
+      },
+      parsed: m,
+    };
   }
 
-  /** Labels of a new image's config; null when the manifest is already stored or is not an image. */
-  private async configLabels(repositoryId: bigint, m: ParsedManifest) {
+  /** Labels of a new image's config (none for other manifests). */
+  private async configLabels(m: ParsedManifest): Promise<Record<string, string>> {
     if (!this.pushLabels || m.kind !== "image" || !m.config || !IMAGE_CONFIG_TYPES.has(m.config.mediaType))
-      return null;
-    const existing = await this.db.manifest.findUnique({
-      where: { repositoryId_digest: { repositoryId, digest: m.digest } },
-      select: { id: true },
-    });
-    return existing ? null : this.pushLabels.readConfigLabels(m.config.digest);
-  }
-
-  private async recheckReferences(
-    tx: Prisma.TransactionClient,
-    repositoryId: bigint,
-    blobIds: bigint[],
-    childIds: bigint[],
-  ) {
-    if (blobIds.length) {
-      const linked = await tx.$queryRaw<{ blobId: bigint }[]>`
-        SELECT "blobId" FROM "RepositoryBlob"
-        WHERE "repositoryId" = ${repositoryId} AND "blobId" = ANY(${blobIds}::bigint[]) FOR KEY SHARE`;
-      if (linked.length < new Set(blobIds).size)
-        throw new OciError(
-          "MANIFEST_BLOB_UNKNOWN",
-          "a blob of this manifest was removed meanwhile",
-          undefined,
-          400,
-        );
-    }
-    if (childIds.length && (await tx.manifest.count({ where: { id: { in: childIds } } })) < childIds.length)
-      throw new OciError("MANIFEST_BLOB_UNKNOWN", "a child manifest was removed meanwhile", undefined, 400);
-  }
-
-  /** `quay.expires-after` on the manifest: the new tag row expires that long after it starts. */
-  private async labelExpiry(tx: Prisma.TransactionClient, now: Date, manifestId: bigint) {
-    if (!this.pushLabels) return null;
-    const label = await tx.label.findFirst({
-      where: { manifestId, key: EXPIRES_AFTER_LABEL },
-      orderBy: { id: "desc" },
-    });
-    const seconds =
-      label && expiresAfterSeconds(label.value, this.pushLabels.clamp.min, this.pushLabels.clamp.max);
-    return seconds ? new Date(now.getTime() + seconds * 1000) : null;
+      return {};
+    return this.pushLabels.readConfigLabels(m.config.digest);
   }
 
   /** DELETE by tag ends the tag; by digest removes the manifest and every tag pointing at it. */

@@ -47,21 +47,11 @@ export class TagService {
     manifestId: bigint,
     opts: { expiresAt?: Date | null; restored?: boolean } = {},
   ) {
-    const alive = await tx.tag.findFirst({ where: { repositoryId, name, ...aliveAt(now) } });
-    if (alive && alive.manifestId === manifestId) return false;
-    if (alive) await tx.tag.update({ where: { id: alive.id }, data: { lifetimeEnd: now, expires: false } });
-    await tx.tag.create({
-      data: {
-        repositoryId,
-        name,
-        manifestId,
-        lifetimeStart: now,
-        lifetimeEnd: opts.expiresAt ?? null,
-        expires: Boolean(opts.expiresAt),
-        origin: opts.restored ? "restored" : alive ? "moved" : "created",
-      },
-    });
-    return true;
+    // The rule is SQL (hm_retarget_tag) because the manifest push applies it inside its own statement too.
+    const [row] = await tx.$queryRaw<{ changed: boolean }[]>`
+      SELECT hm_retarget_tag(${repositoryId}::bigint, ${name}, ${manifestId}::bigint, ${now}::timestamptz,
+        ${opts.expiresAt ?? null}::timestamptz, ${Boolean(opts.restored)}) AS changed`;
+    return row!.changed;
   }
 
   /** Ends the alive row of `name`. Returns false when there was none. */

@@ -1,0 +1,136 @@
+-- The manifest push as one SQL function: the whole write (repository lock, link checks, manifest, blob and
+-- child links, labels, tag, audit entry, job records) costs one round trip and one commit, so the
+-- repository's tag lock is held for microseconds instead of a dozen client round trips. The rules stay in
+-- ManifestService, which decides every argument; these functions only apply them atomically.
+-- Hand-written: Prisma's schema has no functions.
+
+-- Points a tag at a manifest (TagService.retargetLocked calls this too, so the rule exists once):
+-- a tag already pointing there is left as it is; otherwise the alive row ends and a new one starts.
+CREATE FUNCTION hm_retarget_tag(
+  p_repo bigint, p_name text, p_manifest bigint, p_now timestamptz, p_expires_at timestamptz, p_restored boolean
+) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+  v_alive bigint;
+  v_alive_manifest bigint;
+BEGIN
+  SELECT id, "manifestId" INTO v_alive, v_alive_manifest FROM "Tag"
+  WHERE "repositoryId" = p_repo AND name = p_name AND ("lifetimeEnd" IS NULL OR "lifetimeEnd" > p_now)
+  LIMIT 1;
+  IF v_alive IS NOT NULL AND v_alive_manifest = p_manifest THEN
+    RETURN false;
+  END IF;
+  IF v_alive IS NOT NULL THEN
+    UPDATE "Tag" SET "lifetimeEnd" = p_now, expires = false WHERE id = v_alive;
+  END IF;
+  INSERT INTO "Tag" ("repositoryId", name, "manifestId", "lifetimeStart", "lifetimeEnd", expires, origin)
+  VALUES (
+    p_repo, p_name, p_manifest, p_now, p_expires_at, p_expires_at IS NOT NULL,
+    (CASE WHEN p_restored THEN 'restored' WHEN v_alive IS NOT NULL THEN 'moved' ELSE 'created' END)::"TagOrigin"
+  );
+  RETURN true;
+END $$;
+
+-- Stores a manifest pushed to a repository. Returns the missing blob or child digest (and writes nothing)
+-- when the repository does not hold everything the manifest references.
+CREATE FUNCTION hm_push_manifest(
+  p_repo bigint,
+  p_digest text,
+  p_media_type text,
+  p_bytes bytea,
+  p_config_media_type text,
+  p_config_digest text,
+  p_artifact_type text,
+  p_subject_digest text,
+  p_layers_size bigint,
+  p_blob_digests text[],
+  p_child_digests text[],
+  p_child_platforms jsonb,     -- JSON array aligned with p_child_digests (null where none)
+  p_labels json,               -- object key → value in config order, stored (source manifest) when new
+  p_tag text,                  -- null for a push by digest
+  p_expires_after integer,     -- seconds the new tag row lives, null for no expiration
+  p_audit_kind text,
+  p_performer text,
+  p_performer_id bigint,
+  p_namespace bigint,
+  p_ip text,
+  p_audit_metadata jsonb,
+  p_job_queues text[],         -- one job record per queue (the event catalogue's subscribers)
+  p_job_name text,
+  p_job_payload jsonb,
+  OUT manifest_id bigint,
+  OUT inserted boolean,
+  OUT missing_blob text,
+  OUT missing_child text,
+  OUT job_ids bigint[]
+) LANGUAGE plpgsql AS $$
+DECLARE
+  v_now timestamptz;
+  v_blob_ids bigint[];
+  v_found text[];
+BEGIN
+  -- Garbage collection and tag changes take this lock; the clock is read after it, so a tag's new lifetime
+  -- never starts before the one it ends. Milliseconds, as TagService.withRepoLock reads it in JavaScript.
+  PERFORM pg_advisory_xact_lock(p_repo);
+  v_now := date_trunc('milliseconds', clock_timestamp());
+
+  -- KEY SHARE keeps a link from being deleted through the API meanwhile without blocking uploads.
+  SELECT coalesce(array_agg(l.id), '{}'), coalesce(array_agg(l.digest), '{}') INTO v_blob_ids, v_found
+  FROM (
+    SELECT rb."blobId" AS id, b.digest FROM "RepositoryBlob" rb JOIN "Blob" b ON b.id = rb."blobId"
+    WHERE rb."repositoryId" = p_repo AND b.digest = ANY(p_blob_digests)
+    FOR KEY SHARE OF rb
+  ) l;
+  SELECT d INTO missing_blob FROM unnest(p_blob_digests) d WHERE NOT d = ANY(v_found) LIMIT 1;
+  IF missing_blob IS NOT NULL THEN
+    RETURN;
+  END IF;
+  SELECT d INTO missing_child FROM unnest(p_child_digests) d
+  WHERE NOT EXISTS (SELECT 1 FROM "Manifest" m WHERE m."repositoryId" = p_repo AND m.digest = d) LIMIT 1;
+  IF missing_child IS NOT NULL THEN
+    RETURN;
+  END IF;
+
+  INSERT INTO "Manifest" (
+    "repositoryId", digest, "mediaType", bytes, size, "configMediaType", "configDigest", "artifactType",
+    "subjectDigest", "layersSize"
+  ) VALUES (
+    p_repo, p_digest, p_media_type, p_bytes, length(p_bytes), p_config_media_type, p_config_digest,
+    p_artifact_type, p_subject_digest, p_layers_size
+  ) ON CONFLICT ("repositoryId", digest) DO NOTHING
+  RETURNING id INTO manifest_id;
+  inserted := manifest_id IS NOT NULL;
+  IF NOT inserted THEN
+    SELECT id INTO manifest_id FROM "Manifest" WHERE "repositoryId" = p_repo AND digest = p_digest;
+  END IF;
+
+  INSERT INTO "ManifestBlob" ("manifestId", "blobId")
+  SELECT manifest_id, unnest(v_blob_ids) ON CONFLICT DO NOTHING;
+  IF inserted THEN
+    INSERT INTO "Label" ("manifestId", key, value, source)
+    SELECT manifest_id, l.key, l.value, 'manifest'
+    FROM json_each_text(p_labels) WITH ORDINALITY AS l(key, value, ord) ORDER BY l.ord;
+  END IF;
+  INSERT INTO "ManifestChild" ("parentId", "childId", platform)
+  SELECT manifest_id, m.id, nullif(p_child_platforms -> (c.ord - 1)::int, 'null'::jsonb)
+  FROM unnest(p_child_digests) WITH ORDINALITY AS c(digest, ord)
+  JOIN "Manifest" m ON m."repositoryId" = p_repo AND m.digest = c.digest
+  ON CONFLICT DO NOTHING;
+
+  IF p_tag IS NOT NULL THEN
+    PERFORM hm_retarget_tag(
+      p_repo, p_tag, manifest_id, v_now,
+      CASE WHEN p_expires_after IS NULL THEN NULL ELSE v_now + make_interval(secs => p_expires_after) END,
+      false
+    );
+  END IF;
+
+  -- The audit entry and the job records commit with the manifest: never a push without its record.
+  INSERT INTO "AuditLog" (kind, performer, "performerId", "namespaceId", "repositoryId", ip, metadata)
+  VALUES (p_audit_kind, p_performer, p_performer_id, p_namespace, p_repo, p_ip, p_audit_metadata);
+  WITH jobs AS (
+    INSERT INTO "JobRecord" (queue, name, payload)
+    SELECT q, p_job_name, p_job_payload FROM unnest(p_job_queues) AS q
+    RETURNING id
+  )
+  SELECT coalesce(array_agg(id ORDER BY id), '{}') INTO job_ids FROM jobs;
+END $$;
