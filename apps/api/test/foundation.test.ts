@@ -8,6 +8,7 @@ import { applyMigrations } from "../src/infra/migrate.js";
 import { SCHEMA_FILE, printCurrentSchema } from "../src/graphql/emit-schema.js";
 import { createTestDatabase, gql, startTestSystem, type TestSystem } from "./harness.js";
 import { print } from "graphql";
+import { JobRecords } from "../src/jobs/job-records.js";
 
 describe("configuration", () => {
   test("defaults need no settings", () => {
@@ -185,6 +186,22 @@ describe("running system", () => {
     });
     assert.equal((done.result as { event: string }).event, "repo_push");
     assert.equal((await sys.services.db.jobRecord.findUnique({ where: { id: rec.id } }))?.status, "queued");
+  });
+
+  test("a failed run goes back to queued while attempts remain, then ends failed", async () => {
+    const records = new JobRecords(sys.pool);
+    const id = await records.createRunning("maintenance", "probe");
+    const read = () => sys.services.db.jobRecord.findUniqueOrThrow({ where: { id } });
+    assert.equal((await read()).attempts, 1);
+    await records.fail(id, false, "first try broke");
+    let r = await read();
+    assert.deepEqual([r.status, r.error, r.finishedAt], ["queued", "first try broke", null]);
+    await records.start(id);
+    assert.deepEqual([(await read()).status, (await read()).attempts], ["running", 2]);
+    await records.fail(id, true, "gave up");
+    r = await read();
+    assert.deepEqual([r.status, r.error], ["failed", "gave up"]);
+    assert.ok(r.finishedAt, "a final failure has an end time");
   });
 
   test("expired upload sessions are cleaned by the maintenance worker", async () => {

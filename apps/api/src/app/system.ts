@@ -65,7 +65,14 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
     stops.push(async () => void redis.disconnect());
 
     const metrics = createMetrics();
-    const jobs = new JobSystem(database.prisma, redisEndpoint.url, config.REDIS_PREFIX, log, metrics);
+    const jobs = new JobSystem(
+      database.prisma,
+      database.pool,
+      redisEndpoint.url,
+      config.REDIS_PREFIX,
+      log,
+      metrics,
+    );
     stops.push(() => jobs.close());
     const store = new FsBlobStore(config.STORAGE_PATH);
     const services = await createServices({

@@ -3,11 +3,13 @@
 // and on a slow timer (Bull job ids are the record ids, so a job Redis still has is not duplicated).
 // Enqueueing never waits on an absent Redis: the record is written and recovery hands it to Bull later.
 import Bull from "bull";
+import type pg from "pg";
 import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { EVENT_QUEUES, type EventName, type EventPayloads } from "../events/catalogue.js";
+import { JobRecords } from "./job-records.js";
 import { QUEUES, QUEUE_NAMES, type QueueName } from "./queues.js";
 
 export type JobHandler = (
@@ -34,8 +36,11 @@ export class JobSystem {
   private resyncing: Promise<void> | null = null;
   private closed = false;
 
+  private readonly records: JobRecords;
+
   constructor(
     private readonly db: Db,
+    pool: pg.Pool,
     redisUrl: string,
     prefix: string,
     private readonly log: Logger,
@@ -47,6 +52,7 @@ export class JobSystem {
         new Bull(name, redisUrl, { prefix: `${prefix}:bull`, defaultJobOptions: QUEUES[name].options }),
       ]),
     ) as Record<QueueName, Bull.Queue>;
+    this.records = new JobRecords(pool);
     for (const q of Object.values(this.queues))
       q.on("error", (err) => this.log.warn({ err: err.message, queue: q.name }, "queue error"));
   }
@@ -174,43 +180,22 @@ export class JobSystem {
   private async run(queue: QueueName, job: Bull.Job, byName: Record<string, JobHandler>) {
     const handler = byName[job.name];
     let recordId: bigint;
-    if (job.data?.recordId) recordId = BigInt(job.data.recordId);
-    else {
+    if (job.data?.recordId) {
+      recordId = BigInt(job.data.recordId);
+      await this.records.start(recordId);
+    } else {
       // Periodic runs have no record yet: create one so every run leaves a trace.
-      recordId = (
-        await this.db.jobRecord.create({
-          data: { queue, name: job.name, status: "running", startedAt: new Date() },
-        })
-      ).id;
+      recordId = await this.records.createRunning(queue, job.name);
     }
-    await this.db.jobRecord.update({
-      where: { id: recordId },
-      data: { status: "running", startedAt: new Date(), attempts: { increment: 1 } },
-    });
     try {
       if (!handler) throw new Error(`no handler for ${queue}/${job.name}`);
       const result = await handler(job.data?.payload ?? {}, { recordId, name: job.name });
-      await this.db.jobRecord.update({
-        where: { id: recordId },
-        data: {
-          status: "completed",
-          finishedAt: new Date(),
-          result: (result ?? null) as Prisma.InputJsonValue,
-          error: null,
-        },
-      });
+      await this.records.complete(recordId, result);
       this.metrics.jobs.inc({ queue, outcome: "completed" });
       return result;
     } catch (err) {
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await this.db.jobRecord.update({
-        where: { id: recordId },
-        data: {
-          status: final ? "failed" : "queued",
-          error: String((err as Error).message ?? err),
-          finishedAt: final ? new Date() : null,
-        },
-      });
+      await this.records.fail(recordId, final, String((err as Error).message ?? err));
       this.metrics.jobs.inc({ queue, outcome: final ? "failed" : "retried" });
       throw err;
     }
