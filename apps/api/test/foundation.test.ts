@@ -211,10 +211,12 @@ describe("running system", () => {
       name: "cleanup",
     });
     const u = await sys.services.blobs.startUpload(repo);
-    await sys.services.db.upload.update({
-      where: { id: u.id },
-      data: { updatedAt: new Date(Date.now() - 2 * 86400_000) },
-    });
+    const twoDaysAgo = new Date(Date.now() - 2 * 86400_000);
+    await sys.services.db.upload.update({ where: { id: u.id }, data: { createdAt: twoDaysAgo } });
+    // A session started long ago but still receiving chunks is not stale: its scratch file's mtime is now.
+    const live = await sys.services.blobs.startUpload(repo);
+    await sys.services.db.upload.update({ where: { id: live.id }, data: { createdAt: twoDaysAgo } });
+    fs.utimesSync(`${sys.config.STORAGE_PATH}/uploads/${u.id}`, twoDaysAgo, twoDaysAgo);
     const id = await sys.services.jobs.enqueue("maintenance", "upload-cleanup", {});
     const rec = await waitFor(async () => {
       const r = await sys.services.db.jobRecord.findUnique({ where: { id } });
@@ -223,6 +225,7 @@ describe("running system", () => {
     assert.equal((rec.result as { sessions: number }).sessions, 1);
     assert.equal(await sys.services.db.upload.count({ where: { id: u.id } }), 0);
     assert.equal(fs.existsSync(`${sys.config.STORAGE_PATH}/uploads/${u.id}`), false);
+    assert.equal(await sys.services.db.upload.count({ where: { id: live.id } }), 1, "the active one stays");
   });
 });
 

@@ -13,7 +13,8 @@ import { AccountService } from "../services/accounts.js";
 import { Admission } from "../services/admission.js";
 import { AuditService } from "../services/audit.js";
 import { AuthzService } from "../services/authz.js";
-import { BlobService } from "../services/blobs.js";
+import { BLOB_LOCK_CLASS, BlobService } from "../services/blobs.js";
+import { BlobWrites } from "../services/blob-writes.js";
 import { CredentialService } from "../services/credentials.js";
 import { ManifestService } from "../services/manifests.js";
 import { ManifestWrites } from "../services/manifest-writes.js";
@@ -73,7 +74,13 @@ export async function createServices(deps: {
   const oauth = new OAuthService(db, authz, audit);
   const tags = new TagService(db);
   const admission = new Admission();
-  const blobs = new BlobService(db, store, admission, config.BLOB_UPLOAD_GRACE);
+  const blobs = new BlobService(
+    db,
+    store,
+    admission,
+    config.BLOB_UPLOAD_GRACE,
+    new BlobWrites(pool, BLOB_LOCK_CLASS),
+  );
   const expirationClamp = { min: config.LABELED_EXPIRATION_MINIMUM, max: config.LABELED_EXPIRATION_MAXIMUM };
   const manifests = new ManifestService(
     db,

@@ -68,7 +68,11 @@ export function toOciError(e: unknown): unknown {
   const code = (e as { code?: string })?.code;
   // A row this request depended on was deleted meanwhile (the repository, or its upload session, removed
   // by a concurrent delete): the protocol's answer is "unknown", not a server error.
-  if ((e as Error)?.name === "PrismaClientKnownRequestError" && (code === "P2003" || code === "P2025")) {
+  const prismaGone =
+    (e as Error)?.name === "PrismaClientKnownRequestError" && (code === "P2003" || code === "P2025");
+  // The same through the prepared statements of the hot paths: pg's foreign_key_violation.
+  const pgGone = (e as Error)?.constructor?.name === "DatabaseError" && code === "23503";
+  if (prismaGone || pgGone) {
     return new OciError("NAME_UNKNOWN", "the repository or upload was deleted while this request ran");
   }
   if (code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ECONNABORTED") {

@@ -6,6 +6,7 @@ import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "../storage/blob-store.js";
 import type { Admission } from "./admission.js";
+import type { BlobWrites } from "./blob-writes.js";
 import { DomainError } from "./errors.js";
 
 export class BlobUnknownError extends DomainError {
@@ -40,6 +41,7 @@ export class BlobService {
     private readonly store: BlobStore,
     private readonly admission: Admission,
     private readonly graceSeconds: number,
+    private readonly writes: BlobWrites,
   ) {}
 
   private protectedUntil() {
@@ -114,16 +116,14 @@ export class BlobService {
       namespaceId: repo.namespaceId,
     });
     const id = crypto.randomUUID();
-    await this.db.upload.create({ data: { id, repositoryId: repo.id } });
+    await this.writes.createSession(id, repo.id);
     await this.store.createUpload(id);
     return { id, size: 0 };
   }
 
-  private async session(repo: RepoCtx, id: string) {
+  private async session(repo: RepoCtx, id: string): Promise<void> {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw new UploadUnknownError();
-    const u = await this.db.upload.findUnique({ where: { id } });
-    if (!u || u.repositoryId !== repo.id) throw new UploadUnknownError();
-    return u;
+    if ((await this.writes.sessionRepository(id)) !== repo.id) throw new UploadUnknownError();
   }
 
   /** `declaredBytes` (Content-Length, when the client sent one) lets admission refuse before reading. */
@@ -135,6 +135,17 @@ export class BlobService {
     declaredBytes?: number,
   ) {
     await this.session(repo, id);
+    return this.append(repo, id, body, expectedOffset, declaredBytes);
+  }
+
+  /** The session's scratch file records its activity (mtime), so a chunk writes no row. */
+  private async append(
+    repo: RepoCtx,
+    id: string,
+    body: Readable,
+    expectedOffset?: number,
+    declaredBytes?: number,
+  ) {
     await this.admission.check({
       stage: "chunk",
       repositoryId: repo.id,
@@ -142,7 +153,6 @@ export class BlobService {
       bytes: declaredBytes,
     });
     const size = await this.store.appendUpload(id, body, expectedOffset);
-    await this.db.upload.update({ where: { id }, data: { bytesReceived: size, updatedAt: new Date() } });
     return { id, size };
   }
 
@@ -155,24 +165,17 @@ export class BlobService {
 
   async finishUpload(repo: RepoCtx, id: string, digest: string, body?: Readable, declaredBytes?: number) {
     await this.session(repo, id);
-    if (body) await this.appendUpload(repo, id, body, undefined, declaredBytes);
-    let blob;
+    if (body) await this.append(repo, id, body, undefined, declaredBytes);
     try {
       // File, row and link appear together under the digest's shared lock, so garbage collection never
       // sees the row without its link, nor deletes a file this upload has just put in place.
-      blob = await this.withBlobShared(digest, async (tx) => {
-        const size = await this.store.commitUpload(id, digest);
-        await tx.blob.createMany({ data: [{ digest, size: BigInt(size) }], skipDuplicates: true });
-        const row = await tx.blob.findUniqueOrThrow({ where: { digest } });
-        await this.linkIn(tx, repo.id, row.id);
-        return row;
-      });
+      return await this.store.commitUpload(id, digest, (size, place) =>
+        this.writes.finish(id, repo.id, digest, size, this.protectedUntil(), place),
+      );
     } catch (e) {
       if (e instanceof DigestMismatchError) await this.cancelUpload(repo, id); // nothing of a bad upload is kept
       throw e;
     }
-    await this.db.upload.delete({ where: { id } }).catch(() => {});
-    return blob;
   }
 
   async putBlob(repo: RepoCtx, digest: string, body: Readable, declaredBytes?: number) {
@@ -188,21 +191,25 @@ export class BlobService {
   async cancelUpload(repo: RepoCtx, id: string) {
     await this.session(repo, id);
     await this.store.deleteUpload(id);
-    await this.db.upload.deleteMany({ where: { id } });
+    await this.writes.deleteSession(id);
   }
 
-  /** Removes upload sessions untouched for `ttlSeconds` (rows and scratch files). */
+  /**
+   * Removes upload sessions idle for `ttlSeconds`: started before then and with no chunk since (the scratch
+   * file's mtime), rows and files; then scratch files whose row is gone (a crash between the two writes).
+   */
   async cleanupUploads(ttlSeconds: number): Promise<{ sessions: number; files: number }> {
     const before = new Date(Date.now() - ttlSeconds * 1000);
-    const stale = await this.db.upload.findMany({
-      where: { updatedAt: { lt: before } },
-      select: { id: true },
-    });
-    for (const u of stale) await this.store.deleteUpload(u.id);
-    await this.db.upload.deleteMany({ where: { id: { in: stale.map((u) => u.id) } } });
-    // Scratch files whose row is gone (a crash between the two writes).
+    const idleFiles = new Set(await this.store.staleUploads(before));
+    const old = await this.db.upload.findMany({ where: { createdAt: { lt: before } }, select: { id: true } });
+    const stale: string[] = [];
+    for (const u of old)
+      if (idleFiles.has(u.id) || (await this.store.uploadSize(u.id)) === null) stale.push(u.id);
+    for (const id of stale) await this.store.deleteUpload(id);
+    await this.db.upload.deleteMany({ where: { id: { in: stale } } });
     let files = 0;
-    for (const id of await this.store.staleUploads(before)) {
+    for (const id of idleFiles) {
+      if (stale.includes(id)) continue;
       if (!(await this.db.upload.findUnique({ where: { id } }))) {
         await this.store.deleteUpload(id);
         files++;

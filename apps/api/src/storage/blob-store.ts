@@ -9,8 +9,16 @@ export interface BlobStore {
   appendUpload(id: string, body: Readable, expectedOffset?: number): Promise<number>;
   /** Current size of the session, or null when it does not exist. */
   uploadSize(id: string): Promise<number | null>;
-  /** Verifies the session's content against `digest` and moves it into place atomically; returns the size. */
-  commitUpload(id: string, digest: string): Promise<number>;
+  /**
+   * Verifies the session's content against `digest` and makes it durable, then calls `publish` with its size
+   * and `place`, which moves it into place atomically. The session is held throughout, so no chunk can
+   * slip in; `publish` decides when, within its own critical section, the blob appears.
+   */
+  commitUpload<T>(
+    id: string,
+    digest: string,
+    publish: (size: number, place: () => Promise<void>) => Promise<T>,
+  ): Promise<T>;
   deleteUpload(id: string): Promise<void>;
   /** Upload ids whose scratch data has not been touched since `before`. */
   staleUploads(before: Date): Promise<string[]>;

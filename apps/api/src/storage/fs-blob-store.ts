@@ -103,7 +103,11 @@ export class FsBlobStore implements BlobStore {
     return `${algorithm}:${h.digest("hex")}`;
   }
 
-  async commitUpload(id: string, digest: string): Promise<number> {
+  async commitUpload<T>(
+    id: string,
+    digest: string,
+    publish: (size: number, place: () => Promise<void>) => Promise<T>,
+  ): Promise<T> {
     const file = this.uploadPath(id);
     const target = this.blobPath(digest);
     return this.exclusive(id, async () => {
@@ -115,14 +119,16 @@ export class FsBlobStore implements BlobStore {
           ? `sha256:${live.sha256.copy().digest("hex")}`
           : await this.hashFile(file, algorithm);
       if (actual !== digest) throw new DigestMismatchError(digest, actual);
-      await fsp.mkdir(path.dirname(target), { recursive: true });
       const fd = await fsp.open(file, "r");
       await fd.sync();
       await fd.close();
-      // rename() is atomic; two uploads of one digest both succeed and leave one identical file.
-      await fsp.rename(file, target);
+      const result = await publish(size, async () => {
+        await fsp.mkdir(path.dirname(target), { recursive: true });
+        // rename() is atomic; two uploads of one digest both succeed and leave one identical file.
+        await fsp.rename(file, target);
+      });
       this.hashes.delete(id);
-      return size;
+      return result;
     });
   }
 
