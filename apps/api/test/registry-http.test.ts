@@ -167,6 +167,21 @@ describe("blobs and uploads", () => {
     assert.equal(bad.status, 416);
   });
 
+  test("an empty blob and a blob larger than one read buffer come back whole", async () => {
+    const empty = await alice.pushBlob(repo, Buffer.alloc(0));
+    const got = await alice.req("GET", repo, `/blobs/${empty}`);
+    assert.equal(got.status, 200);
+    assert.equal(got.headers.get("content-length"), "0");
+    assert.equal((await got.arrayBuffer()).byteLength, 0);
+    const big = crypto.randomBytes(3 * 1024 * 1024 + 17);
+    const digest = await alice.pushBlob(repo, big);
+    const whole = await alice.req("GET", repo, `/blobs/${digest}`);
+    assert.ok(Buffer.from(await whole.arrayBuffer()).equals(big), "the 3 MiB blob is byte-identical");
+    const tail = await alice.req("GET", repo, `/blobs/${digest}`, { headers: { range: "bytes=1048570-" } });
+    assert.equal(tail.status, 206);
+    assert.ok(Buffer.from(await tail.arrayBuffer()).equals(big.subarray(1048570)), "the tail range matches");
+  });
+
   test("chunked session: PATCH in order, 416 out of order, status, PUT", async () => {
     const start = await alice.req("POST", repo, "/blobs/uploads/");
     assert.equal(start.status, 202);

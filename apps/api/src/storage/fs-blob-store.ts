@@ -159,7 +159,12 @@ export class FsBlobStore implements BlobStore {
   async read(digest: string, range?: { start: number; end: number }): Promise<Readable> {
     const file = this.blobPath(digest);
     const fh = await fsp.open(file, "r"); // fails now (not mid-stream) if the blob is gone
-    return fh.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 256 * 1024 });
+    // Large reads mean fewer chunks through the socket; a small blob gets a buffer of its own size.
+    const start = range?.start ?? 0;
+    const end = range?.end ?? (await fh.stat()).size - 1;
+    const highWaterMark = Math.min(1024 * 1024, Math.max(16 * 1024, end - start + 1));
+    // An empty blob has no last byte: no end then (a stream of nothing).
+    return fh.createReadStream({ start, end: end >= start ? end : undefined, highWaterMark });
   }
 
   async delete(digest: string): Promise<void> {
