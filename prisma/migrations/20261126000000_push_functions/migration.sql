@@ -68,9 +68,14 @@ DECLARE
   v_blob_ids bigint[];
   v_found text[];
 BEGIN
-  -- Garbage collection and tag changes take this lock; the clock is read after it, so a tag's new lifetime
-  -- never starts before the one it ends. Milliseconds, as TagService.withRepoLock reads it in JavaScript.
-  PERFORM pg_advisory_xact_lock(p_repo);
+  -- Garbage collection, manifest deletes and tag commands hold the repository's lock exclusively; pushes
+  -- hold it shared, so pushes of different tags run side by side, and take the tag's own lock to line up
+  -- with pushes of the same tag. The clock is read after the locks, so a tag's new lifetime never starts
+  -- before the one it ends. Milliseconds, as TagService.withRepoLock reads it in JavaScript.
+  PERFORM pg_advisory_xact_lock_shared(p_repo);
+  IF p_tag IS NOT NULL THEN
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_repo::text || ':' || p_tag, 0));
+  END IF;
   v_now := date_trunc('milliseconds', clock_timestamp());
 
   -- KEY SHARE keeps a link from being deleted through the API meanwhile without blocking uploads.

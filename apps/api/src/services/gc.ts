@@ -1,7 +1,7 @@
 // Online garbage collection, one repository at a time, never blocking pushes or pulls for long.
 //
-// Per repository, in one short transaction under the repository's tag lock (the lock every push takes to
-// store a manifest and move a tag):
+// Per repository, in one short transaction holding the repository's tag lock exclusively (every push holds
+// it shared while it stores a manifest and moves a tag):
 //   1. announce expirations once (repo_image_expiry);
 //   2. drop tag history past the namespace's time-machine window;
 //   3. delete manifests no longer reachable: roots are manifests with any remaining tag row (alive or still

@@ -106,8 +106,8 @@ export class ManifestService {
           pusher: principalName(principal),
         }
       : null;
-    // One statement under the repository's tag lock (garbage collection removes links and children under
-    // it too): the links are checked there, and the audit entry and the push event's job records commit
+    // One statement holding the repository's tag lock shared (garbage collection, holding it exclusively,
+    // removes links and children) and the tag's own lock: the links are checked there, and the audit entry and the push event's job records commit
     // with the manifest, so there is never a push without its record (or a record without its push).
     const r = await this.writes.push({
       repositoryId: repo.id,

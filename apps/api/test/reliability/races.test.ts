@@ -123,6 +123,45 @@ describe("races", { concurrency: false }, () => {
     assert.ok((await everyAliveTagPulls()) > 0);
   });
 
+  test("pushes of many tags and of the same tag into one repository at once keep each tag's history a line", async () => {
+    // Pushes of different tags run side by side (they share the repository's lock); pushes of one tag
+    // line up on the tag's own lock. Each tag must end with exactly one alive row, and its history rows
+    // must follow each other without overlap.
+    const img = await reg.pushImage("alice/crowd", "base");
+    const pushes: Promise<number>[] = [];
+    for (let i = 0; i < 48; i++) {
+      const bytes = Buffer.from(
+        JSON.stringify({ ...JSON.parse(img.bytes.toString()), annotations: { n: String(i) } }),
+      );
+      pushes.push(reg.putManifest("alice/crowd", `t${i % 6}`, bytes).then((r) => r.status));
+    }
+    const results = await Promise.all(pushes);
+    statuses.push(...results);
+    assert.deepEqual([...new Set(results)], [201]);
+    const repo = (await sys.services.repos.find("alice/crowd"))!;
+    const rows = await sys.services.db.tag.findMany({
+      where: { repositoryId: repo.id },
+      orderBy: [{ name: "asc" }, { lifetimeStart: "asc" }, { id: "asc" }],
+    });
+    for (let t = 0; t < 6; t++) {
+      const line = rows.filter((r) => r.name === `t${t}`);
+      assert.equal(line.length, 8, `t${t} has one row per push`);
+      assert.equal(line.filter((r) => r.lifetimeEnd === null).length, 1, `t${t} has one alive row`);
+      for (let k = 1; k < line.length; k++)
+        assert.equal(
+          line[k - 1]!.lifetimeEnd?.getTime(),
+          line[k]!.lifetimeStart.getTime(),
+          `t${t}: each row ends when the next starts`,
+        );
+      assert.deepEqual(
+        line.map((r) => r.origin),
+        ["created", ...Array(7).fill("moved")],
+        `t${t}: created once, then moved`,
+      );
+    }
+    assert.ok((await everyAliveTagPulls()) >= 7, "base and t0..t5 pull");
+  });
+
   test("pushes while the whole repository is deleted through GraphQL", async () => {
     const admin = await new GqlSession(sys).login("alice", "password-123");
     await reg.pushImage("alice/doomed", "v0");
