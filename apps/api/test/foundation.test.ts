@@ -202,6 +202,15 @@ describe("running system", () => {
     r = await read();
     assert.deepEqual([r.status, r.error], ["failed", "gave up"]);
     assert.ok(r.finishedAt, "a final failure has an end time");
+    // A short job's run is recorded with its outcome: start time and attempt in the same write.
+    const queued = await sys.services.db.jobRecord.create({ data: { queue: "notifications", name: "x" } });
+    const startedAt = new Date(Date.now() - 1500);
+    await records.complete(queued.id, { delivered: 0 }, startedAt);
+    const done = await sys.services.db.jobRecord.findUniqueOrThrow({ where: { id: queued.id } });
+    assert.deepEqual(
+      [done.status, done.attempts, done.startedAt?.getTime(), done.result],
+      ["completed", 1, startedAt.getTime(), { delivered: 0 }],
+    );
   });
 
   test("expired upload sessions are cleaned by the maintenance worker", async () => {

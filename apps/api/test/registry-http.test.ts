@@ -354,15 +354,24 @@ describe("manifests and tags", () => {
       const head = await alice.req("HEAD", repo, `/manifests/${ref}`);
       assert.equal(head.headers.get("docker-content-digest"), digest);
     }
-    assert.ok(
-      await sys.services.db.auditLog.findFirst({
-        where: { kind: "push_repo", metadata: { path: ["tag"], equals: "v1" } },
-      }),
+    const entry = await sys.services.db.auditLog.findFirst({
+      where: { kind: "push_repo", metadata: { path: ["manifest_digest"], equals: digest } },
+    });
+    const aliceRow = await sys.services.db.user.findUniqueOrThrow({ where: { username: "alice" } });
+    assert.deepEqual(
+      [entry?.performer, entry?.performerId, entry?.metadata],
+      ["alice", aliceRow.id, { repo: "app", namespace: "alice", tag: "v1", manifest_digest: digest }],
     );
     const pushEvent = await sys.services.db.jobRecord.findFirst({
-      where: { queue: "notifications", name: "repo_push" },
+      where: { queue: "notifications", name: "repo_push", payload: { path: ["digest"], equals: digest } },
     });
-    assert.deepEqual((pushEvent!.payload as { tags: string[] }).tags, ["v1"]);
+    assert.deepEqual(pushEvent!.payload, {
+      repository: repo,
+      namespace: "alice",
+      tags: ["v1"],
+      digest,
+      pusher: "alice",
+    });
   });
 
   test("PUT by digest is verified", async () => {

@@ -180,22 +180,25 @@ export class JobSystem {
   private async run(queue: QueueName, job: Bull.Job, byName: Record<string, JobHandler>) {
     const handler = byName[job.name];
     let recordId: bigint;
-    if (job.data?.recordId) {
-      recordId = BigInt(job.data.recordId);
-      await this.records.start(recordId);
-    } else {
+    // Short jobs (one per push) record their start with their outcome: one write per run instead of two.
+    let unmarkedStart: Date | null = null;
+    if (!job.data?.recordId) {
       // Periodic runs have no record yet: create one so every run leaves a trace.
       recordId = await this.records.createRunning(queue, job.name);
+    } else {
+      recordId = BigInt(job.data.recordId);
+      if (QUEUES[queue].markRunning) await this.records.start(recordId);
+      else unmarkedStart = new Date();
     }
     try {
       if (!handler) throw new Error(`no handler for ${queue}/${job.name}`);
       const result = await handler(job.data?.payload ?? {}, { recordId, name: job.name });
-      await this.records.complete(recordId, result);
+      await this.records.complete(recordId, result, unmarkedStart);
       this.metrics.jobs.inc({ queue, outcome: "completed" });
       return result;
     } catch (err) {
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await this.records.fail(recordId, final, String((err as Error).message ?? err));
+      await this.records.fail(recordId, final, String((err as Error).message ?? err), unmarkedStart);
       this.metrics.jobs.inc({ queue, outcome: final ? "failed" : "retried" });
       throw err;
     }

@@ -4,6 +4,7 @@ import type Bull from "bull";
 export const QUEUES = {
   /** Housekeeping: expired upload sessions, heartbeat. */
   maintenance: {
+    markRunning: true,
     options: {
       attempts: 3,
       backoff: { type: "exponential", delay: 5000 },
@@ -17,6 +18,9 @@ export const QUEUES = {
   },
   /** Delivery of repository notifications (in-app, e-mail, webhook, Slack...). */
   notifications: {
+    // One job per push: its record goes from queued to its outcome in one write (recovery treats queued
+    // and running alike, so nothing is lost by not marking the run's start separately).
+    markRunning: false,
     options: {
       attempts: 5,
       backoff: { type: "exponential", delay: 10_000 },
@@ -27,6 +31,7 @@ export const QUEUES = {
   },
   /** Online garbage collection, one repository at a time. */
   gc: {
+    markRunning: true,
     options: {
       attempts: 3,
       backoff: { type: "fixed", delay: 30_000 },
@@ -38,7 +43,12 @@ export const QUEUES = {
   },
 } as const satisfies Record<
   string,
-  { options: Bull.JobOptions; repeat: readonly { name: string; every: number }[] }
+  {
+    /** Whether a run is marked running when it starts (long jobs), or only recorded when it ends. */
+    markRunning: boolean;
+    options: Bull.JobOptions;
+    repeat: readonly { name: string; every: number }[];
+  }
 >;
 
 export type QueueName = keyof typeof QUEUES;

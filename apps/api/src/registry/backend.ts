@@ -249,7 +249,7 @@ class Backend implements RegistryBackend {
   async putManifest(repo: string, reference: string, bytes: Buffer, contentType: string, access: Access) {
     const target = await this.pushTarget(repo, access);
     const { manifest } = await this.d.manifests.put(
-      await this.principal(access),
+      actor(access),
       target,
       reference,
       bytes,

@@ -12,7 +12,7 @@ import {
 import type { Db } from "../infra/database.js";
 import type { JobSystem } from "../jobs/job-system.js";
 import type { Admission } from "./admission.js";
-import { repositoryEntry, type AuditService } from "./audit.js";
+import { actor, repositoryEntry, type Actor, type AuditService } from "./audit.js";
 import type { ManifestWrites } from "./manifest-writes.js";
 import { principalName, type Principal } from "./principal.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
@@ -71,8 +71,9 @@ export class ManifestService {
     return (await this.tags.resolve(repo.id, reference))?.manifest ?? null;
   }
 
+  /** `who`: the pusher as the registry token names it (no account lookup on the hot path). */
   async put(
-    principal: Principal,
+    who: Principal | Actor,
     repo: RepositoryWithNamespace,
     reference: string,
     bytes: Buffer,
@@ -103,7 +104,7 @@ export class ManifestService {
           namespace: repo.namespace.name,
           tags: [tag],
           digest: m.digest,
-          pusher: principalName(principal),
+          pusher: actor(who).name,
         }
       : null;
     // One statement holding the repository's tag lock shared (garbage collection, holding it exclusively,
@@ -119,7 +120,7 @@ export class ManifestService {
         this.pushLabels && expiresAfter
           ? expiresAfterSeconds(expiresAfter, this.pushLabels.clamp.min, this.pushLabels.clamp.max)
           : null,
-      audit: repositoryEntry("push_repo", principal, repo, { tag, manifest_digest: m.digest }, ip),
+      audit: repositoryEntry("push_repo", who, repo, { tag, manifest_digest: m.digest }, ip),
       jobs: event && { name: "repo_push", queues: this.jobs.subscribers("repo_push"), payload: event },
     });
     const missing = r.missingBlob ?? r.missingChild;
