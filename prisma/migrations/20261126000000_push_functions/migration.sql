@@ -78,13 +78,12 @@ BEGIN
   END IF;
   v_now := date_trunc('milliseconds', clock_timestamp());
 
-  -- KEY SHARE keeps a link from being deleted through the API meanwhile without blocking uploads.
-  SELECT coalesce(array_agg(l.id), '{}'), coalesce(array_agg(l.digest), '{}') INTO v_blob_ids, v_found
-  FROM (
-    SELECT rb."blobId" AS id, b.digest FROM "RepositoryBlob" rb JOIN "Blob" b ON b.id = rb."blobId"
-    WHERE rb."repositoryId" = p_repo AND b.digest = ANY(p_blob_digests)
-    FOR KEY SHARE OF rb
-  ) l;
+  -- Links are removed only under the repository's lock held exclusively (garbage collection, and blob
+  -- DELETE through the API), so what is read here holds until the commit without row locks (which every
+  -- push of the same layers would otherwise contend on).
+  SELECT coalesce(array_agg(b.id), '{}'), coalesce(array_agg(b.digest), '{}') INTO v_blob_ids, v_found
+  FROM "RepositoryBlob" rb JOIN "Blob" b ON b.id = rb."blobId"
+  WHERE rb."repositoryId" = p_repo AND b.digest = ANY(p_blob_digests);
   SELECT d INTO missing_blob FROM unnest(p_blob_digests) d WHERE NOT d = ANY(v_found) LIMIT 1;
   IF missing_blob IS NOT NULL THEN
     RETURN;

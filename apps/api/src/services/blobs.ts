@@ -81,9 +81,16 @@ export class BlobService {
     });
   }
 
+  /**
+   * Removes the repository's link to a blob, holding the repository's tag lock exclusively as garbage
+   * collection does: a manifest push (holding it shared) relies on the links it has checked staying put.
+   */
   async unlink(repositoryId: bigint, digest: string): Promise<boolean> {
-    const r = await this.db.repositoryBlob.deleteMany({ where: { repositoryId, blob: { digest } } });
-    return r.count > 0;
+    return this.db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${repositoryId}::bigint)`;
+      const r = await tx.repositoryBlob.deleteMany({ where: { repositoryId, blob: { digest } } });
+      return r.count > 0;
+    });
   }
 
   /** Links a blob that `sourceRepositoryIds` hold into the target; null when none holds it. */
