@@ -88,11 +88,31 @@ describe("authentication", () => {
       headers: { authorization: `Bearer ${t}` },
     });
     assert.equal(res.status, 200);
-    await new Promise((r) => setTimeout(r, 200)); // pull audit entries are written in the background
-    const pull = await sys.services.db.auditLog.findFirst({
-      where: { kind: "pull_repo", performer: "alice", metadata: { path: ["tag"], equals: "v1" } },
-    });
-    assert.ok(pull, "pulls are audited");
+    // A burst of pulls: written in the background, grouped into multi-row INSERTs, none lost.
+    const burstStart = new Date();
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        fetch(`${sys.url}/v2/alice/private/manifests/v1`, { headers: { authorization: `Bearer ${t}` } }),
+      ),
+    );
+    assert.deepEqual([...new Set(burst.map((r) => r.status))], [200]);
+    const repo = (await sys.services.repos.find("alice/private"))!;
+    const where = {
+      kind: "pull_repo",
+      repositoryId: repo.id,
+      createdAt: { gte: burstStart },
+      metadata: { path: ["tag"], equals: "v1" },
+    };
+    for (let i = 0; i < 50 && (await sys.services.db.auditLog.count({ where })) < 30; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const pulls = await sys.services.db.auditLog.findMany({ where, orderBy: { id: "desc" } });
+    assert.equal(pulls.length, 30, "every pull of the burst is audited, once");
+    const p = pulls[0]!;
+    assert.deepEqual(
+      [p.performer, p.performerId, p.namespaceId, p.ip, p.metadata],
+      ["alice", user.id, repo.namespaceId, "127.0.0.1", { repo: "private", namespace: "alice", tag: "v1" }],
+    );
+    assert.ok(Date.now() - p.createdAt.getTime() < 60_000, "stamped with the time of the pull");
   });
 
   test("Basic credentials work directly on /v2 for scripts", async () => {

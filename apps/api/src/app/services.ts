@@ -54,7 +54,7 @@ export async function createServices(deps: {
   pool: pg.Pool;
 }) {
   const { config, db, log, jobs, store, redis, pool } = deps;
-  const audit = new AuditService(db, log);
+  const audit = new AuditService(db, log, pool);
   const authz = new AuthzService(db);
   const accounts = new AccountService(
     db,

@@ -1,4 +1,5 @@
 // Audit log writer. Kinds use Quay's names (push_repo, pull_repo, delete_tag, create_repo, ...).
+import type pg from "pg";
 import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
 import type { Prisma } from "../generated/prisma/client.js";
@@ -46,6 +47,11 @@ export function repositoryEntry(
   };
 }
 
+const INSERT_MANY = `
+  INSERT INTO "AuditLog" (kind, performer, "performerId", "namespaceId", "repositoryId", ip, metadata, "createdAt")
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[],
+    $7::jsonb[], $8::timestamptz[])`;
+
 /** Most rows one background INSERT writes. */
 const BATCH_MAX = 500;
 
@@ -57,6 +63,8 @@ export class AuditService {
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
+    /** The pool under Prisma, for the background writer's multi-row INSERT. */
+    private readonly pool: pg.Pool,
   ) {}
 
   private row(e: AuditEntry): Prisma.AuditLogCreateManyInput {
@@ -103,17 +111,35 @@ export class AuditService {
     try {
       while (this.pending.length) {
         const batch = this.pending.splice(0, BATCH_MAX);
-        await this.db.auditLog
-          .createMany({ data: batch })
-          .catch((err) =>
-            this.log.warn(
-              { err: String(err), kinds: [...new Set(batch.map((b) => b.kind))], entries: batch.length },
-              "audit write failed",
-            ),
-          );
+        await this.insertMany(batch).catch((err) =>
+          this.log.warn(
+            { err: String(err), kinds: [...new Set(batch.map((b) => b.kind))], entries: batch.length },
+            "audit write failed",
+          ),
+        );
       }
     } finally {
       this.flushing = false;
     }
+  }
+
+  /** One prepared multi-row INSERT (column arrays through unnest): pulls write an entry each. */
+  private async insertMany(batch: Prisma.AuditLogCreateManyInput[]): Promise<void> {
+    const col = <T>(f: (r: Prisma.AuditLogCreateManyInput) => T) => batch.map(f);
+    const id = (v: bigint | number | null | undefined) => (v === null || v === undefined ? null : String(v));
+    await this.pool.query({
+      name: "hm_audit_insert_many",
+      text: INSERT_MANY,
+      values: [
+        col((r) => r.kind),
+        col((r) => r.performer ?? null),
+        col((r) => id(r.performerId)),
+        col((r) => id(r.namespaceId)),
+        col((r) => id(r.repositoryId)),
+        col((r) => r.ip ?? null),
+        col((r) => JSON.stringify(r.metadata ?? {})),
+        col((r) => r.createdAt ?? new Date()),
+      ],
+    });
   }
 }
