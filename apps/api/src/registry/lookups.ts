@@ -50,11 +50,16 @@ const LINKED_BLOB = `
   WHERE n.name = $1 AND r.name = $2
   LIMIT 1`;
 
-/** Alive tag names in byte order after a name (TagService.listNames). */
+/**
+ * Alive tag names in byte order after a name (TagService.listNames), joined by newlines into one value: a
+ * 10,000-tag list then costs one field to parse instead of 10,000 rows. A tag name cannot hold a newline.
+ */
 const TAG_NAMES = `
-  SELECT name FROM "Tag"
-  WHERE "repositoryId" = $1 AND ("lifetimeEnd" IS NULL OR "lifetimeEnd" > now()) AND name COLLATE "C" > $2
-  ORDER BY name COLLATE "C" LIMIT $3`;
+  SELECT string_agg(name, E'\\n') FROM (
+    SELECT name FROM "Tag"
+    WHERE "repositoryId" = $1 AND ("lifetimeEnd" IS NULL OR "lifetimeEnd" > now()) AND name COLLATE "C" > $2
+    ORDER BY name COLLATE "C" LIMIT $3
+  ) page`;
 
 const USER = `SELECT id, username, "namespaceId", superuser, enabled FROM "User" WHERE id = $1`;
 
@@ -155,12 +160,13 @@ export class RegistryLookups {
 
   /** Same as TagService.listNames: `tags/list` of a repository with 10,000 tags reads them all at once. */
   async tagNames(repositoryId: bigint, n: number | undefined, last: string | undefined): Promise<string[]> {
-    const r = await this.pool.query<[string]>({
+    const r = await this.pool.query<[string | null]>({
       name: "hm_tag_names",
       text: TAG_NAMES,
       values: [repositoryId.toString(), last ?? "", n ?? 100_000],
       rowMode: "array",
     });
-    return r.rows.map((row) => row[0]);
+    const joined = r.rows[0]?.[0];
+    return joined ? joined.split("\n") : [];
   }
 }
