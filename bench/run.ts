@@ -105,7 +105,7 @@ const notes = [
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")} (on ${os.cpus().length} cores; other work on the machine moves the figures).`,
-  `Rounds alternate ours, distribution, ours, ...: ${profile.rounds} rounds per workload, the ${(profile.hugeBlob / 2 ** 20).toFixed(0)} MiB blob once.`,
+  `Rounds alternate ours, distribution, ours, ...: ${profile.rounds} rounds per workload (${profile.largeBlobRounds} for the ${(profile.largeBlob / 2 ** 20).toFixed(0)} MiB blobs), the ${(profile.hugeBlob / 2 ** 20).toFixed(0)} MiB blob once.`,
   ...ctx!.notes,
   ...(resets.length
     ? [

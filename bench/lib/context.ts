@@ -5,6 +5,8 @@ export interface Profile {
   quick: boolean;
   /** Rounds per registry for the ordinary workloads (alternating ours, distribution, ours, ...). */
   rounds: number;
+  /** Rounds of the 64 MiB blob workload: each takes a second or two and moves with the load, so more. */
+  largeBlobRounds: number;
   largeBlob: number;
   hugeBlob: number;
   smallBlobs: number;
@@ -19,6 +21,7 @@ export interface Profile {
 export const FULL: Profile = {
   quick: false,
   rounds: 5,
+  largeBlobRounds: 9,
   largeBlob: 64 * 1024 * 1024,
   hugeBlob: 1024 * 1024 * 1024,
   smallBlobs: 512,
@@ -33,6 +36,7 @@ export const FULL: Profile = {
 export const QUICK: Profile = {
   quick: true,
   rounds: 3,
+  largeBlobRounds: 3,
   largeBlob: 8 * 1024 * 1024,
   hugeBlob: 64 * 1024 * 1024,
   smallBlobs: 96,

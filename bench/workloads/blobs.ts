@@ -21,7 +21,7 @@ export async function largeBlobs(ctx: BenchContext): Promise<void> {
   const size = ctx.profile.largeBlob;
   const F = "blobs";
   const rate = (name: string) => ({ name, unit: "MiB/s", better: "higher" as const });
-  await ctx.alternate(ctx.profile.rounds, async (t, i) => {
+  await ctx.alternate(ctx.profile.largeBlobRounds, async (t, i) => {
     ctx.progress(`${label(size)} blobs, round ${i + 1}: ${t.name}`);
     const c = await t.client([REPO]);
     const one = randomBlob(size);
