@@ -119,6 +119,26 @@ describe("garbage collection rules", () => {
     assert.equal(res.headers.get("docker-content-digest"), b);
   });
 
+  test("a repository with more to collect than one pass holds is collected in several passes, the same", async () => {
+    // 7 superseded manifests (history past the window), each with its own layer, plus one alive tag: with
+    // passes of 2 rows per kind, GC needs several locked transactions and must end where one pass would.
+    const layers = Array.from({ length: 8 }, (_, i) => `p${i}-${crypto.randomUUID()}`);
+    const digests: string[] = [];
+    for (const l of layers) digests.push(await push(reg, "gc/passes", "latest", [l]));
+    await age("gc/passes", 20 * DAY);
+    const c = await s.gc.collectRepository(await repoId("gc/passes"), 2);
+    assert.deepEqual(
+      [c.tagHistoryDropped, c.manifestsDeleted, c.blobLinksRemoved, c.blobsDeleted],
+      [7, 7, 7, 7],
+    );
+    for (const d of digests.slice(0, 7)) assert.equal(await manifestExists("gc/passes", d), false);
+    assert.ok(await manifestExists("gc/passes", digests[7]!), "the alive tag's manifest stays");
+    for (const l of layers.slice(0, 7)) assert.equal(hasFile(sys, sha(l)), false);
+    assert.ok(hasFile(sys, sha(layers[7]!)));
+    const again = await s.gc.collectRepository(await repoId("gc/passes"), 2);
+    assert.deepEqual([again.manifestsDeleted, again.tagHistoryDropped, again.blobsDeleted], [0, 0, 0]);
+  });
+
   test("index children live as long as the index; untagged digest-only manifests go after the window", async () => {
     const kids = [
       await push(reg, "gc/index", null, [`k1-${crypto.randomUUID()}`]),

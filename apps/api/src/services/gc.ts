@@ -1,7 +1,7 @@
 // Online garbage collection, one repository at a time, never blocking pushes or pulls for long.
 //
-// Per repository, in one short transaction holding the repository's tag lock exclusively (every push holds
-// it shared while it stores a manifest and moves a tag):
+// Per repository, in short transactions (passes of at most GC_PASS_SIZE rows of each kind) holding the
+// repository's tag lock exclusively (every push holds it shared while it stores a manifest and moves a tag):
 //   1. announce expirations once (repo_image_expiry);
 //   2. drop tag history past the namespace's time-machine window;
 //   3. delete manifests no longer reachable: roots are manifests with any remaining tag row (alive or still
@@ -33,6 +33,9 @@ export interface GcCounts {
   blobsDeleted: number;
   orphanFilesDeleted: number;
 }
+
+/** Most rows of each kind one locked pass handles (what a push to the repository may wait for). */
+export const GC_PASS_SIZE = 500;
 
 const zero = (): GcCounts => ({
   repositories: 0,
@@ -120,8 +123,12 @@ export class GarbageCollector {
     return total;
   }
 
-  /** Collects one repository now (also what each step of `run` does). */
-  async collectRepository(repositoryId: bigint): Promise<GcCounts> {
+  /**
+   * Collects one repository now (also what each step of `run` does). The locked work goes in passes of at
+   * most `passSize` rows of each kind, each its own short transaction, so a push to the repository waits
+   * for one pass at most, however much there is to collect; each pass recomputes what is reachable.
+   */
+  async collectRepository(repositoryId: bigint, passSize = GC_PASS_SIZE): Promise<GcCounts> {
     const repo = await this.db.repository.findUnique({
       where: { id: repositoryId },
       include: { namespace: { select: { name: true, timeMachineSeconds: true } } },
@@ -129,47 +136,24 @@ export class GarbageCollector {
     if (!repo) return zero();
     const window = repo.namespace.timeMachineSeconds;
     const youngFor = Math.max(window, this.graceSeconds);
-    const step = await this.tags.withRepoLock(repositoryId, async (tx, now) => {
-      const expired = await tx.tag.findMany({
-        where: { repositoryId, expires: true, expiryNotified: false, lifetimeEnd: { lte: now } },
-        select: { id: true, name: true },
-      });
-      await tx.tag.updateMany({
-        where: { id: { in: expired.map((t) => t.id) } },
-        data: { expiryNotified: true },
-      });
-      const dropped = await tx.tag.deleteMany({
-        where: { repositoryId, lifetimeEnd: { lte: new Date(now.getTime() - window * 1000) } },
-      });
-      const doomed = await this.unreachableManifests(
-        tx,
-        repositoryId,
-        new Date(now.getTime() - youngFor * 1000),
+    const step = {
+      expired: [] as string[],
+      dropped: 0,
+      doomed: [] as { id: bigint; digest: string }[],
+      unlinked: 0,
+      candidates: [] as bigint[],
+    };
+    for (let more = true; more;) {
+      const pass = await this.tags.withRepoLock(repositoryId, (tx, now) =>
+        this.collectPass(tx, repositoryId, now, window, youngFor, passSize),
       );
-      const blobIds = doomed.length
-        ? (await tx.manifestBlob.findMany({ where: { manifestId: { in: doomed.map((m) => m.id) } } })).map(
-            (b) => b.blobId,
-          )
-        : [];
-      if (doomed.length) {
-        const ids = doomed.map((m) => m.id);
-        await tx.manifestChild.deleteMany({ where: { parentId: { in: ids } } });
-        await tx.manifest.deleteMany({ where: { id: { in: ids } } });
-      }
-      const unlinked = await tx.$queryRaw<{ blobId: bigint }[]>`
-        DELETE FROM "RepositoryBlob" rb
-        WHERE rb."repositoryId" = ${repositoryId} AND rb."protectedUntil" < ${now}
-          AND NOT EXISTS (SELECT 1 FROM "ManifestBlob" mb JOIN "Manifest" m ON m.id = mb."manifestId"
-                          WHERE m."repositoryId" = rb."repositoryId" AND mb."blobId" = rb."blobId")
-        RETURNING rb."blobId"`;
-      return {
-        expired: expired.map((t) => t.name),
-        dropped: dropped.count,
-        doomed,
-        unlinked: unlinked.length,
-        candidates: [...blobIds, ...unlinked.map((u) => u.blobId)],
-      };
-    });
+      step.expired.push(...pass.expired);
+      step.dropped += pass.dropped;
+      step.doomed.push(...pass.doomed);
+      step.unlinked += pass.unlinked;
+      step.candidates.push(...pass.candidates);
+      more = pass.more;
+    }
     if (step.expired.length) {
       await this.jobs.emit("repo_image_expiry", {
         repository: `${repo.namespace.name}/${repo.name}`,
@@ -202,6 +186,67 @@ export class GarbageCollector {
     if (counts.tagHistoryDropped || counts.manifestsDeleted || counts.blobLinksRemoved || blobsDeleted)
       this.log.info({ repositoryId: repositoryId.toString(), ...counts }, "gc: repository collected");
     return counts;
+  }
+
+  /** One locked pass: at most `limit` expirations, history rows, manifests and blob links. */
+  private async collectPass(
+    tx: Tx,
+    repositoryId: bigint,
+    now: Date,
+    window: number,
+    youngFor: number,
+    limit: number,
+  ) {
+    const expired = await tx.tag.findMany({
+      where: { repositoryId, expires: true, expiryNotified: false, lifetimeEnd: { lte: now } },
+      select: { id: true, name: true },
+      take: limit,
+    });
+    await tx.tag.updateMany({
+      where: { id: { in: expired.map((t) => t.id) } },
+      data: { expiryNotified: true },
+    });
+    const dropped = await tx.$executeRaw`
+      DELETE FROM "Tag" WHERE id IN (
+        SELECT id FROM "Tag" WHERE "repositoryId" = ${repositoryId}
+          AND "lifetimeEnd" <= ${new Date(now.getTime() - window * 1000)} LIMIT ${limit})`;
+    const unreachable = await this.unreachableManifests(
+      tx,
+      repositoryId,
+      new Date(now.getTime() - youngFor * 1000),
+    );
+    const doomed = unreachable.slice(0, limit);
+    const blobIds = doomed.length
+      ? (await tx.manifestBlob.findMany({ where: { manifestId: { in: doomed.map((m) => m.id) } } })).map(
+          (b) => b.blobId,
+        )
+      : [];
+    if (doomed.length) {
+      const ids = doomed.map((m) => m.id);
+      await tx.manifestChild.deleteMany({ where: { parentId: { in: ids } } });
+      await tx.manifest.deleteMany({ where: { id: { in: ids } } });
+    }
+    const unlinked = await tx.$queryRaw<{ blobId: bigint }[]>`
+      DELETE FROM "RepositoryBlob" rb
+      WHERE rb."repositoryId" = ${repositoryId} AND rb."blobId" IN (
+        SELECT x."blobId" FROM "RepositoryBlob" x
+        WHERE x."repositoryId" = ${repositoryId} AND x."protectedUntil" < ${now}
+          AND NOT EXISTS (SELECT 1 FROM "ManifestBlob" mb JOIN "Manifest" m ON m.id = mb."manifestId"
+                          WHERE m."repositoryId" = x."repositoryId" AND mb."blobId" = x."blobId")
+        LIMIT ${limit})
+      RETURNING rb."blobId"`;
+    return {
+      expired: expired.map((t) => t.name),
+      dropped,
+      doomed,
+      unlinked: unlinked.length,
+      candidates: [...blobIds, ...unlinked.map((u) => u.blobId)],
+      more:
+        expired.length === limit ||
+        dropped === limit ||
+        unreachable.length > limit ||
+        unlinked.length === limit,
+    };
   }
 
   private async unreachableManifests(tx: Tx, repositoryId: bigint, youngAfter: Date) {
