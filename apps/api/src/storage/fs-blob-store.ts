@@ -10,6 +10,9 @@ import { pipeline } from "node:stream/promises";
 import { parseDigest, type DigestAlgorithm } from "@hm/oci";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "./blob-store.js";
 
+/** Bytes of an upload written between background flushes to disk. */
+const SYNC_EVERY = 16 * 1024 * 1024;
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface LiveHash {
@@ -70,19 +73,36 @@ export class FsBlobStore implements BlobStore {
       }
       const hashCopy = live?.sha256.copy();
       let written = 0;
+      // The commit makes the file durable with one fsync. Flushing as the data arrives (every
+      // SYNC_EVERY bytes, in the background) overlaps that disk work with the transfer, so a large blob's
+      // commit only waits for its tail.
+      const fh = await fsp.open(file, "a");
+      let unsynced = 0;
+      let flushing: Promise<void> | null = null;
       const tap = new Transform({
         transform(chunk: Buffer, _e, cb) {
           hashCopy?.update(chunk);
           written += chunk.length;
+          unsynced += chunk.length;
+          if (unsynced >= SYNC_EVERY && !flushing) {
+            unsynced = 0;
+            flushing = fh
+              .datasync()
+              .catch(() => {})
+              .finally(() => void (flushing = null));
+          }
           cb(null, chunk);
         },
       });
       try {
-        await pipeline(body, tap, fs.createWriteStream(file, { flags: "a" }));
+        // The stream closes the handle when done; a close waits for a flush still in flight.
+        await pipeline(body, tap, fh.createWriteStream());
       } catch (e) {
         // Keep the session consistent: drop whatever part of this chunk reached the disk.
         await fsp.truncate(file, size).catch(() => {});
         throw e;
+      } finally {
+        await flushing;
       }
       if (live && hashCopy) this.hashes.set(id, { sha256: hashCopy, offset: size + written });
       return size + written;
