@@ -118,6 +118,7 @@ BEGIN
   SELECT manifest_id, m.id, nullif(p_child_platforms -> (c.ord - 1)::int, 'null'::jsonb)
   FROM unnest(p_child_digests) WITH ORDINALITY AS c(digest, ord)
   JOIN "Manifest" m ON m."repositoryId" = p_repo AND m.digest = c.digest
+  ORDER BY c.ord
   ON CONFLICT DO NOTHING;
 
   IF p_tag IS NOT NULL THEN

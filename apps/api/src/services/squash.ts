@@ -16,6 +16,7 @@ import { copyInto, writeFlattened, type LayerOpener } from "./layer-flatten.js";
 import { readSmallJson } from "./manifest-labels.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
 import type { TagService } from "./tags.js";
+import { childOrder } from "./tag-views.js";
 
 interface SquashedLayer {
   file: string;
@@ -65,10 +66,10 @@ export class SquashService {
     platform?: string,
   ) {
     if (IMAGE_TYPES.has(m.mediaType)) return m;
-    const children = await this.db.manifestChild.findMany({
-      where: { parentId: m.id },
-      include: { child: true },
-    });
+    const order = childOrder(m.bytes);
+    const children = (
+      await this.db.manifestChild.findMany({ where: { parentId: m.id }, include: { child: true } })
+    ).sort((a, b) => order(a.child.digest) - order(b.child.digest));
     if (!children.length) throw badInput("Only images can be squashed");
     const [os, arch, variant] = (platform ?? "linux/amd64").split("/");
     const fits = (p: unknown) => {

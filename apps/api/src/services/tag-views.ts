@@ -68,6 +68,18 @@ function platformOf(v: unknown): Platform | null {
   return { os: s(p.os), architecture: s(p.architecture), variant: s(p.variant) };
 }
 
+/** Children are listed in the order the index lists them (the rows keep no order of their own). */
+export function childOrder(bytes: Uint8Array): (digest: string) => number {
+  let digests: string[] = [];
+  try {
+    const doc = JSON.parse(Buffer.from(bytes).toString("utf8")) as { manifests?: { digest?: string }[] };
+    digests = (doc.manifests ?? []).map((d) => String(d.digest));
+  } catch {
+    // Not JSON: no order to keep.
+  }
+  return (digest) => digests.indexOf(digest);
+}
+
 export async function loadTagViews(db: Db, repository: string, rows: TagRow[]): Promise<TagView[]> {
   if (!rows.length) return [];
   const ids = [...new Set(rows.map((r) => r.manifestId))];
@@ -80,8 +92,10 @@ export async function loadTagViews(db: Db, repository: string, rows: TagRow[]): 
   const byId = new Map(manifests.map((m) => [m.id, m]));
   return rows.map((r) => {
     const m = byId.get(r.manifestId)!;
+    const order = childOrder(m.bytes);
     const children = links
       .filter((l) => l.parentId === m.id)
+      .sort((a, b) => order(a.child.digest) - order(b.child.digest))
       .map((l) => ({
         digest: l.child.digest,
         mediaType: l.child.mediaType,
