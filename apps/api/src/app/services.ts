@@ -80,6 +80,7 @@ export async function createServices(deps: {
     admission,
     config.BLOB_UPLOAD_GRACE,
     new BlobWrites(pool, BLOB_LOCK_CLASS),
+    tags,
   );
   const expirationClamp = { min: config.LABELED_EXPIRATION_MINIMUM, max: config.LABELED_EXPIRATION_MAXIMUM };
   const manifests = new ManifestService(

@@ -1,6 +1,7 @@
 // The RegistryBackend that packages/oci's router calls: resolves repositories and delegates every rule
 // to the domain services, translating domain errors into distribution error codes.
 import type { Readable } from "node:stream";
+import pg from "pg";
 import {
   OciError,
   isOciError,
@@ -71,7 +72,7 @@ export function toOciError(e: unknown): unknown {
   const prismaGone =
     (e as Error)?.name === "PrismaClientKnownRequestError" && (code === "P2003" || code === "P2025");
   // The same through the prepared statements of the hot paths: pg's foreign_key_violation.
-  const pgGone = (e as Error)?.constructor?.name === "DatabaseError" && code === "23503";
+  const pgGone = e instanceof pg.DatabaseError && code === "23503";
   if (prismaGone || pgGone) {
     return new OciError("NAME_UNKNOWN", "the repository or upload was deleted while this request ran");
   }

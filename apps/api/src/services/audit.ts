@@ -47,6 +47,20 @@ export function repositoryEntry(
   };
 }
 
+/** The row an entry becomes (also for writers that insert it in their own statement). */
+export function auditRow(e: AuditEntry): Prisma.AuditLogCreateManyInput {
+  const who = actor(e.principal);
+  return {
+    kind: e.kind,
+    performer: who.name,
+    performerId: who.id,
+    namespaceId: e.namespaceId ?? null,
+    repositoryId: e.repositoryId ?? null,
+    ip: e.ip ?? null,
+    metadata: (e.metadata ?? {}) as Prisma.InputJsonValue,
+  };
+}
+
 const INSERT_MANY = `
   INSERT INTO "AuditLog" (kind, performer, "performerId", "namespaceId", "repositoryId", ip, metadata, "createdAt")
   SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[],
@@ -67,21 +81,9 @@ export class AuditService {
     private readonly pool: pg.Pool,
   ) {}
 
-  private row(e: AuditEntry): Prisma.AuditLogCreateManyInput {
-    return {
-      kind: e.kind,
-      performer: actor(e.principal).name,
-      performerId: actor(e.principal).id,
-      namespaceId: e.namespaceId ?? null,
-      repositoryId: e.repositoryId ?? null,
-      ip: e.ip ?? null,
-      metadata: (e.metadata ?? {}) as Prisma.InputJsonValue,
-    };
-  }
-
   /** Writes the entry; pass a transaction to make it part of the change it records (one commit). */
   async record(e: AuditEntry, tx?: Prisma.TransactionClient): Promise<void> {
-    await (tx ?? this.db).auditLog.create({ data: this.row(e) });
+    await (tx ?? this.db).auditLog.create({ data: auditRow(e) });
   }
 
   /** An entry about a repository, with the `repo` and `namespace` metadata every such entry carries. */
@@ -102,7 +104,7 @@ export class AuditService {
    * few multi-row INSERTs instead of one commit each.
    */
   recordInBackground(e: AuditEntry): void {
-    this.pending.push({ ...this.row(e), createdAt: new Date() });
+    this.pending.push({ ...auditRow(e), createdAt: new Date() });
     if (!this.flushing) void this.flush();
   }
 

@@ -1,6 +1,6 @@
 // Upload sessions' database side as prepared statements on the pg pool. Every blob push runs these three to
-// four times (start, chunks, end); through Prisma each cost more CPU than the 64 KiB it carried
-// (measured with `npm run bench`).
+// four times (start, chunks, end); moving them off Prisma took the 64 KiB push workload from 0.68× to
+// 1.64× distribution (`npm run bench -- --only=small`, BENCHMARKS.md).
 import type pg from "pg";
 
 const CREATE = `INSERT INTO "Upload" (id, "repositoryId") VALUES ($1, $2)`;

@@ -7,6 +7,7 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "../storage/blob-store.js";
 import type { Admission } from "./admission.js";
 import type { BlobWrites } from "./blob-writes.js";
+import type { TagService } from "./tags.js";
 import { DomainError } from "./errors.js";
 
 export class BlobUnknownError extends DomainError {
@@ -42,6 +43,7 @@ export class BlobService {
     private readonly admission: Admission,
     private readonly graceSeconds: number,
     private readonly writes: BlobWrites,
+    private readonly tags: TagService,
   ) {}
 
   private protectedUntil() {
@@ -86,8 +88,7 @@ export class BlobService {
    * collection does: a manifest push (holding it shared) relies on the links it has checked staying put.
    */
   async unlink(repositoryId: bigint, digest: string): Promise<boolean> {
-    return this.db.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${repositoryId}::bigint)`;
+    return this.tags.withRepoLock(repositoryId, async (tx) => {
       const r = await tx.repositoryBlob.deleteMany({ where: { repositoryId, blob: { digest } } });
       return r.count > 0;
     });

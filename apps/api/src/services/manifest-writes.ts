@@ -4,7 +4,7 @@
 // trips (and their CPU) while holding the repository's tag lock (measured with `npm run bench`).
 import type pg from "pg";
 import type { ParsedManifest } from "@hm/oci";
-import { actor, type AuditEntry } from "./audit.js";
+import { auditRow, type AuditEntry } from "./audit.js";
 
 /** A manifest already stored in the repository, with its `quay.expires-after` label if any. */
 export interface StoredManifest {
@@ -43,7 +43,7 @@ const PUSH = `
   SELECT manifest_id, inserted, missing_blob, missing_child, job_ids::text[] AS job_ids
   FROM hm_push_manifest(${Array.from({ length: 24 }, (_, i) => `$${i + 1}`).join(", ")})`;
 
-const str = (v: bigint | null | undefined) => (v === null || v === undefined ? null : v.toString());
+const str = (v: bigint | number | null | undefined) => (v === null || v === undefined ? null : v.toString());
 
 export class ManifestWrites {
   constructor(private readonly pool: pg.Pool) {}
@@ -60,7 +60,7 @@ export class ManifestWrites {
 
   async push(w: PushWrite): Promise<PushResult> {
     const m = w.manifest;
-    const who = actor(w.audit.principal);
+    const audit = auditRow(w.audit);
     const r = await this.pool.query({
       name: "hm_push_manifest",
       text: PUSH,
@@ -80,12 +80,12 @@ export class ManifestWrites {
         JSON.stringify(w.labels),
         w.tag,
         w.expiresAfterSeconds,
-        w.audit.kind,
-        who.name,
-        str(who.id),
-        str(w.audit.namespaceId),
-        w.audit.ip ?? null,
-        JSON.stringify(w.audit.metadata ?? {}),
+        audit.kind,
+        audit.performer,
+        str(audit.performerId),
+        str(audit.namespaceId),
+        audit.ip,
+        JSON.stringify(audit.metadata),
         w.jobs?.queues ?? [],
         w.jobs?.name ?? null,
         w.jobs ? JSON.stringify(w.jobs.payload) : null,

@@ -108,8 +108,9 @@ export class ManifestService {
         }
       : null;
     // One statement holding the repository's tag lock shared (garbage collection, holding it exclusively,
-    // removes links and children) and the tag's own lock: the links are checked there, and the audit entry and the push event's job records commit
-    // with the manifest, so there is never a push without its record (or a record without its push).
+    // removes links and children) and the tag's own lock: the links are checked there, and the audit entry
+    // and the push event's job records commit with the manifest, so there is never a push without its
+    // record (or a record without its push).
     const r = await this.writes.push({
       repositoryId: repo.id,
       bytes,

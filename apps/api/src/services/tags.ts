@@ -1,5 +1,6 @@
 // The tag-retarget service. Tags are append-only history: moving a tag ends the alive row and inserts a
-// new one; every change to one repository's tags runs under that repository's advisory lock.
+// new one. Tag commands, manifest deletes and GC hold the repository's advisory lock exclusively; a
+// manifest push holds it shared plus its tag's own lock (hm_push_manifest).
 // "Alive" is computed at query time: lifetimeEnd is null or still in the future (expiration).
 import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
@@ -26,19 +27,7 @@ export class TagService {
     );
   }
 
-  /** Points `name` at `manifestId`. A no-op when it already does. Returns true when something changed. */
-  async retarget(
-    repositoryId: bigint,
-    name: string,
-    manifestId: bigint,
-    opts: { expiresAt?: Date | null } = {},
-  ): Promise<boolean> {
-    return this.withRepoLock(repositoryId, (tx, now) =>
-      this.retargetLocked(tx, now, repositoryId, name, manifestId, opts),
-    );
-  }
-
-  /** A tag already pointing at `manifestId` is left as it is (its expiration too). */
+  /** Points `name` at `manifestId`; one already pointing there is left as it is (its expiration too). */
   async retargetLocked(
     tx: Tx,
     now: Date,
