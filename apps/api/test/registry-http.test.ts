@@ -202,6 +202,109 @@ describe("blobs and uploads", () => {
     assert.ok(Buffer.from(await tail.arrayBuffer()).equals(big.subarray(1048570)), "the tail range matches");
   });
 
+  test("large pulls at once, and ranges across read buffers, each get their own bytes", async () => {
+    // The pull path reuses its read buffers between requests: a buffer reused too early would show up
+    // here as another blob's bytes.
+    const blobs = Array.from({ length: 4 }, (_, i) => crypto.randomBytes(5 * 1024 * 1024 + 1000 * i + 1));
+    const digests = await Promise.all(blobs.map((b) => alice.pushBlob(repo, b)));
+    const pulls = await Promise.all(
+      [...digests, ...digests, ...digests].map(async (d) => {
+        const res = await alice.req("GET", repo, `/blobs/${d}`);
+        return { want: d, got: sha(Buffer.from(await res.arrayBuffer())) };
+      }),
+    );
+    for (const p of pulls) assert.equal(p.got, p.want, "a concurrent pull returned the blob it asked for");
+    // A reader that stalls fills the socket (several MiB on loopback), so the server's writes queue behind it
+    // with their buffers.
+    const token = await alice.token(repo);
+    const large = crypto.randomBytes(20 * 1024 * 1024);
+    const largeDigest = await alice.pushBlob(repo, large);
+    const slow = await new Promise<string>((resolve, reject) => {
+      http
+        .get(
+          `${sys.url}/v2/${repo}/blobs/${largeDigest}`,
+          { headers: { authorization: `Bearer ${token}` } },
+          (res) => {
+            const h = crypto.createHash("sha256");
+            res.pause();
+            setTimeout(() => res.resume(), 300);
+            res.on("data", (c: Buffer) => {
+              h.update(c);
+              res.pause();
+              setTimeout(() => res.resume(), 2);
+            });
+            res.on("end", () => resolve(`sha256:${h.digest("hex")}`));
+            res.on("error", reject);
+          },
+        )
+        .on("error", reject);
+    });
+    assert.equal(slow, largeDigest, "a slow reader gets the blob intact");
+    const big = blobs[3]!;
+    for (const [start, end] of [
+      [2 * 1024 * 1024 - 5, 2 * 1024 * 1024 + 5],
+      [100, 4 * 1024 * 1024 + 100],
+      [big.length - 300 * 1024, big.length - 1],
+    ] as const) {
+      const r = await alice.req("GET", repo, `/blobs/${digests[3]}`, {
+        headers: { range: `bytes=${start}-${end}` },
+      });
+      assert.equal(r.status, 206);
+      assert.equal(r.headers.get("content-range"), `bytes ${start}-${end}/${big.length}`);
+      const body = Buffer.from(await r.arrayBuffer());
+      assert.ok(body.equals(big.subarray(start, end + 1)), `range ${start}-${end} matches`);
+    }
+  });
+
+  test("a client that goes away mid-pull leaves no open file, and the server keeps serving", async () => {
+    const big = crypto.randomBytes(24 * 1024 * 1024);
+    const digest = await alice.pushBlob(repo, big);
+    const blobFile = path.join(
+      sys.config.STORAGE_PATH,
+      "blobs",
+      "sha256",
+      digest.slice(7, 9),
+      digest.slice(7),
+    );
+    assert.ok(fs.existsSync(blobFile), `the blob is stored at ${blobFile}`);
+    const openOnBlob = () =>
+      fs.readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`) === blobFile;
+        } catch {
+          return false;
+        }
+      }).length;
+    const token = await alice.token(repo);
+    let seenOpen = 0;
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get(
+          `${sys.url}/v2/${repo}/blobs/${digest}`,
+          { headers: { authorization: `Bearer ${token}` } },
+          (res) => {
+            let got = 0;
+            res.on("data", (c: Buffer) => {
+              got += c.length;
+              if (got > 3 * 1024 * 1024 && !req.destroyed) {
+                seenOpen = Math.max(seenOpen, openOnBlob());
+                req.destroy();
+              }
+            });
+            res.on("close", () => resolve());
+          },
+        );
+        req.on("error", () => resolve());
+        setTimeout(() => reject(new Error("the aborted pull did not close")), 10_000);
+      });
+    }
+    assert.ok(seenOpen > 0, "the blob was open while it was being sent (so the check below can fail)");
+    for (let i = 0; i < 50 && openOnBlob() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(openOnBlob(), 0, "no file descriptor left open on the blob");
+    const again = await alice.req("GET", repo, `/blobs/${digest}`);
+    assert.equal(sha(Buffer.from(await again.arrayBuffer())), digest, "a full pull afterwards is intact");
+  });
+
   test("chunked session: PATCH in order, 416 out of order, status, PUT", async () => {
     const start = await alice.req("POST", repo, "/blobs/uploads/");
     assert.equal(start.status, 202);

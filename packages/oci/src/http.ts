@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import type { Request, Response } from "express";
 import { OciError } from "./errors.js";
-import type { ByteRange } from "./interfaces.js";
+import type { ByteRange, SendableBody } from "./interfaces.js";
 
 /** Parses a PATCH `Content-Range` ("start-end", tolerating a "bytes " or "bytes=" prefix). */
 export function parseContentRange(value: string | undefined): ByteRange | undefined {
@@ -72,9 +72,10 @@ export function hasBody(req: Request): boolean {
   return /chunked/i.test(String(req.headers["transfer-encoding"] ?? ""));
 }
 
-export async function streamTo(res: Response, body: Readable): Promise<void> {
+export async function streamTo(res: Response, body: Readable | SendableBody): Promise<void> {
   try {
-    await pipeline(body, res);
+    if ("sendTo" in body) await body.sendTo(res);
+    else await pipeline(body, res);
   } catch {
     // Client went away or the source failed mid-stream: nothing more can be sent; make sure both ends close.
     body.destroy();

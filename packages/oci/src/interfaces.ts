@@ -1,5 +1,5 @@
 // What the /v2 router needs from the outside world: three small interfaces, injected.
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import type { Request } from "express";
 
 export type Action = "pull" | "push" | "delete";
@@ -55,10 +55,23 @@ export interface ReferrerDescriptor {
   annotations?: Record<string, string>;
 }
 
+/**
+ * A blob body that can write itself to the response (with reused buffers, say) and end it; the router uses
+ * `sendTo` when it is there and pipes the stream otherwise.
+ */
+export interface SendableBody extends Readable {
+  sendTo(out: Writable): Promise<void>;
+}
+
 /** Content operations, always in the context of a repository and the caller's access. */
 export interface RegistryBackend {
   statBlob(repo: string, digest: string, access: Access): Promise<BlobInfo | null>;
-  openBlob(repo: string, digest: string, range: ByteRange | undefined, access: Access): Promise<Readable>;
+  openBlob(
+    repo: string,
+    digest: string,
+    range: ByteRange | undefined,
+    access: Access,
+  ): Promise<Readable | SendableBody>;
   deleteBlob(repo: string, digest: string, access: Access): Promise<void>;
   /** Links an existing blob into `repo`; `from` undefined lets the backend look where the caller may read. */
   mountBlob(repo: string, digest: string, from: string | undefined, access: Access): Promise<BlobInfo | null>;

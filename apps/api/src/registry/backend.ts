@@ -9,6 +9,7 @@ import {
   type BlobInfo,
   type ByteRange,
   type RegistryBackend,
+  type SendableBody,
 } from "@hm/oci";
 import type { Db } from "../infra/database.js";
 import type { AccountService } from "../services/accounts.js";
@@ -150,7 +151,11 @@ class Backend implements RegistryBackend {
     return b ? { digest: b.digest, size: Number(b.size) } : null;
   }
 
-  async openBlob(_repo: string, digest: string, range: ByteRange | undefined): Promise<Readable> {
+  async openBlob(
+    _repo: string,
+    digest: string,
+    range: ByteRange | undefined,
+  ): Promise<Readable | SendableBody> {
     try {
       return await this.d.blobs.open(digest, range);
     } catch {

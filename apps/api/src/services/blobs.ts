@@ -2,6 +2,7 @@
 // may read a blob only once it is linked to it (uploaded or mounted there).
 import crypto from "node:crypto";
 import type { Readable } from "node:stream";
+import type { SendableBody } from "@hm/oci";
 import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "../storage/blob-store.js";
@@ -59,7 +60,7 @@ export class BlobService {
     return link?.blob ?? null;
   }
 
-  async open(digest: string, range?: { start: number; end: number }): Promise<Readable> {
+  async open(digest: string, range?: { start: number; end: number }): Promise<Readable | SendableBody> {
     return this.store.read(digest, range);
   }
 

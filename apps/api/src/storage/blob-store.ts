@@ -1,6 +1,7 @@
 // The storage driver interface: a pure content-addressed blob store plus upload scratch space.
 // The filesystem driver implements it; an S3-compatible driver can implement the same contract.
 import type { Readable } from "node:stream";
+import type { SendableBody } from "@hm/oci";
 
 export interface BlobStore {
   /** Creates empty scratch space for an upload session. */
@@ -25,7 +26,8 @@ export interface BlobStore {
 
   /** Size of a stored blob, or null. */
   stat(digest: string): Promise<number | null>;
-  read(digest: string, range?: { start: number; end: number }): Promise<Readable>;
+  /** The blob's bytes as a stream; `sendTo` may be there for a faster way to a response (the /v2 router's). */
+  read(digest: string, range?: { start: number; end: number }): Promise<Readable | SendableBody>;
   delete(digest: string): Promise<void>;
   /** Every stored blob with its last modification time (garbage collection's file sweep). */
   list(): AsyncIterable<{ digest: string; modifiedAt: Date }>;

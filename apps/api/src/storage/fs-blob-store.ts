@@ -5,10 +5,11 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import { Transform, type Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { parseDigest, type DigestAlgorithm } from "@hm/oci";
+import { parseDigest, type DigestAlgorithm, type SendableBody } from "@hm/oci";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "./blob-store.js";
+import { sendFileRange } from "./file-sender.js";
 
 /** Bytes of an upload written between background flushes to disk. */
 const SYNC_EVERY = 16 * 1024 * 1024;
@@ -176,15 +177,19 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async read(digest: string, range?: { start: number; end: number }): Promise<Readable> {
+  async read(digest: string, range?: { start: number; end: number }): Promise<SendableBody> {
     const file = this.blobPath(digest);
     const fh = await fsp.open(file, "r"); // fails now (not mid-stream) if the blob is gone
-    // Large reads mean fewer chunks through the socket; a small blob gets a buffer of its own size.
     const start = range?.start ?? 0;
     const end = range?.end ?? (await fh.stat()).size - 1;
+    // As a stream (squash, config reads): large reads mean fewer chunks; a small blob gets a buffer of its
+    // own size. An empty blob has no last byte: no end then (a stream of nothing).
     const highWaterMark = Math.min(1024 * 1024, Math.max(16 * 1024, end - start + 1));
-    // An empty blob has no last byte: no end then (a stream of nothing).
-    return fh.createReadStream({ start, end: end >= start ? end : undefined, highWaterMark });
+    const stream = fh.createReadStream({ start, end: end >= start ? end : undefined, highWaterMark });
+    // To a response (/v2 pulls): positional reads into reused buffers; the stream, never read, closes the file.
+    return Object.assign(stream, {
+      sendTo: (out: Writable) => sendFileRange(fh, start, end, out).finally(() => stream.destroy()),
+    });
   }
 
   async delete(digest: string): Promise<void> {
