@@ -1,4 +1,5 @@
 // What every workload gets: both targets, the size profile, and a place to record figures.
+import { spawnSync } from "node:child_process";
 import type { Ours, Target } from "./systems.js";
 
 export interface Profile {
@@ -79,7 +80,11 @@ export class BenchContext {
     return [this.ours, this.dist];
   }
 
+  /** False during warm-up rounds: figures are not kept. */
+  private recording = true;
+
   record(family: string, def: MetricDef, target: Target["name"], value: number): void {
+    if (!this.recording) return;
     let row = this.rows.find((r) => r.family === family && r.name === def.name);
     if (!row) {
       row = { ...def, family, values: { ours: [], distribution: [] } };
@@ -97,8 +102,29 @@ export class BenchContext {
     console.error(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
   }
 
-  /** Runs `fn` for ours then distribution, `rounds` times (alternating, so drifting load hits both alike). */
-  async alternate(rounds: number, fn: (t: Target, round: number) => Promise<void>): Promise<void> {
-    for (let i = 0; i < rounds; i++) for (const t of this.targets) await fn(t, i);
+  /**
+   * Runs `fn` for both targets, `rounds` times. The order alternates per round (ours first, then distribution
+   * first, ...), so drifting load and whatever one round leaves behind hit both alike. Before each run the
+   * page cache is written back (`sync`): distribution never fsyncs, so its writes would otherwise still be
+   * going to disk during the next run, and our fsyncs would wait for them. `warmup` rounds run first
+   * unrecorded (our server's JIT, both servers' first connections and allocations).
+   */
+  async alternate(
+    rounds: number,
+    fn: (t: Target, round: number) => Promise<void>,
+    opts: { warmup?: number } = {},
+  ): Promise<void> {
+    const warmup = opts.warmup ?? 0;
+    for (let i = -warmup; i < rounds; i++) {
+      this.recording = i >= 0;
+      try {
+        for (const t of i % 2 === 0 ? this.targets : [...this.targets].reverse()) {
+          spawnSync("sync");
+          await fn(t, i < 0 ? rounds - i : i);
+        }
+      } finally {
+        this.recording = true;
+      }
+    }
   }
 }

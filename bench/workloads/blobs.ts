@@ -21,28 +21,32 @@ export async function largeBlobs(ctx: BenchContext): Promise<void> {
   const size = ctx.profile.largeBlob;
   const F = "blobs";
   const rate = (name: string) => ({ name, unit: "MiB/s", better: "higher" as const });
-  await ctx.alternate(ctx.profile.largeBlobRounds, async (t, i) => {
-    ctx.progress(`${label(size)} blobs, round ${i + 1}: ${t.name}`);
-    const c = await t.client([REPO]);
-    const one = randomBlob(size);
-    ctx.record(
-      F,
-      rate(`push ${label(size)} ×1`),
-      t.name,
-      mibs(size, await timed(() => pushBlob(c, REPO, one))),
-    );
-    ctx.record(
-      F,
-      rate(`pull ${label(size)} ×1`),
-      t.name,
-      mibs(size, await timed(() => pullBlob(c, REPO, one))),
-    );
-    const two = [randomBlob(size), randomBlob(size)];
-    const pushMs = await timed(() => Promise.all(two.map((b) => pushBlob(c, REPO, b))));
-    ctx.record(F, rate(`push ${label(size)} ×2 concurrent (total)`), t.name, mibs(2 * size, pushMs));
-    const pullMs = await timed(() => Promise.all(two.map((b) => pullBlob(c, REPO, b))));
-    ctx.record(F, rate(`pull ${label(size)} ×2 concurrent (total)`), t.name, mibs(2 * size, pullMs));
-  });
+  await ctx.alternate(
+    ctx.profile.largeBlobRounds,
+    async (t, i) => {
+      ctx.progress(`${label(size)} blobs, round ${i + 1}: ${t.name}`);
+      const c = await t.client([REPO]);
+      const one = randomBlob(size);
+      ctx.record(
+        F,
+        rate(`push ${label(size)} ×1`),
+        t.name,
+        mibs(size, await timed(() => pushBlob(c, REPO, one))),
+      );
+      ctx.record(
+        F,
+        rate(`pull ${label(size)} ×1`),
+        t.name,
+        mibs(size, await timed(() => pullBlob(c, REPO, one))),
+      );
+      const two = [randomBlob(size), randomBlob(size)];
+      const pushMs = await timed(() => Promise.all(two.map((b) => pushBlob(c, REPO, b))));
+      ctx.record(F, rate(`push ${label(size)} ×2 concurrent (total)`), t.name, mibs(2 * size, pushMs));
+      const pullMs = await timed(() => Promise.all(two.map((b) => pullBlob(c, REPO, b))));
+      ctx.record(F, rate(`pull ${label(size)} ×2 concurrent (total)`), t.name, mibs(2 * size, pullMs));
+    },
+    { warmup: 1 },
+  );
 }
 
 /** Runs `fn` while sampling the server's VmRSS every 50 ms; returns the peak in MiB. */
@@ -93,21 +97,25 @@ export async function smallBlobs(ctx: BenchContext): Promise<void> {
   const F = "blobs";
   const n = ctx.profile.smallBlobs;
   for (const concurrency of [8, 32]) {
-    await ctx.alternate(ctx.profile.rounds, async (t, i) => {
-      ctx.progress(`64 KiB blobs at concurrency ${concurrency}, round ${i + 1}: ${t.name}`);
-      const c = await t.client([REPO]);
-      const blobs = Array.from({ length: n }, () => randomBlob(64 * 1024));
-      const push = await runPool(blobs, concurrency, (b) => pushBlob(c, REPO, b));
-      const pull = await runPool(blobs, concurrency, (b) => pullBlob(c, REPO, b));
-      const row = (op: string, unit: string, better: "higher" | "lower") => ({
-        name: `${op} 64 KiB, c=${concurrency}`,
-        unit,
-        better,
-      });
-      ctx.record(F, row("push", "blobs/s", "higher"), t.name, n / (push.wallMs / 1000));
-      ctx.record(F, row("push p99", "ms", "lower"), t.name, p99(push.latencies));
-      ctx.record(F, row("pull", "blobs/s", "higher"), t.name, n / (pull.wallMs / 1000));
-      ctx.record(F, row("pull p99", "ms", "lower"), t.name, p99(pull.latencies));
-    });
+    await ctx.alternate(
+      ctx.profile.rounds,
+      async (t, i) => {
+        ctx.progress(`64 KiB blobs at concurrency ${concurrency}, round ${i + 1}: ${t.name}`);
+        const c = await t.client([REPO]);
+        const blobs = Array.from({ length: n }, () => randomBlob(64 * 1024));
+        const push = await runPool(blobs, concurrency, (b) => pushBlob(c, REPO, b));
+        const pull = await runPool(blobs, concurrency, (b) => pullBlob(c, REPO, b));
+        const row = (op: string, unit: string, better: "higher" | "lower") => ({
+          name: `${op} 64 KiB, c=${concurrency}`,
+          unit,
+          better,
+        });
+        ctx.record(F, row("push", "blobs/s", "higher"), t.name, n / (push.wallMs / 1000));
+        ctx.record(F, row("push p99", "ms", "lower"), t.name, p99(push.latencies));
+        ctx.record(F, row("pull", "blobs/s", "higher"), t.name, n / (pull.wallMs / 1000));
+        ctx.record(F, row("pull p99", "ms", "lower"), t.name, p99(pull.latencies));
+      },
+      { warmup: 1 },
+    );
   }
 }

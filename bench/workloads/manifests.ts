@@ -29,27 +29,31 @@ export async function manifestPuts(ctx: BenchContext, parts: Map<string, ImagePa
   const n = ctx.profile.manifestPuts;
   for (const spread of [false, true]) {
     const where = spread ? "8 repos" : "1 repo";
-    await ctx.alternate(ctx.profile.rounds, async (t, round) => {
-      ctx.progress(`manifest PUT ×${n} into ${where}, round ${round + 1}: ${t.name}`);
-      const c = await t.client([REPO, ...SPREAD]);
-      const items = Array.from({ length: n }, (_, i) => {
-        const repo = spread ? SPREAD[i % SPREAD.length]! : REPO;
-        return {
-          repo,
-          tag: `r${round}-${i}`,
-          bytes: manifestFor(parts.get(`${t.name} ${repo}`)!, `${round}-${i}-${Math.random()}`),
-        };
-      });
-      const r = await runPool(items, 8, (m) => putManifest(c, m.repo, m.tag, m.bytes));
-      const row = (what: string, unit: string, better: "higher" | "lower") => ({
-        name: `PUT${what} into ${where}, c=8`,
-        unit,
-        better,
-      });
-      ctx.record(F, row("", "manifests/s", "higher"), t.name, n / (r.wallMs / 1000));
-      ctx.record(F, row(" p50", "ms", "lower"), t.name, median(r.latencies));
-      ctx.record(F, row(" p99", "ms", "lower"), t.name, p99(r.latencies));
-    });
+    await ctx.alternate(
+      ctx.profile.rounds,
+      async (t, round) => {
+        ctx.progress(`manifest PUT ×${n} into ${where}, round ${round + 1}: ${t.name}`);
+        const c = await t.client([REPO, ...SPREAD]);
+        const items = Array.from({ length: n }, (_, i) => {
+          const repo = spread ? SPREAD[i % SPREAD.length]! : REPO;
+          return {
+            repo,
+            tag: `r${round}-${i}`,
+            bytes: manifestFor(parts.get(`${t.name} ${repo}`)!, `${round}-${i}-${Math.random()}`),
+          };
+        });
+        const r = await runPool(items, 8, (m) => putManifest(c, m.repo, m.tag, m.bytes));
+        const row = (what: string, unit: string, better: "higher" | "lower") => ({
+          name: `PUT${what} into ${where}, c=8`,
+          unit,
+          better,
+        });
+        ctx.record(F, row("", "manifests/s", "higher"), t.name, n / (r.wallMs / 1000));
+        ctx.record(F, row(" p50", "ms", "lower"), t.name, median(r.latencies));
+        ctx.record(F, row(" p99", "ms", "lower"), t.name, p99(r.latencies));
+      },
+      { warmup: 1 },
+    );
   }
 }
 
@@ -111,15 +115,31 @@ export async function manifestGets(ctx: BenchContext, parts: Map<string, ImagePa
       "latest",
       manifestFor(parts.get(`${t.name} ${REPO}`)!, "latest"),
     );
-  await ctx.alternate(ctx.profile.rounds, async (t, round) => {
-    ctx.progress(`manifest GET by tag, wrk c=32 ${ctx.profile.wrkSeconds}s, round ${round + 1}: ${t.name}`);
-    const headers = { Accept: MANIFEST_ACCEPT, ...(await t.authHeaders([REPO])) };
-    const r = runWrk(ctx.tmpDir, `${t.base}/v2/${REPO}/manifests/latest`, headers, ctx.profile.wrkSeconds);
-    if (r.status_errors || r.socket_errors)
-      ctx.note(`${t.name}: wrk saw ${r.status_errors} non-2xx answers and ${r.socket_errors} socket errors`);
-    const rps = r.requests / (r.duration_us / 1e6);
-    ctx.record(F, { name: "GET by tag, wrk c=32", unit: "req/s", better: "higher" }, t.name, rps);
-    ctx.record(F, { name: "GET by tag p50, wrk c=32", unit: "ms", better: "lower" }, t.name, r.p50_us / 1000);
-    ctx.record(F, { name: "GET by tag p99, wrk c=32", unit: "ms", better: "lower" }, t.name, r.p99_us / 1000);
-  });
+  await ctx.alternate(
+    ctx.profile.rounds,
+    async (t, round) => {
+      ctx.progress(`manifest GET by tag, wrk c=32 ${ctx.profile.wrkSeconds}s, round ${round + 1}: ${t.name}`);
+      const headers = { Accept: MANIFEST_ACCEPT, ...(await t.authHeaders([REPO])) };
+      const r = runWrk(ctx.tmpDir, `${t.base}/v2/${REPO}/manifests/latest`, headers, ctx.profile.wrkSeconds);
+      if (r.status_errors || r.socket_errors)
+        ctx.note(
+          `${t.name}: wrk saw ${r.status_errors} non-2xx answers and ${r.socket_errors} socket errors`,
+        );
+      const rps = r.requests / (r.duration_us / 1e6);
+      ctx.record(F, { name: "GET by tag, wrk c=32", unit: "req/s", better: "higher" }, t.name, rps);
+      ctx.record(
+        F,
+        { name: "GET by tag p50, wrk c=32", unit: "ms", better: "lower" },
+        t.name,
+        r.p50_us / 1000,
+      );
+      ctx.record(
+        F,
+        { name: "GET by tag p99, wrk c=32", unit: "ms", better: "lower" },
+        t.name,
+        r.p99_us / 1000,
+      );
+    },
+    { warmup: 1 },
+  );
 }
