@@ -105,7 +105,7 @@ const notes = [
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")} (on ${os.cpus().length} cores; other work on the machine moves the figures).`,
-  `Rounds alternate ours, distribution, ours, ...: ${profile.rounds} rounds per workload (${profile.largeBlobRounds} for the ${(profile.largeBlob / 2 ** 20).toFixed(0)} MiB blobs), the ${(profile.hugeBlob / 2 ** 20).toFixed(0)} MiB blob once.`,
+  `Each round runs both registries, taking turns to go first: ${profile.rounds} rounds per workload (${profile.largeBlobRounds} for the ${(profile.largeBlob / 2 ** 20).toFixed(0)} MiB blobs), the ${(profile.hugeBlob / 2 ** 20).toFixed(0)} MiB blob pushed once and pulled ${profile.hugePulls} time(s). Before each run the page cache is written back (\`sync\`); the blob and manifest workloads start with one unrecorded warm-up round.`,
   ...ctx!.notes,
   ...(resets.length
     ? [

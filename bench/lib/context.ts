@@ -10,6 +10,8 @@ export interface Profile {
   largeBlobRounds: number;
   largeBlob: number;
   hugeBlob: number;
+  /** Pulls of the huge blob per registry (it is pushed once). */
+  hugePulls: number;
   smallBlobs: number;
   manifestPuts: number;
   wrkSeconds: number;
@@ -25,6 +27,7 @@ export const FULL: Profile = {
   largeBlobRounds: 9,
   largeBlob: 64 * 1024 * 1024,
   hugeBlob: 1024 * 1024 * 1024,
+  hugePulls: 5,
   smallBlobs: 512,
   manifestPuts: 400,
   wrkSeconds: 10,
@@ -40,6 +43,7 @@ export const QUICK: Profile = {
   largeBlobRounds: 3,
   largeBlob: 8 * 1024 * 1024,
   hugeBlob: 64 * 1024 * 1024,
+  hugePulls: 1,
   smallBlobs: 96,
   manifestPuts: 60,
   wrkSeconds: 3,

@@ -55,7 +55,7 @@ const LINKED_BLOB = `
  * 10,000-tag list then costs one field to parse instead of 10,000 rows. A tag name cannot hold a newline.
  */
 const TAG_NAMES = `
-  SELECT string_agg(name, E'\\n') FROM (
+  SELECT string_agg(name, E'\\n' ORDER BY name COLLATE "C") FROM (
     SELECT name FROM "Tag"
     WHERE "repositoryId" = $1 AND ("lifetimeEnd" IS NULL OR "lifetimeEnd" > now()) AND name COLLATE "C" > $2
     ORDER BY name COLLATE "C" LIMIT $3

@@ -48,6 +48,10 @@ export function repositoryEntry(
 }
 
 /** The row an entry becomes (also for writers that insert it in their own statement). */
+/** A bigint id as a pg query parameter (the driver takes ids as strings), null kept. */
+export const idParam = (v: bigint | number | null | undefined) =>
+  v === null || v === undefined ? null : String(v);
+
 export function auditRow(e: AuditEntry): Prisma.AuditLogCreateManyInput {
   const who = actor(e.principal);
   return {
@@ -128,16 +132,15 @@ export class AuditService {
   /** One prepared multi-row INSERT (column arrays through unnest): pulls write an entry each. */
   private async insertMany(batch: Prisma.AuditLogCreateManyInput[]): Promise<void> {
     const col = <T>(f: (r: Prisma.AuditLogCreateManyInput) => T) => batch.map(f);
-    const id = (v: bigint | number | null | undefined) => (v === null || v === undefined ? null : String(v));
     await this.pool.query({
       name: "hm_audit_insert_many",
       text: INSERT_MANY,
       values: [
         col((r) => r.kind),
         col((r) => r.performer ?? null),
-        col((r) => id(r.performerId)),
-        col((r) => id(r.namespaceId)),
-        col((r) => id(r.repositoryId)),
+        col((r) => idParam(r.performerId)),
+        col((r) => idParam(r.namespaceId)),
+        col((r) => idParam(r.repositoryId)),
         col((r) => r.ip ?? null),
         col((r) => JSON.stringify(r.metadata ?? {})),
         col((r) => r.createdAt ?? new Date()),

@@ -4,7 +4,7 @@
 // trips (and their CPU) while holding the repository's tag lock (measured with `npm run bench`).
 import type pg from "pg";
 import type { ParsedManifest } from "@hm/oci";
-import { auditRow, type AuditEntry } from "./audit.js";
+import { auditRow, idParam, type AuditEntry } from "./audit.js";
 
 /** A manifest already stored in the repository, with its `quay.expires-after` label if any. */
 export interface StoredManifest {
@@ -43,8 +43,6 @@ const PUSH = `
   SELECT manifest_id, inserted, missing_blob, missing_child, job_ids::text[] AS job_ids
   FROM hm_push_manifest(${Array.from({ length: 24 }, (_, i) => `$${i + 1}`).join(", ")})`;
 
-const str = (v: bigint | number | null | undefined) => (v === null || v === undefined ? null : v.toString());
-
 export class ManifestWrites {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -82,8 +80,8 @@ export class ManifestWrites {
         w.expiresAfterSeconds,
         audit.kind,
         audit.performer,
-        str(audit.performerId),
-        str(audit.namespaceId),
+        idParam(audit.performerId),
+        idParam(audit.namespaceId),
         audit.ip,
         JSON.stringify(audit.metadata),
         w.jobs?.queues ?? [],
