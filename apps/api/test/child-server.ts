@@ -17,12 +17,18 @@ export class ChildServer {
     private readonly cleanup: () => Promise<void>,
   ) {}
 
-  static async create(extra: Record<string, string> = {}): Promise<ChildServer> {
-    const db = await createTestDatabase();
+  /** `embeddedDb`: no DATABASE_URL, so the server runs its own PostgreSQL under DATA_DIR (the quickstart). */
+  static async create(
+    extra: Record<string, string> = {},
+    opts: { embeddedDb?: boolean } = {},
+  ): Promise<ChildServer> {
+    const db = opts.embeddedDb ? null : await createTestDatabase();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hm-child-"));
+    // As root, the embedded PostgreSQL runs as `postgres`, which must reach the directory (mkdtemp gives 0700).
+    if (opts.embeddedDb) fs.chmodSync(dataDir, 0o755);
     const port = await freePort();
-    const env = {
-      DATABASE_URL: db.url,
+    const env: Record<string, string> = {
+      ...(db ? { DATABASE_URL: db.url } : {}),
       REDIS_PREFIX: `hmchild:${crypto.randomBytes(4).toString("hex")}`,
       DATA_DIR: dataDir,
       PORT: String(port),
@@ -34,24 +40,53 @@ export class ChildServer {
       ...extra,
     };
     return new ChildServer(env, port, async () => {
-      await db.drop();
+      await db?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
+  }
+
+  /** Another server on the same environment and data directory, on its own port (cleaned up with this one). */
+  async twin(): Promise<ChildServer> {
+    const port = await freePort();
+    return new ChildServer(
+      { ...this.env, PORT: String(port), SERVER_HOSTNAME: `127.0.0.1:${port}` },
+      port,
+      async () => {},
+    );
+  }
+
+  /** Starts the process and waits for it to exit on its own; resolves with its exit code. */
+  async run(timeoutMs = 60_000): Promise<number | null> {
+    const child = this.spawn();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms`)), timeoutMs);
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
+  private spawn(): ChildProcess {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.env };
+    if (!this.env.DATABASE_URL) delete env.DATABASE_URL; // the embedded database, whatever the runner has
+    const child = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    child.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));
+    return child;
   }
 
   get url() {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
-    const child = spawn(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
-      env: { ...process.env, ...this.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child = child;
-    child.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));
-    for (let i = 0; i < 300; i++) {
+  async start(timeoutMs = 30_000): Promise<void> {
+    const child = this.spawn();
+    for (let i = 0; i < timeoutMs / 100; i++) {
       const ok = await fetch(`${this.url}/health/ready`).then(
         (r) => r.status === 200,
         () => false,
@@ -75,6 +110,19 @@ export class ChildServer {
 
   async destroy(): Promise<void> {
     await this.kill9();
+    // A killed server leaves its embedded PostgreSQL running (that is what the next start takes over).
+    const pidFile = path.join(this.env.DATA_DIR!, "pg", "postmaster.pid");
+    if (!this.env.DATABASE_URL && fs.existsSync(pidFile)) {
+      const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+      for (let i = 0; i < 100; i++) {
+        try {
+          process.kill(pid, i === 0 ? "SIGINT" : 0);
+        } catch {
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     await this.cleanup();
   }
 }

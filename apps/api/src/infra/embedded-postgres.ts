@@ -21,6 +21,36 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The server running the embedded database writes its pid and start time to DATA_DIR/embedded-pg.owner, so a second server on the
+ * same DATA_DIR can tell a database in use (refuse) from one left behind by a crash (stop it, take over).
+ * The start time keeps a recycled pid from passing for the owner.
+ */
+const OWNER_FILE = "embedded-pg.owner";
+
+/** A process's start time (clock ticks since boot, /proc/<pid>/stat field 22), or null if it is gone. */
+function startTime(pid: number): string | null {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function refuseIfInUse(dataDir: string) {
+  let owner: { pid: number; start: string };
+  try {
+    owner = JSON.parse(fs.readFileSync(path.join(dataDir, OWNER_FILE), "utf8")) as typeof owner;
+  } catch {
+    return;
+  }
+  if (owner.pid !== process.pid && startTime(owner.pid) === owner.start)
+    throw new Error(
+      `DATA_DIR ${dataDir} is in use by a running server (pid ${owner.pid}): stop it, or give this one its own ` +
+        "DATA_DIR or a DATABASE_URL",
+    );
+}
+
 /** A postmaster left behind by a SIGKILL makes the next start fail with a bare `undefined`: stop it first. */
 function stopStalePostmaster(dir: string, log: Logger) {
   const pidFile = path.join(dir, "postmaster.pid");
@@ -58,6 +88,11 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
       }
     }
   }
+  // Claimed before anything else, so a second server arriving while this one starts is refused too. (Beside
+  // the database directory: initdb wants that one empty.)
+  refuseIfInUse(dataDir);
+  const ownerFile = path.join(dataDir, OWNER_FILE);
+  fs.writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, start: startTime(process.pid) }));
   const fresh = !fs.existsSync(path.join(dir, "PG_VERSION"));
   if (!fresh) stopStalePostmaster(dir, log);
   const port = await freePort();
@@ -82,6 +117,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   log.info({ port, dir }, "embedded PostgreSQL started");
   return {
     url: `postgresql://postgres:postgres@127.0.0.1:${port}/harbormaster`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      await pg.stop();
+      fs.rmSync(ownerFile, { force: true });
+    },
   };
 }
