@@ -49,7 +49,7 @@ test("no password or token appears in the server's output", async () => {
   assert.equal(robot.body.errors, undefined);
   const creds = await gql(`{ robot(name:"logtest+bot"){ credentials{ token } } }`, {}, good.cookie);
   const robotToken = (creds.body as any).data.robot.credentials.token as string;
-  for (const [u, p] of [
+  for (const [u, p] of <[string, string][]>[
     ["logtest", SECRETS[2]!],
     ["logtest", SECRETS[1]!],
     ["logtest+bot", robotToken],

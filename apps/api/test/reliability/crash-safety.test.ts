@@ -32,7 +32,7 @@ async function pushBlob(repo: string, tok: string, content: Buffer) {
   const r = await fetch(`${url()}/v2/${repo}/blobs/uploads/?digest=${sha(content)}`, {
     method: "POST",
     headers: { authorization: `Bearer ${tok}`, "content-type": "application/octet-stream" },
-    body: content,
+    body: new Uint8Array(content),
   });
   assert.equal(r.status, 201);
   return sha(content);
