@@ -72,8 +72,12 @@ export async function headOrGetBlob({ req, res, backend, access, repo, params }:
     res.setHeader("Content-Range", `bytes */${info.size}`);
     throw new OciError("RANGE_INVALID", "requested range not satisfiable");
   }
-  // Open before any header is set, so a vanished file still gets a clean error response.
-  const body = req.method === "HEAD" ? null : await backend.openBlob(repo, digest, range, access);
+  // Open before any header is set, so a vanished file still gets a clean error response. The whole blob is
+  // asked for as the range it is (the size is known), so the store need not look it up again.
+  const body =
+    req.method === "HEAD"
+      ? null
+      : await backend.openBlob(repo, digest, range ?? { start: 0, end: info.size - 1 }, access);
   res.setHeader("Docker-Content-Digest", digest);
   res.setHeader("ETag", `"${digest}"`);
   res.setHeader("Accept-Ranges", "bytes");
