@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
+import Redis from "ioredis";
 import { after, before, describe, test } from "node:test";
 import { freePort } from "../../src/infra/embedded-postgres.js";
 import { startTestSystem, type TestSystem } from "../harness.js";
@@ -67,6 +68,35 @@ after(async () => {
 });
 
 describe("Redis restart", { concurrency: false }, () => {
+  test("a Redis that stops answering does not hold up pushes; their events run once it answers", async () => {
+    const { db } = sys.services;
+    const reg = new RegistryClient(sys, ["alice", "password-123"]);
+    await reg.token("alice/app");
+    const admin = new Redis(`redis://127.0.0.1:${redisPort}`);
+    const probe = new Redis(`redis://127.0.0.1:${redisPort}`);
+    try {
+      await probe.ping();
+      // Every client's commands wait (the connections stay open, as with a stalled server). The pause is
+      // shorter than the enqueue timeout (2 s), so a push that waited for its enqueue would only be answered
+      // after Redis answered the ping sent before it.
+      await admin.call("CLIENT", "PAUSE", "1900", "ALL");
+      let redisAnswered = false;
+      const ping = probe.ping().then(() => (redisAnswered = true));
+      await reg.pushImage("alice/app", "while-paused");
+      assert.equal(redisAnswered, false, "the push was answered while Redis was still paused");
+      await ping;
+      await waitFor("the push's event to complete", async () => {
+        const r = await db.jobRecord.findFirst({
+          where: { name: "repo_push", payload: { path: ["tags"], array_contains: ["while-paused"] } },
+        });
+        return r?.status === "completed";
+      });
+    } finally {
+      admin.disconnect();
+      probe.disconnect();
+    }
+  });
+
   test("jobs queued before, during and after an outage all complete", async () => {
     const { db, jobs } = sys.services;
     const reg = new RegistryClient(sys, ["alice", "password-123"]);
