@@ -1,8 +1,8 @@
 // Sends a byte range of an open file to a writable (an HTTP response) through reused buffers.
-// Piping a ReadStream allocates a fresh buffer per chunk, and with megabyte chunks V8 collects garbage for
-// the external memory again and again; measured on a 256 MiB blob to curl, that costs about a quarter of
-// the throughput. Here two pooled buffers take turns: one is being read into while the socket drains the
-// other, and a buffer is reused only after the writable's callback says its bytes were handed over.
+// Piping a ReadStream allocates a fresh buffer for every chunk; serving a 256 MiB file to curl, reused
+// buffers gave about a third more throughput for less CPU (bench/, BENCHMARKS.md). Here two pooled 2 MiB
+// buffers take turns: one is read into while the socket drains the other, and a buffer is reused only after
+// the writable's callback says its bytes were handed over. A pull in flight holds at most 4 MiB.
 import type { FileHandle } from "node:fs/promises";
 import type { Writable } from "node:stream";
 
