@@ -18,8 +18,12 @@ export type JobHandler = (
 ) => Promise<unknown>;
 export type Handlers = Partial<Record<QueueName, Record<string, JobHandler>>>;
 
-/** How long an enqueue waits for Redis before leaving the job to recovery. */
-const ADD_TIMEOUT_MS = 2000;
+/**
+ * How long an enqueue waits for Redis before leaving the job to recovery. An enqueue takes milliseconds;
+ * this only bounds what a stalled Redis costs each push or mutation that emits an event (Bull ignores a
+ * late duplicate: the job id is the record's).
+ */
+const ADD_TIMEOUT_MS = 1000;
 /** Safety net for reconnections that went unnoticed. */
 const RESYNC_EVERY_MS = 60_000;
 

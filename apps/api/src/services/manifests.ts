@@ -132,9 +132,9 @@ export class ManifestService {
         { digest: missing },
         400,
       );
-    // The job records committed with the push, so the hand-over to Bull is not waited for: the reply does
-    // not wait on Redis, and a hand-over that never happens is re-enqueued by recovery. It never rejects.
-    if (event) void this.jobs.dispatchRecorded("repo_push", r.jobIds, event);
+    // Waited for (it paces pushes to the job pipeline), but never for long: the job records committed with
+    // the push, and a hand-over that times out is re-enqueued by recovery.
+    if (event) await this.jobs.dispatchRecorded("repo_push", r.jobIds, event);
     return {
       manifest: {
         id: r.manifestId,

@@ -76,9 +76,9 @@ describe("Redis restart", { concurrency: false }, () => {
     const probe = new Redis(`redis://127.0.0.1:${redisPort}`);
     try {
       await probe.ping();
-      // Every client's commands wait (the connections stay open, as with a stalled server). The pause is
-      // shorter than the enqueue timeout (2 s), so a push that waited for its enqueue would only be answered
-      // after Redis answered the ping sent before it.
+      // Every client's commands wait (the connections stay open, as with a stalled server). A push waits
+      // for its event's enqueue only briefly, so it is answered while Redis still answers nothing; one that
+      // waited for the enqueue itself would come after the ping sent before it.
       await admin.call("CLIENT", "PAUSE", "1900", "ALL");
       let redisAnswered = false;
       const ping = probe.ping().then(() => (redisAnswered = true));
