@@ -1,12 +1,14 @@
 // Sends a byte range of an open file to a writable (an HTTP response) through reused buffers.
 // Piping a ReadStream allocates a fresh buffer for every chunk; serving a 256 MiB file to curl, reused
-// buffers gave about a third more throughput for less CPU (bench/, BENCHMARKS.md). Here two pooled 2 MiB
-// buffers take turns: one is read into while the socket drains the other, and a buffer is reused only after
-// the writable's callback says its bytes were handed over. A pull in flight holds at most 4 MiB.
+// buffers gave about a third more throughput for less CPU (BENCHMARKS.md). Here two pooled buffers take
+// turns: one is read into while the socket drains the other, and a buffer is reused only after the
+// writable's callback says its bytes were handed over. 512 KiB: as fast as 2 MiB in the runs that compared
+// them (1 GiB to curl, and to the hashing benchmark client), for a quarter of the memory; 128–256 KiB cost
+// a fifth to a half of the throughput to curl (a thread-pool read per chunk). A pull holds at most 1 MiB.
 import type { FileHandle } from "node:fs/promises";
 import type { Writable } from "node:stream";
 
-const CHUNK = 2 * 1024 * 1024;
+const CHUNK = 512 * 1024;
 const IN_FLIGHT = 2;
 /** Below this, one read into a buffer of the range's own size and one write. */
 const SMALL = 256 * 1024;
