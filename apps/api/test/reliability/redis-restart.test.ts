@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
-import Redis from "ioredis";
+import { Redis } from "ioredis";
 import { after, before, describe, test } from "node:test";
 import { freePort } from "../../src/infra/embedded-postgres.js";
 import { startTestSystem, type TestSystem } from "../harness.js";
