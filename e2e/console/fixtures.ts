@@ -128,17 +128,17 @@ export const test = base.extend<Fixtures>({
     await c.dispose();
   },
   createUser: async ({ admin, cleanup }, use) => {
-    const clients: GraphQLClient[] = [];
     await use(async (prefix = "user") => {
       const username = uniqueName(prefix);
       const account = { username, password: `pw-${username}-secret`, email: `${username}@example.com` };
       const client = await anonymousClient();
       await client.run(SignUpDocument, account);
-      clients.push(client);
+      // Cleanup runs after this fixture is torn down and newest first: the user's client is disposed as its
+      // last step, after the steps that need it (deleting the user's organizations).
+      cleanup.add(`dispose the client of ${username}`, () => client.dispose());
       cleanup.add(`delete user ${username}`, () => admin.run(DeleteUserDocument, { username }));
       return { ...account, client };
     });
-    await Promise.all(clients.map((c) => c.dispose()));
   },
   createOrganization: async ({ cleanup }, use) => {
     await use(async ({ client }, prefix = "org") => {
