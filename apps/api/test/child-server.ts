@@ -98,6 +98,16 @@ export class ChildServer {
     throw new Error("server did not become ready");
   }
 
+  /** SIGTERM (a clean stop); resolves with the exit code once the process is gone. */
+  terminate(): Promise<number | null> {
+    return new Promise((resolve) => {
+      const c = this.child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return resolve(c?.exitCode ?? null);
+      c.once("exit", (code) => resolve(code));
+      c.kill("SIGTERM");
+    });
+  }
+
   /** kill -9; resolves once the process is gone. */
   kill9(): Promise<void> {
     return new Promise((resolve) => {

