@@ -109,9 +109,9 @@ export class BenchContext {
   /**
    * Runs `fn` for both targets, `rounds` times. The order alternates per round (ours first, then distribution
    * first, ...), so drifting load and whatever one round leaves behind hit both alike. Before each run the
-   * page cache is written back (`sync`): distribution never fsyncs, so its writes would otherwise still be
-   * going to disk during the next run, and our fsyncs would wait for them. `warmup` rounds run first
-   * unrecorded (our server's JIT, both servers' first connections and allocations).
+   * page cache is written back (`sync`), so what one run left dirty (blob files, the database) is not
+   * written back during the next one. `warmup` rounds run first unrecorded (our server's JIT, both servers'
+   * first connections and allocations); they get round numbers past the last so their names never clash.
    */
   async alternate(
     rounds: number,

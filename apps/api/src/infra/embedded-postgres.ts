@@ -22,9 +22,9 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The server running the embedded database writes its pid and start time to DATA_DIR/embedded-pg.owner, so a second server on the
- * same DATA_DIR can tell a database in use (refuse) from one left behind by a crash (stop it, take over).
- * The start time keeps a recycled pid from passing for the owner.
+ * The server running the embedded database writes its pid and start time to DATA_DIR/embedded-pg.owner,
+ * so a second server on the same DATA_DIR can tell a database in use (refuse) from one left behind by a
+ * crash (stop it, take over). The start time keeps a recycled pid from passing for the owner.
  */
 const OWNER_FILE = "embedded-pg.owner";
 

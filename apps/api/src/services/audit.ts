@@ -47,11 +47,11 @@ export function repositoryEntry(
   };
 }
 
-/** The row an entry becomes (also for writers that insert it in their own statement). */
 /** A bigint id as a pg query parameter (the driver takes ids as strings), null kept. */
 export const idParam = (v: bigint | number | null | undefined) =>
   v === null || v === undefined ? null : String(v);
 
+/** The row an entry becomes (also for writers that insert it in their own statement). */
 export function auditRow(e: AuditEntry): Prisma.AuditLogCreateManyInput {
   const who = actor(e.principal);
   return {
