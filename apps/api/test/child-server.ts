@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../src/infra/embedded-postgres.js";
+import { freePort, stopPostmaster } from "../src/infra/embedded-postgres.js";
 import { createTestDatabase } from "./harness.js";
 
 export class ChildServer {
@@ -121,18 +121,7 @@ export class ChildServer {
   async destroy(): Promise<void> {
     await this.kill9();
     // A killed server leaves its embedded PostgreSQL running (that is what the next start takes over).
-    const pidFile = path.join(this.env.DATA_DIR!, "pg", "postmaster.pid");
-    if (!this.env.DATABASE_URL && fs.existsSync(pidFile)) {
-      const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
-      for (let i = 0; i < 100; i++) {
-        try {
-          process.kill(pid, i === 0 ? "SIGINT" : 0);
-        } catch {
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    if (!this.env.DATABASE_URL) stopPostmaster(path.join(this.env.DATA_DIR!, "pg"));
     await this.cleanup();
   }
 }

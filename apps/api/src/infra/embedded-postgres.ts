@@ -51,14 +51,18 @@ function refuseIfInUse(dataDir: string) {
     );
 }
 
-/** A postmaster left behind by a SIGKILL makes the next start fail with a bare `undefined`: stop it first. */
-function stopStalePostmaster(dir: string, log: Logger) {
+/**
+ * Stops the postmaster named in `dir`/postmaster.pid, if it runs (SIGINT, then up to 10 s for it to go),
+ * and removes the pid file. A postmaster left behind by a SIGKILL makes the next start fail with a bare
+ * `undefined`, so a start calls this first; `onStop` hears of one that was running.
+ */
+export function stopPostmaster(dir: string, onStop: (pid: number) => void = () => {}) {
   const pidFile = path.join(dir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
   try {
     process.kill(pid, 0);
-    log.warn({ pid }, "stopping a PostgreSQL left running by an earlier crash");
+    onStop(pid);
     process.kill(pid, "SIGINT");
     for (let i = 0; i < 100; i++) {
       try {
@@ -103,7 +107,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const ownerFile = path.join(dataDir, OWNER_FILE);
   fs.writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, start: startTime(process.pid) }));
   const fresh = !fs.existsSync(path.join(dir, "PG_VERSION"));
-  if (!fresh) stopStalePostmaster(dir, log);
+  if (!fresh)
+    stopPostmaster(dir, (pid) => log.warn({ pid }, "stopping a PostgreSQL left running by an earlier crash"));
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,

@@ -52,12 +52,11 @@ export async function sendFileRange(
   out: Writable,
 ): Promise<void> {
   const closed = closing(out);
-  const length = end - start + 1;
+  const length = Math.max(end - start + 1, 0); // an empty blob is asked for as 0..-1
   if (length <= SMALL) {
-    const buf = Buffer.allocUnsafe(Math.max(length, 0));
+    const buf = Buffer.allocUnsafe(length);
     const { bytesRead } = length > 0 ? await fh.read(buf, 0, length, start) : { bytesRead: 0 };
-    if (bytesRead !== Math.max(length, 0))
-      throw new Error(`file ended after ${bytesRead} of ${length} bytes`);
+    if (bytesRead !== length) throw new Error(`file ended after ${bytesRead} of ${length} bytes`);
     await Promise.race([ended(out, buf), closed]);
     return;
   }
