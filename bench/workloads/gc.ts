@@ -1,5 +1,5 @@
 // Ours only: online garbage collection of a repository with many expired tags, while pushes to the same
-// repository go on. Skipped when the build has no GC job (apps/api/src/services/gc.ts).
+// repository go on. Skipped when the build has no GC job (apps/api/src/operations/gc.ts).
 import fs from "node:fs";
 import path from "node:path";
 import Bull from "bull";
@@ -15,7 +15,7 @@ const REPO = "bench/gc";
 export function gcAvailable(): boolean {
   const workers = path.join(ROOT, "apps/api/dist/jobs/workers.js");
   return (
-    fs.existsSync(path.join(ROOT, "apps/api/dist/services/gc.js")) &&
+    fs.existsSync(path.join(ROOT, "apps/api/dist/operations/gc.js")) &&
     fs.existsSync(workers) &&
     fs.readFileSync(workers, "utf8").includes("gc-repository")
   );
@@ -23,7 +23,7 @@ export function gcAvailable(): boolean {
 
 export async function gcExpiredTags(ctx: BenchContext): Promise<void> {
   if (!gcAvailable()) {
-    ctx.note("GC of expired tags skipped: the build has no gc-repository job (apps/api/src/services/gc.ts)");
+    ctx.note("GC of expired tags skipped: the build has no gc-repository job (apps/api/src/operations/gc.ts)");
     return;
   }
   const n = ctx.profile.gcTags;

@@ -2,7 +2,7 @@
 // one AuthzService, and the /v2 token endpoint granting exactly the registry actions that role implies.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Principal } from "../src/services/principal.js";
+import type { Principal } from "../src/access/principal.js";
 import { basic, startTestSystem, type TestSystem } from "./harness.js";
 
 let sys: TestSystem;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startTestSystem, type TestSystem } from "./harness.js";
 import { GqlSession } from "./gql-client.js";
-import { ROBOTS_DISALLOWED } from "../src/services/robots.js";
+import { ROBOTS_DISALLOWED } from "../src/tenancy/robots.js";
 
 let sys: TestSystem;
 before(async () => {

@@ -79,7 +79,7 @@ describe("authentication", () => {
 
   test("app-specific tokens log in as $app", async () => {
     const user = await sys.services.db.user.findUniqueOrThrow({ where: { username: "alice" } });
-    const { sha256hex } = await import("../src/services/secrets.js");
+    const { sha256hex } = await import("../src/access/secrets.js");
     await sys.services.db.appToken.create({
       data: { userId: user.id, title: "cli", tokenHash: sha256hex("app-token-value") },
     });

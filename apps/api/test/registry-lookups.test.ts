@@ -3,8 +3,8 @@
 // missing from them.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { RegistryLookups } from "../src/registry/lookups.js";
-import { aliveAt } from "../src/services/tags.js";
+import { RegistryLookups } from "../src/content/registry-lookups.js";
+import { aliveAt } from "../src/tags/history.js";
 import { startTestSystem, type TestSystem } from "./harness.js";
 import { RegistryClient } from "./registry-client.js";
 

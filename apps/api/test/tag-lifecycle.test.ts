@@ -2,9 +2,9 @@
 // from the service, labels, listing, and fetch commands.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { fetchCommands } from "../src/services/fetch-commands.js";
-import { LABEL_FORMAT_ERROR } from "../src/services/manifest-labels.js";
-import type { Principal } from "../src/services/principal.js";
+import { fetchCommands } from "../src/tags/fetch-commands.js";
+import { LABEL_FORMAT_ERROR } from "../src/content/manifest-labels.js";
+import type { Principal } from "../src/access/principal.js";
 import type { Services } from "../src/app/services.js";
 import { startTestSystem, type TestSystem } from "./harness.js";
 import { RegistryClient, sha } from "./registry-client.js";

@@ -1,5 +1,5 @@
 import type { Request, Response } from "express";
-import type { Principal } from "../services/principal.js";
+import type { Principal } from "../access/principal.js";
 import type { Services } from "../app/services.js";
 import type { Loaders } from "./loaders.js";
 

@@ -2,8 +2,8 @@
 // lookups into one query per field, so a page of N rows costs a fixed number of queries.
 import DataLoader from "dataloader";
 import type { Services } from "../app/services.js";
-import type { RepoRef, RepoRole } from "../services/authz.js";
-import type { Principal } from "../services/principal.js";
+import type { RepoRef, RepoRole } from "../access/authz.js";
+import type { Principal } from "../access/principal.js";
 
 type Db = Services["db"];
 

@@ -1,5 +1,5 @@
 // Rows from the services → GraphQL objects. Internal ids ride along for field resolvers.
-import type { RepositoryRow } from "../services/repositories.js";
+import type { RepositoryRow } from "../content/repositories.js";
 import { avatar, type RoleName, type TeamRole, type Visibility } from "./types/common.js";
 import type { Organization, Repository, Robot, Team, UserAccount, Viewer } from "./types/tenancy.js";
 

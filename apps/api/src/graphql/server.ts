@@ -4,12 +4,12 @@ import { expressMiddleware } from "@as-integrations/express5";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { RequestHandler } from "express";
 import { OciError } from "@hm/oci";
-import { DomainError } from "../services/errors.js";
+import { DomainError } from "../common/errors.js";
 import type { GraphQLContext } from "./context.js";
 import { buildGraphQLSchema } from "./schema.js";
 import { createLoaders } from "./loaders.js";
 import type { Services } from "../app/services.js";
-import { ANONYMOUS } from "../services/principal.js";
+import { ANONYMOUS } from "../access/principal.js";
 
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError : error;

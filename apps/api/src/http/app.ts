@@ -9,7 +9,7 @@ import { isMigrated } from "../infra/migrate.js";
 import type pg from "pg";
 import { createRegistryBackend } from "../registry/backend.js";
 import { RegistryAuthenticator } from "../registry/authenticator.js";
-import { RegistryLookups } from "../registry/lookups.js";
+import { RegistryLookups } from "../content/registry-lookups.js";
 import { tokenEndpoint } from "../registry/token-endpoint.js";
 import { observability } from "./observability.js";
 import { squashRouter } from "./squash-router.js";

@@ -4,9 +4,9 @@
 import express, { type Request, type Response, type Router } from "express";
 import { pipeline } from "node:stream/promises";
 import type { Services } from "../app/services.js";
-import { CredentialService } from "../services/credentials.js";
-import { DomainError } from "../services/errors.js";
-import type { Principal } from "../services/principal.js";
+import { CredentialService } from "../access/credentials.js";
+import { DomainError } from "../common/errors.js";
+import type { Principal } from "../access/principal.js";
 
 const deny = (res: Response, status: number, message: string) => {
   if (status === 401) res.setHeader("WWW-Authenticate", 'Basic realm="squash"');

@@ -2,10 +2,10 @@
 // curl) are checked against the database and narrowed by the same GrantService as the token endpoint.
 import type { Request } from "express";
 import { OciError, type Access, type Action, type Authenticator } from "@hm/oci";
-import { CredentialService } from "../services/credentials.js";
-import { principalName, principalRef } from "../services/principal.js";
-import type { Grant, RegistryTokens } from "../services/registry-tokens.js";
-import type { GrantService } from "./grants.js";
+import { CredentialService } from "../access/credentials.js";
+import { principalName, principalRef } from "../access/principal.js";
+import type { Grant, RegistryTokens } from "../access/registry-tokens.js";
+import type { GrantService } from "../access/grants.js";
 
 /** The caller's access on /v2, with a reference to the principal for the few operations that need it. */
 export class RegistryAccess implements Access {

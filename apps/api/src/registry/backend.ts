@@ -12,23 +12,23 @@ import {
   type SendableBody,
 } from "@hm/oci";
 import type { Db } from "../infra/database.js";
-import type { AccountService } from "../services/accounts.js";
-import type { AuditService, Actor } from "../services/audit.js";
-import type { AuthzService } from "../services/authz.js";
+import type { AccountService } from "../tenancy/accounts.js";
+import type { AuditService, Actor } from "../audit/writer.js";
+import type { AuthzService } from "../access/authz.js";
 import {
   BlobUnknownError,
   DigestMismatchError,
   UploadOffsetError,
   UploadUnknownError,
   type BlobService,
-} from "../services/blobs.js";
-import { DomainError } from "../services/errors.js";
-import type { ManifestService } from "../services/manifests.js";
-import { ANONYMOUS, type Principal } from "../services/principal.js";
-import type { RepositoryService, RepositoryWithNamespace } from "../services/repositories.js";
-import type { TagService } from "../services/tags.js";
+} from "../content/blobs.js";
+import { DomainError } from "../common/errors.js";
+import type { ManifestService } from "../content/manifests.js";
+import { ANONYMOUS, type Principal } from "../access/principal.js";
+import type { RepositoryService, RepositoryWithNamespace } from "../content/repositories.js";
+import type { TagService } from "../tags/history.js";
 import type { RegistryAccess } from "./authenticator.js";
-import type { RegistryLookups } from "./lookups.js";
+import type { RegistryLookups } from "../content/registry-lookups.js";
 
 export interface BackendDeps {
   db: Db;

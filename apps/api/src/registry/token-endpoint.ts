@@ -1,12 +1,12 @@
 // GET /v2/auth: the Docker token endpoint. Basic credentials or none (anonymous); every requested scope is
 // narrowed to what the caller may do, and the answer is a short-lived signed JWT.
 import type { Request, Response } from "express";
-import type { AuditService } from "../services/audit.js";
-import { CredentialService } from "../services/credentials.js";
-import { ANONYMOUS } from "../services/principal.js";
-import type { RegistryTokens } from "../services/registry-tokens.js";
-import type { GrantService } from "./grants.js";
-import { parseScope, type RequestedScope } from "./grants.js";
+import type { AuditService } from "../audit/writer.js";
+import { CredentialService } from "../access/credentials.js";
+import { ANONYMOUS } from "../access/principal.js";
+import type { RegistryTokens } from "../access/registry-tokens.js";
+import type { GrantService } from "../access/grants.js";
+import { parseScope, type RequestedScope } from "../access/grants.js";
 
 const unauthorized = (res: Response, message: string) =>
   res.status(401).json({ errors: [{ code: "UNAUTHORIZED", message, detail: null }] });

@@ -1,7 +1,7 @@
 // The signed-in user: session login/logout, sign-up, own settings, invitations, app tokens, entity search.
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { GraphQLContext } from "../context.js";
-import { SESSION_COOKIE, readCookie } from "../../services/sessions.js";
+import { SESSION_COOKIE, readCookie } from "../../access/sessions.js";
 import { avatar, entity, Entity, parseId } from "../types/common.js";
 import {
   AppToken,

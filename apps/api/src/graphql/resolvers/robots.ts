@@ -2,7 +2,7 @@
 // and one permission across many repositories at once.
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { GraphQLContext } from "../context.js";
-import { robotCredentials } from "../../services/robots.js";
+import { robotCredentials } from "../../tenancy/robots.js";
 import { EntityKind, RepositoryRole, RoleName } from "../types/common.js";
 import { Robot, RobotCredentials } from "../types/tenancy.js";
 import { asRole, toRobot } from "../mappers.js";

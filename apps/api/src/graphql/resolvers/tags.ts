@@ -2,8 +2,8 @@
 // purge a history entry, expiration and labels. Every rule lives in the tag services.
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import type { GraphQLContext } from "../context.js";
-import type { LabelView } from "../../services/labels.js";
-import type { TagView } from "../../services/tag-views.js";
+import type { LabelView } from "../../content/labels.js";
+import type { TagView } from "../../tags/views.js";
 import { parseId, toConnection, type Connection } from "../types/common.js";
 import { Repository } from "../types/tenancy.js";
 import {

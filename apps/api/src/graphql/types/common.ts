@@ -1,9 +1,9 @@
 // Types every part of the schema shares: Relay connections, avatars, JSON, enums.
 import { Field, Int, ObjectType, registerEnumType, type ClassType } from "type-graphql";
 import { GraphQLJSON } from "graphql-scalars";
-import type { Page } from "../../services/paging.js";
-import { avatarFor, type AvatarKind } from "../../services/avatars.js";
-import { badInput } from "../../services/errors.js";
+import type { Page } from "../../common/paging.js";
+import { avatarFor, type AvatarKind } from "../../tenancy/avatars.js";
+import { badInput } from "../../common/errors.js";
 
 export { GraphQLJSON };
 

@@ -4,12 +4,12 @@
 import { isValidTag, parseDigest } from "@hm/oci";
 import type { Db } from "../infra/database.js";
 import type { JobSystem } from "../jobs/job-system.js";
-import type { AuditService } from "./audit.js";
-import { badInput, conflict, notFound } from "./errors.js";
-import { principalName, type Principal } from "./principal.js";
-import type { RepositoryService } from "./repositories.js";
-import type { RepositoryWithNamespace } from "./repositories.js";
-import { aliveAt, type TagService } from "./tags.js";
+import type { AuditService } from "../audit/writer.js";
+import { badInput, conflict, notFound } from "../common/errors.js";
+import { principalName, type Principal } from "../access/principal.js";
+import type { RepositoryService } from "../content/repositories.js";
+import type { RepositoryWithNamespace } from "../content/repositories.js";
+import { aliveAt, type TagService } from "./history.js";
 
 export interface TagChange {
   tag: string;

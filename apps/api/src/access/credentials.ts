@@ -1,11 +1,11 @@
 // Resolves login credentials, as every registry client sends them, to a principal:
 // a user and password, `namespace+robot` and its token, `$oauthtoken` + OAuth token, `$app` + app token.
 // Password logins are throttled per username (tokens are long random secrets and need no throttle).
-import type { AccountService } from "./accounts.js";
-import { DomainError } from "./errors.js";
+import type { AccountService } from "../tenancy/accounts.js";
+import { DomainError } from "../common/errors.js";
 import type { LoginThrottle } from "./login-throttle.js";
 import type { Principal } from "./principal.js";
-import type { RobotService } from "./robots.js";
+import type { RobotService } from "../tenancy/robots.js";
 
 export class CredentialService {
   constructor(

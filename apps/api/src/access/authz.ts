@@ -2,7 +2,7 @@
 // (GraphQL, /v2 token issuance, workers). Repository roles come from: namespace ownership, organization admin
 // teams, direct permissions, team permissions, and public visibility. OAuth scopes narrow at the end.
 import type { Db } from "../infra/database.js";
-import { DomainError, forbidden } from "./errors.js";
+import { DomainError, forbidden } from "../common/errors.js";
 import type { Principal } from "./principal.js";
 
 export type RepoRole = "read" | "write" | "admin";

@@ -2,7 +2,7 @@
 // `quay.expires-after` rule. No database here; LabelService and ManifestService apply these.
 import type { Readable } from "node:stream";
 import { parseDuration } from "../config/config.js";
-import { badInput } from "./errors.js";
+import { badInput } from "../common/errors.js";
 
 export const EXPIRES_AFTER_LABEL = "quay.expires-after";
 export const LABEL_FORMAT_ERROR = "Invalid label format, must be key value separated by =";

@@ -19,8 +19,8 @@ import type { Metrics } from "../infra/metrics.js";
 import type { JobSystem } from "../jobs/job-system.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { BlobStore } from "../storage/blob-store.js";
-import { BLOB_LOCK_CLASS } from "./blobs.js";
-import type { TagService } from "./tags.js";
+import { BLOB_LOCK_CLASS } from "../content/blobs.js";
+import type { TagService } from "../tags/history.js";
 
 type Tx = Prisma.TransactionClient;
 

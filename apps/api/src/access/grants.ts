@@ -1,12 +1,12 @@
 // Narrows requested registry scopes to what a principal may actually do. Used by the token endpoint and by
 // Basic-authenticated /v2 requests alike, so both doors grant exactly the same.
 import { isValidRepositoryName } from "@hm/oci";
-import type { AuthzService } from "../services/authz.js";
-import type { Principal } from "../services/principal.js";
-import type { RepositoryService } from "../services/repositories.js";
+import type { AuthzService } from "./authz.js";
+import type { Principal } from "./principal.js";
+import type { RepositoryService } from "../content/repositories.js";
 import type { Db } from "../infra/database.js";
-import { splitRepository } from "../services/names.js";
-import type { Grant } from "../services/registry-tokens.js";
+import { splitRepository } from "../tenancy/names.js";
+import type { Grant } from "./registry-tokens.js";
 
 export interface RequestedScope {
   type: string;

@@ -3,12 +3,12 @@
 // Tag rows at query time, so an expired tag vanishes at its exact end.
 import { Prisma } from "../generated/prisma/client.js";
 import type { Db } from "../infra/database.js";
-import { badInput, notFound } from "./errors.js";
-import { containsPattern, decodeCursor, encodeCursor, pageSize } from "./paging.js";
+import { badInput, notFound } from "../common/errors.js";
+import { containsPattern, decodeCursor, encodeCursor, pageSize } from "../common/paging.js";
 import { fetchCommands, type FetchCommands } from "./fetch-commands.js";
-import type { Principal } from "./principal.js";
-import type { RepositoryService } from "./repositories.js";
-import { loadTagViews, type TagRow, type TagView } from "./tag-views.js";
+import type { Principal } from "../access/principal.js";
+import type { RepositoryService } from "../content/repositories.js";
+import { loadTagViews, type TagRow, type TagView } from "./views.js";
 
 export type TagSort = "LAST_MODIFIED" | "NAME";
 

@@ -3,7 +3,7 @@ import type pg from "pg";
 import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import { principalName, type Principal } from "./principal.js";
+import { principalName, type Principal } from "../access/principal.js";
 
 /** Who did it, as the log records it. */
 export interface Actor {

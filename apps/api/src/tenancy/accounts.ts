@@ -1,11 +1,11 @@
 // Users, organizations and credentials checks (password, robot token, OAuth and app tokens).
 import argon2 from "argon2";
 import type { Db } from "../infra/database.js";
-import { badInput, conflict } from "./errors.js";
+import { badInput, conflict } from "../common/errors.js";
 import { checkEmail } from "./namespaces.js";
 import { NAMESPACE_RE } from "./names.js";
-import type { Principal } from "./principal.js";
-import { sha256hex } from "./secrets.js";
+import type { Principal } from "../access/principal.js";
+import { sha256hex } from "../access/secrets.js";
 
 export interface NewUser {
   username: string;

@@ -3,7 +3,7 @@
 import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { parseDuration } from "../config/config.js";
-import { badInput, conflict, notFound } from "./errors.js";
+import { badInput, conflict, notFound } from "../common/errors.js";
 
 type Tx = Prisma.TransactionClient;
 

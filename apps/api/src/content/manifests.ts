@@ -12,11 +12,11 @@ import {
 import type { Db } from "../infra/database.js";
 import type { JobSystem } from "../jobs/job-system.js";
 import type { Admission } from "./admission.js";
-import { actor, repositoryEntry, type Actor, type AuditService } from "./audit.js";
+import { actor, repositoryEntry, type Actor, type AuditService } from "../audit/writer.js";
 import type { ManifestWrites } from "./manifest-writes.js";
-import { principalName, type Principal } from "./principal.js";
+import { principalName, type Principal } from "../access/principal.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
-import { aliveAt, type TagService } from "./tags.js";
+import { aliveAt, type TagService } from "../tags/history.js";
 import type { ExpirationClamp } from "./labels.js";
 import { EXPIRES_AFTER_LABEL, expiresAfterSeconds } from "./manifest-labels.js";
 

@@ -3,12 +3,12 @@
 import crypto from "node:crypto";
 import YAML from "yaml";
 import type { Db } from "../infra/database.js";
-import type { AuditService } from "./audit.js";
-import type { AuthzService } from "./authz.js";
-import { badInput, conflict, forbidden, notFound } from "./errors.js";
+import type { AuditService } from "../audit/writer.js";
+import type { AuthzService } from "../access/authz.js";
+import { badInput, conflict, forbidden, notFound } from "../common/errors.js";
 import { ROBOT_SHORTNAME_RE } from "./names.js";
-import type { Principal } from "./principal.js";
-import { safeEqual, type Encryptor } from "./secrets.js";
+import type { Principal } from "../access/principal.js";
+import { safeEqual, type Encryptor } from "../access/secrets.js";
 
 export const ROBOTS_DISALLOWED = "Robot accounts have been disabled. Please contact your administrator.";
 

@@ -3,12 +3,12 @@
 // runs in a transaction that checks, before committing, that at least one user still holds the admin role.
 import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import type { AuditService } from "./audit.js";
-import type { AuthzService } from "./authz.js";
-import { badInput, conflict, DomainError, notFound } from "./errors.js";
+import type { AuditService } from "../audit/writer.js";
+import type { AuthzService } from "../access/authz.js";
+import { badInput, conflict, DomainError, notFound } from "../common/errors.js";
 import { TEAM_RE } from "./names.js";
-import type { Principal } from "./principal.js";
-import { randomToken } from "./secrets.js";
+import type { Principal } from "../access/principal.js";
+import { randomToken } from "../access/secrets.js";
 import type { OrganizationService } from "./organizations.js";
 
 type Tx = Prisma.TransactionClient;

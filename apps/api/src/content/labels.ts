@@ -3,13 +3,13 @@
 // pointing at the manifest, from a push or from the API, as in Quay.
 import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import type { AuditService } from "./audit.js";
-import { badInput, forbidden, notFound } from "./errors.js";
+import type { AuditService } from "../audit/writer.js";
+import { badInput, forbidden, notFound } from "../common/errors.js";
 import { EXPIRES_AFTER_LABEL, expiresAfterSeconds, parseLabelInput } from "./manifest-labels.js";
-import type { Principal } from "./principal.js";
+import type { Principal } from "../access/principal.js";
 import type { RepositoryService } from "./repositories.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
-import { aliveAt, type TagService } from "./tags.js";
+import { aliveAt, type TagService } from "../tags/history.js";
 
 type Tx = Prisma.TransactionClient;
 

@@ -2,11 +2,11 @@
 // (superusers); a date range (default the last 7 days), a text filter, newest first, at most 100 a page.
 import type { Db } from "../infra/database.js";
 import { Prisma } from "../generated/prisma/client.js";
-import type { AuthzService } from "./authz.js";
-import { badInput, notFound } from "./errors.js";
-import { containsPattern, decodeCursor, pageSize, toPage, type PageArgs } from "./paging.js";
-import type { Principal } from "./principal.js";
-import type { RepositoryService } from "./repositories.js";
+import type { AuthzService } from "../access/authz.js";
+import { badInput, notFound } from "../common/errors.js";
+import { containsPattern, decodeCursor, pageSize, toPage, type PageArgs } from "../common/paging.js";
+import type { Principal } from "../access/principal.js";
+import type { RepositoryService } from "../content/repositories.js";
 
 export interface LogQuery extends PageArgs {
   namespace?: string | null;

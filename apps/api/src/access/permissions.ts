@@ -1,11 +1,11 @@
 // Repository permissions (user, team or robot → read/write/admin) and organization default permissions
 // ("prototypes" in Quay), which RepositoryService applies whenever a repository is created.
 import type { Db } from "../infra/database.js";
-import type { AuditService } from "./audit.js";
+import type { AuditService } from "../audit/writer.js";
 import type { AuthzService, RepoRole } from "./authz.js";
-import { badInput, conflict, notFound } from "./errors.js";
+import { badInput, conflict, notFound } from "../common/errors.js";
 import type { Principal } from "./principal.js";
-import type { RepositoryService } from "./repositories.js";
+import type { RepositoryService } from "../content/repositories.js";
 
 export type GranteeKind = "user" | "team" | "robot";
 export interface GranteeRef {

@@ -1,7 +1,7 @@
 // Shapes a page of tag rows for display: manifest digest and type, compressed size, labels and, for an
 // index, its children with their platforms. Batch-loads everything for the page in three queries.
 import type { Db } from "../infra/database.js";
-import { labelView, type LabelView } from "./labels.js";
+import { labelView, type LabelView } from "../content/labels.js";
 
 export interface Platform {
   os: string | null;

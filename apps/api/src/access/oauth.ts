@@ -2,9 +2,9 @@
 // Bearer tokens on GraphQL and as `$oauthtoken` passwords on /v2), and app-specific tokens for CLI logins.
 // Secrets are shown once; only their sha256 is stored.
 import type { Db } from "../infra/database.js";
-import type { AuditService } from "./audit.js";
+import type { AuditService } from "../audit/writer.js";
 import { OAUTH_SCOPES, type AuthzService, type OAuthScope } from "./authz.js";
-import { badInput, forbidden, notFound } from "./errors.js";
+import { badInput, forbidden, notFound } from "../common/errors.js";
 import type { Principal } from "./principal.js";
 import { randomToken, sha256hex } from "./secrets.js";
 

@@ -1,10 +1,10 @@
 // Who is calling the GraphQL API: a browser session cookie or an OAuth Bearer token.
 import type { Request } from "express";
 import type { Db } from "../infra/database.js";
-import type { AccountService } from "./accounts.js";
-import type { AuditService } from "./audit.js";
+import type { AccountService } from "../tenancy/accounts.js";
+import type { AuditService } from "../audit/writer.js";
 import type { CredentialService } from "./credentials.js";
-import { DomainError } from "./errors.js";
+import { DomainError } from "../common/errors.js";
 import { ANONYMOUS, type Principal } from "./principal.js";
 import { randomToken, sha256hex } from "./secrets.js";
 

@@ -4,7 +4,7 @@
 // trips (and their CPU) while holding the repository's tag lock (measured with `npm run bench`).
 import type pg from "pg";
 import type { ParsedManifest } from "@hm/oci";
-import { auditRow, idParam, type AuditEntry } from "./audit.js";
+import { auditRow, idParam, type AuditEntry } from "../audit/writer.js";
 
 /** A manifest already stored in the repository, with its `quay.expires-after` label if any. */
 export interface StoredManifest {

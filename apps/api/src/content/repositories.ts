@@ -1,14 +1,14 @@
 // Repository lookup and creation. Creation (console, API or first push) always applies the organization's
 // default permissions and writes a create_repo audit entry.
 import type { Db } from "../infra/database.js";
-import type { AuditService } from "./audit.js";
-import { roleAllows, type AuthzService, type RepoAction } from "./authz.js";
-import { badInput, conflict, DomainError, forbidden, notFound } from "./errors.js";
-import { splitRepository } from "./names.js";
-import { purgeRepositories } from "./namespaces.js";
-import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageArgs } from "./paging.js";
+import type { AuditService } from "../audit/writer.js";
+import { roleAllows, type AuthzService, type RepoAction } from "../access/authz.js";
+import { badInput, conflict, DomainError, forbidden, notFound } from "../common/errors.js";
+import { splitRepository } from "../tenancy/names.js";
+import { purgeRepositories } from "../tenancy/namespaces.js";
+import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../common/paging.js";
 import { Prisma } from "../generated/prisma/client.js";
-import type { Principal } from "./principal.js";
+import type { Principal } from "../access/principal.js";
 import { isValidRepositoryName } from "@hm/oci";
 
 export type RepositoryWithNamespace = NonNullable<Awaited<ReturnType<RepositoryService["find"]>>>;

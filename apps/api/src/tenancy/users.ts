@@ -3,13 +3,13 @@
 import argon2 from "argon2";
 import type { Db } from "../infra/database.js";
 import type { AccountService } from "./accounts.js";
-import type { AuditService } from "./audit.js";
-import type { AuthzService } from "./authz.js";
-import { badInput, DomainError, forbidden, notFound } from "./errors.js";
+import type { AuditService } from "../audit/writer.js";
+import type { AuthzService } from "../access/authz.js";
+import { badInput, DomainError, forbidden, notFound } from "../common/errors.js";
 import { checkEmail, purgeNamespace, type NamespaceService } from "./namespaces.js";
-import { toPage, decodeCursor, pageSize, type PageArgs } from "./paging.js";
-import type { Principal } from "./principal.js";
-import { randomToken } from "./secrets.js";
+import { toPage, decodeCursor, pageSize, type PageArgs } from "../common/paging.js";
+import type { Principal } from "../access/principal.js";
+import { randomToken } from "../access/secrets.js";
 import { orgsWhereLastAdmin } from "./teams.js";
 
 const MIN_PASSWORD = 8;

@@ -11,12 +11,12 @@ import { MediaType, parseManifest } from "@hm/oci";
 import tar from "tar-stream";
 import type { Db } from "../infra/database.js";
 import type { BlobStore } from "../storage/blob-store.js";
-import { badInput, notFound } from "./errors.js";
+import { badInput, notFound } from "../common/errors.js";
 import { copyInto, writeFlattened, type LayerOpener } from "./layer-flatten.js";
 import { readSmallJson } from "./manifest-labels.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
-import type { TagService } from "./tags.js";
-import { childOrder } from "./tag-views.js";
+import type { TagService } from "../tags/history.js";
+import { childOrder } from "../tags/views.js";
 
 interface SquashedLayer {
   file: string;

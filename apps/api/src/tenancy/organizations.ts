@@ -2,12 +2,12 @@
 // (confirmed by name; cascades to repositories, teams and robots) and listings.
 import type { Db } from "../infra/database.js";
 import type { AccountService } from "./accounts.js";
-import type { AuditService } from "./audit.js";
-import { hasScope, type AuthzService } from "./authz.js";
-import { badInput, conflict, notFound } from "./errors.js";
+import type { AuditService } from "../audit/writer.js";
+import { hasScope, type AuthzService } from "../access/authz.js";
+import { badInput, conflict, notFound } from "../common/errors.js";
 import { checkEmail, purgeNamespace, type NamespaceService } from "./namespaces.js";
-import { decodeCursor, pageSize, toPage, type PageArgs } from "./paging.js";
-import type { Principal } from "./principal.js";
+import { decodeCursor, pageSize, toPage, type PageArgs } from "../common/paging.js";
+import type { Principal } from "../access/principal.js";
 
 export class OrganizationService {
   constructor(

@@ -8,8 +8,8 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "../storage/blob-store.js";
 import type { Admission } from "./admission.js";
 import type { BlobWrites } from "./blob-writes.js";
-import type { TagService } from "./tags.js";
-import { DomainError } from "./errors.js";
+import type { TagService } from "../tags/history.js";
+import { DomainError } from "../common/errors.js";
 
 export class BlobUnknownError extends DomainError {
   constructor(digest: string) {
@@ -28,7 +28,7 @@ type Tx = Prisma.TransactionClient;
 /**
  * Advisory lock class for one blob digest (two-key form, apart from the repository tag locks). Uploads and
  * mounts hold it shared while they put a blob's file, row and link in place; garbage collection holds it
- * exclusively while it re-checks, deletes the row and then the file. See services/gc.ts.
+ * exclusively while it re-checks, deletes the row and then the file. See operations/gc.ts.
  */
 export const BLOB_LOCK_CLASS = 0x626c6f62; // "blob"
 

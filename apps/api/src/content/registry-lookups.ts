@@ -4,8 +4,8 @@
 // read-only and answer exactly what the Prisma queries of RepositoryService, TagService and BlobService
 // answer (test/registry-lookups.test.ts compares them).
 import type pg from "pg";
-import type { RepositoryWithNamespace } from "../services/repositories.js";
-import { splitRepository } from "../services/names.js";
+import type { RepositoryWithNamespace } from "./repositories.js";
+import { splitRepository } from "../tenancy/names.js";
 import { parseDigest } from "@hm/oci";
 
 /** What a pull needs: the manifest and the ids of the repository it was found in. */
