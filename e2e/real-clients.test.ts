@@ -258,7 +258,7 @@ describe("real clients", { concurrency: false }, () => {
   test("robot login: pushes where it has write, refused elsewhere", async () => {
     const { robot, fullName, token } = await sys.services.robots.create("dev", "deployer");
     const repo = (await sys.services.repos.find("dev/bb"))!;
-    await sys.services.db.repositoryPermission.create({
+    await sys.db.repositoryPermission.create({
       data: { repositoryId: repo.id, robotId: robot.id, role: "write" },
     });
     const auth = path.join(c.dir, "robot.json");
@@ -291,7 +291,7 @@ describe("real clients", { concurrency: false }, () => {
       c.skopeo("inspect", "--tls-verify=false", "--authfile", anon, `docker://${REG}/dev/bb:v1`),
       /unauthorized|authentication required|denied/i,
     );
-    await sys.services.db.repository.updateMany({
+    await sys.db.repository.updateMany({
       where: { name: "bb", namespace: { name: "dev" } },
       data: { visibility: "public" },
     });

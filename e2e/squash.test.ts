@@ -204,7 +204,7 @@ describe("squashed image download", { concurrency: false }, () => {
       headers: { authorization: basic("dev", "dev-password") },
     });
     assert.equal(missing.status, 404);
-    await sys.services.db.repository.updateMany({
+    await sys.db.repository.updateMany({
       where: { name: "squashme" },
       data: { visibility: "public" },
     });

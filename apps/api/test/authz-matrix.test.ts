@@ -33,7 +33,7 @@ before(async () => {
     "owner",
   ])
     await user(n);
-  const su = (await s.db.user.findUniqueOrThrow({ where: { username: "admin" } }))!;
+  const su = (await sys.db.user.findUniqueOrThrow({ where: { username: "admin" } }))!;
   who.superuser = { principal: s.accounts.toPrincipal(su), creds: ["admin", "admin-password"] };
   who.anonymous = { principal: { kind: "anonymous" }, creds: null };
 
@@ -42,8 +42,8 @@ before(async () => {
   const team = async (name: string, role: "member" | "creator" | "admin", members: string[]) => {
     const t = await s.teams.create(who.orgadmin!.principal, "mx", { name, role });
     for (const m of members) {
-      const u = await s.db.user.findUniqueOrThrow({ where: { username: m } });
-      await s.db.teamMember.create({ data: { teamId: t.id, userId: u.id } });
+      const u = await sys.db.user.findUniqueOrThrow({ where: { username: m } });
+      await sys.db.teamMember.create({ data: { teamId: t.id, userId: u.id } });
     }
     return t;
   };
@@ -66,16 +66,16 @@ before(async () => {
       ["dwrite", "write"],
       ["dadmin", "admin"],
     ] as const) {
-      const uid = (await s.db.user.findUniqueOrThrow({ where: { username: u } })).id;
-      await s.db.repositoryPermission.create({ data: { repositoryId: r.id, userId: uid, role } });
+      const uid = (await sys.db.user.findUniqueOrThrow({ where: { username: u } })).id;
+      await sys.db.repositoryPermission.create({ data: { repositoryId: r.id, userId: uid, role } });
     }
-    await s.db.repositoryPermission.create({
+    await sys.db.repositoryPermission.create({
       data: { repositoryId: r.id, teamId: readteam.id, role: "read" },
     });
   }
   // The org creator holds an explicit admin permission on what they created; drop it so the matrix shows
   // the org-admin rule itself.
-  await s.db.repositoryPermission.deleteMany({ where: { userId: (who.orgadmin!.principal as any).userId } });
+  await sys.db.repositoryPermission.deleteMany({ where: { userId: (who.orgadmin!.principal as any).userId } });
 
   const robot = async (name: string) => {
     const r = await s.robots.create("mx", name);
@@ -89,10 +89,10 @@ before(async () => {
   await robot("idle");
   const inadmins = await robot("inadmins");
   for (const r of [a, p])
-    await s.db.repositoryPermission.create({
+    await sys.db.repositoryPermission.create({
       data: { repositoryId: r.id, robotId: writer.id, role: "write" },
     });
-  await s.db.teamMember.create({ data: { teamId: admins.id, robotId: inadmins.id } });
+  await sys.db.teamMember.create({ data: { teamId: admins.id, robotId: inadmins.id } });
 
   const oa = who.orgadmin!.principal as Extract<Principal, { kind: "user" }>;
   who["oauth:repo:read"] = { principal: { ...oa, scopes: ["repo:read"] }, creds: null };

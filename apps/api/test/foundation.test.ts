@@ -156,14 +156,14 @@ describe("running system", () => {
   });
 
   test("the initial superuser exists", async () => {
-    const u = await sys.services.db.user.findUnique({ where: { username: "admin" } });
+    const u = await sys.db.user.findUnique({ where: { username: "admin" } });
     assert.equal(u?.superuser, true);
   });
 
   test("a job goes through Bull and its record in the database completes", async () => {
-    const id = await sys.services.jobs.enqueue("maintenance", "heartbeat", {});
+    const id = await sys.jobs.enqueue("maintenance", "heartbeat", {});
     const rec = await waitFor(async () => {
-      const r = await sys.services.db.jobRecord.findUnique({ where: { id } });
+      const r = await sys.db.jobRecord.findUnique({ where: { id } });
       return r?.status === "completed" ? r : null;
     });
     assert.ok(rec.startedAt && rec.finishedAt);
@@ -171,27 +171,27 @@ describe("running system", () => {
 
   test("jobs lost with Redis are re-enqueued from their records", async () => {
     // A record whose Bull job vanished (as after a Redis loss) ...
-    const rec = await sys.services.db.jobRecord.create({
+    const rec = await sys.db.jobRecord.create({
       data: { queue: "maintenance", name: "upload-cleanup", payload: { manual: true } },
     });
     // upload-cleanup is periodic and must not be replayed; an event job must be.
-    const ev = await sys.services.db.jobRecord.create({
+    const ev = await sys.db.jobRecord.create({
       data: { queue: "notifications", name: "repo_push", payload: { repository: "x/y" } },
     });
-    const n = await sys.services.jobs.recover();
+    const n = await sys.jobs.recover();
     assert.ok(n >= 1);
     const done = await waitFor(async () => {
-      const r = await sys.services.db.jobRecord.findUnique({ where: { id: ev.id } });
+      const r = await sys.db.jobRecord.findUnique({ where: { id: ev.id } });
       return r?.status === "completed" ? r : null;
     });
     assert.equal((done.result as { event: string }).event, "repo_push");
-    assert.equal((await sys.services.db.jobRecord.findUnique({ where: { id: rec.id } }))?.status, "queued");
+    assert.equal((await sys.db.jobRecord.findUnique({ where: { id: rec.id } }))?.status, "queued");
   });
 
   test("a failed run goes back to queued while attempts remain, then ends failed", async () => {
     const records = new JobRecords(sys.pool);
     const id = await records.createRunning("maintenance", "probe");
-    const read = () => sys.services.db.jobRecord.findUniqueOrThrow({ where: { id } });
+    const read = () => sys.db.jobRecord.findUniqueOrThrow({ where: { id } });
     assert.equal((await read()).attempts, 1);
     await records.fail(id, false, "first try broke");
     let r = await read();
@@ -203,10 +203,10 @@ describe("running system", () => {
     assert.deepEqual([r.status, r.error], ["failed", "gave up"]);
     assert.ok(r.finishedAt, "a final failure has an end time");
     // A short job's run is recorded with its outcome: start time and attempt in the same write.
-    const queued = await sys.services.db.jobRecord.create({ data: { queue: "notifications", name: "x" } });
+    const queued = await sys.db.jobRecord.create({ data: { queue: "notifications", name: "x" } });
     const startedAt = new Date(Date.now() - 1500);
     await records.complete(queued.id, { delivered: 0 }, startedAt);
-    const done = await sys.services.db.jobRecord.findUniqueOrThrow({ where: { id: queued.id } });
+    const done = await sys.db.jobRecord.findUniqueOrThrow({ where: { id: queued.id } });
     assert.deepEqual(
       [done.status, done.attempts, done.startedAt?.getTime(), done.result],
       ["completed", 1, startedAt.getTime(), { delivered: 0 }],
@@ -214,27 +214,27 @@ describe("running system", () => {
   });
 
   test("expired upload sessions are cleaned by the maintenance worker", async () => {
-    const admin = await sys.services.db.user.findUniqueOrThrow({ where: { username: "admin" } });
+    const admin = await sys.db.user.findUniqueOrThrow({ where: { username: "admin" } });
     const repo = await sys.services.repos.create(sys.services.accounts.toPrincipal(admin), {
       namespace: "admin",
       name: "cleanup",
     });
     const u = await sys.services.blobs.startUpload(repo);
     const twoDaysAgo = new Date(Date.now() - 2 * 86400_000);
-    await sys.services.db.upload.update({ where: { id: u.id }, data: { createdAt: twoDaysAgo } });
+    await sys.db.upload.update({ where: { id: u.id }, data: { createdAt: twoDaysAgo } });
     // A session started long ago but still receiving chunks is not stale: its scratch file's mtime is now.
     const live = await sys.services.blobs.startUpload(repo);
-    await sys.services.db.upload.update({ where: { id: live.id }, data: { createdAt: twoDaysAgo } });
+    await sys.db.upload.update({ where: { id: live.id }, data: { createdAt: twoDaysAgo } });
     fs.utimesSync(`${sys.config.STORAGE_PATH}/uploads/${u.id}`, twoDaysAgo, twoDaysAgo);
-    const id = await sys.services.jobs.enqueue("maintenance", "upload-cleanup", {});
+    const id = await sys.jobs.enqueue("maintenance", "upload-cleanup", {});
     const rec = await waitFor(async () => {
-      const r = await sys.services.db.jobRecord.findUnique({ where: { id } });
+      const r = await sys.db.jobRecord.findUnique({ where: { id } });
       return r?.status === "completed" ? r : null;
     });
     assert.equal((rec.result as { sessions: number }).sessions, 1);
-    assert.equal(await sys.services.db.upload.count({ where: { id: u.id } }), 0);
+    assert.equal(await sys.db.upload.count({ where: { id: u.id } }), 0);
     assert.equal(fs.existsSync(`${sys.config.STORAGE_PATH}/uploads/${u.id}`), false);
-    assert.equal(await sys.services.db.upload.count({ where: { id: live.id } }), 1, "the active one stays");
+    assert.equal(await sys.db.upload.count({ where: { id: live.id } }), 1, "the active one stays");
   });
 });
 

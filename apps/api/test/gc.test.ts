@@ -75,17 +75,17 @@ describe("garbage collection rules", () => {
   /** Moves everything of a repository `ms` into the past: tag lifetimes, manifest creation, blob link grace. */
   async function age(full: string, ms: number) {
     const id = await repoId(full);
-    await s.db
+    await sys.db
       .$executeRaw`UPDATE "Tag" SET "lifetimeStart" = "lifetimeStart" - ${ms} * interval '1 millisecond',
       "lifetimeEnd" = "lifetimeEnd" - ${ms} * interval '1 millisecond' WHERE "repositoryId" = ${id}`;
-    await s.db.$executeRaw`UPDATE "Manifest" SET "createdAt" = "createdAt" - ${ms} * interval '1 millisecond'
+    await sys.db.$executeRaw`UPDATE "Manifest" SET "createdAt" = "createdAt" - ${ms} * interval '1 millisecond'
       WHERE "repositoryId" = ${id}`;
-    await s.db
+    await sys.db
       .$executeRaw`UPDATE "RepositoryBlob" SET "protectedUntil" = "protectedUntil" - ${ms} * interval '1 millisecond'
       WHERE "repositoryId" = ${id}`;
   }
   const manifestExists = async (full: string, digest: string) =>
-    (await s.db.manifest.count({ where: { repositoryId: await repoId(full), digest } })) === 1;
+    (await sys.db.manifest.count({ where: { repositoryId: await repoId(full), digest } })) === 1;
 
   before(async () => {
     sys = await startTestSystem({ GC_INTERVAL: "0" });
@@ -113,7 +113,7 @@ describe("garbage collection rules", () => {
     assert.equal(await manifestExists("gc/hist", a), false);
     assert.ok(await manifestExists("gc/hist", b));
     assert.equal(hasFile(sys, sha(layerA)), false);
-    assert.equal(await s.db.blob.count({ where: { digest: sha(layerA) } }), 0);
+    assert.equal(await sys.db.blob.count({ where: { digest: sha(layerA) } }), 0);
     assert.ok(hasFile(sys, sha(CONFIG)));
     const res = await reg.req("GET", "gc/hist", "/manifests/latest", { headers: { accept: OCI_MANIFEST } });
     assert.equal(res.headers.get("docker-content-digest"), b);
@@ -181,7 +181,7 @@ describe("garbage collection rules", () => {
     ]);
     await age("gc/index", 15 * DAY);
     assert.equal((await s.gc.collectRepository(await repoId("gc/index"))).manifestsDeleted, 3);
-    assert.equal(await s.db.manifest.count({ where: { repositoryId: await repoId("gc/index") } }), 0);
+    assert.equal(await sys.db.manifest.count({ where: { repositoryId: await repoId("gc/index") } }), 0);
   });
 
   test("a referrer lives while its subject is reachable and is collected with it", async () => {
@@ -227,19 +227,19 @@ describe("garbage collection rules", () => {
   test("an expiration is announced once; the job records its counts; metrics count removals", async () => {
     await push(reg, "gc/expiry", "soon", [`e-${crypto.randomUUID()}`]);
     const id = await repoId("gc/expiry");
-    await s.db.$executeRaw`UPDATE "Tag" SET expires = true, "lifetimeStart" = now() - interval '1 minute',
+    await sys.db.$executeRaw`UPDATE "Tag" SET expires = true, "lifetimeStart" = now() - interval '1 minute',
       "lifetimeEnd" = now() - interval '1 second' WHERE "repositoryId" = ${id}`;
     assert.equal((await s.gc.collectRepository(id)).expirationsAnnounced, 1);
     assert.equal((await s.gc.collectRepository(id)).expirationsAnnounced, 0);
-    const events = await s.db.jobRecord.findMany({ where: { name: "repo_image_expiry" } });
+    const events = await sys.db.jobRecord.findMany({ where: { name: "repo_image_expiry" } });
     assert.equal(events.length, 1);
     assert.deepEqual((events[0]!.payload as { tags: string[] }).tags, ["soon"]);
 
     await age("gc/expiry", 15 * DAY);
-    const recordId = await s.jobs.enqueue("gc", "gc", {});
+    const recordId = await sys.jobs.enqueue("gc", "gc", {});
     let record;
     for (let i = 0; i < 300; i++) {
-      record = await s.db.jobRecord.findUnique({ where: { id: recordId } });
+      record = await sys.db.jobRecord.findUnique({ where: { id: recordId } });
       if (record?.status === "completed" || record?.status === "failed") break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -261,7 +261,7 @@ describe("concurrency", () => {
     sys = await startTestSystem({ GC_INTERVAL: "0", BLOB_UPLOAD_GRACE: "4" });
     s = sys.services;
     await s.accounts.createUser({ username: "load", email: "load@example.com", password: "load-password" });
-    await s.db.namespace.update({ where: { name: "load" }, data: { timeMachineSeconds: 0 } });
+    await sys.db.namespace.update({ where: { name: "load" }, data: { timeMachineSeconds: 0 } });
   });
   after(async () => sys?.stop());
 
@@ -322,9 +322,9 @@ describe("concurrency", () => {
     // Let every grace run out (the window is 0: ended tag rows are already past it), then collect again.
     for (const r of repos) {
       const id = (await s.repos.find(r))!.id;
-      await s.db
+      await sys.db
         .$executeRaw`UPDATE "Manifest" SET "createdAt" = "createdAt" - interval '1 hour' WHERE "repositoryId" = ${id}`;
-      await s.db
+      await sys.db
         .$executeRaw`UPDATE "RepositoryBlob" SET "protectedUntil" = "protectedUntil" - interval '1 hour' WHERE "repositoryId" = ${id}`;
     }
     await s.gc.run();
@@ -356,10 +356,10 @@ describe("concurrency", () => {
       }
     }
     // Exactly the needed blobs remain, as rows and as files.
-    const rows = (await s.db.blob.findMany({ select: { digest: true } })).map((b) => b.digest).sort();
+    const rows = (await sys.db.blob.findMany({ select: { digest: true } })).map((b) => b.digest).sort();
     assert.deepEqual(rows, [...needed].sort());
     const files: string[] = [];
-    for await (const f of s.store.list()) files.push(f.digest);
+    for await (const f of sys.store.list()) files.push(f.digest);
     assert.deepEqual(files.sort(), [...needed].sort());
   });
 });

@@ -78,9 +78,9 @@ describe("authentication", () => {
   });
 
   test("app-specific tokens log in as $app", async () => {
-    const user = await sys.services.db.user.findUniqueOrThrow({ where: { username: "alice" } });
+    const user = await sys.db.user.findUniqueOrThrow({ where: { username: "alice" } });
     const { sha256hex } = await import("../src/access/secrets.js");
-    await sys.services.db.appToken.create({
+    await sys.db.appToken.create({
       data: { userId: user.id, title: "cli", tokenHash: sha256hex("app-token-value") },
     });
     const t = await registryToken(sys, ["repository:alice/private:pull"], ["$app", "app-token-value"]);
@@ -106,9 +106,9 @@ describe("authentication", () => {
       createdAt: { gte: burstStart },
       metadata: { path: ["tag"], equals: "v1" },
     };
-    for (let i = 0; i < 50 && (await sys.services.db.auditLog.count({ where })) < 30; i++)
+    for (let i = 0; i < 50 && (await sys.db.auditLog.count({ where })) < 30; i++)
       await new Promise((r) => setTimeout(r, 100));
-    const pulls = await sys.services.db.auditLog.findMany({ where, orderBy: { id: "desc" } });
+    const pulls = await sys.db.auditLog.findMany({ where, orderBy: { id: "desc" } });
     assert.equal(pulls.length, 30, "every pull of the burst is audited, once");
     const p = pulls[0]!;
     assert.deepEqual(
@@ -128,7 +128,7 @@ describe("authentication", () => {
 
   test("anonymous users pull public repositories only", async () => {
     const { digest } = await alice.pushImage("alice/public", "v1");
-    await sys.services.db.repository.updateMany({
+    await sys.db.repository.updateMany({
       where: { name: "public" },
       data: { visibility: "public" },
     });
@@ -149,14 +149,14 @@ describe("authentication", () => {
     const repo = await sys.services.repos.find("bob/created-by-push");
     assert.equal(repo?.visibility, "private");
     assert.ok(
-      await sys.services.db.auditLog.findFirst({ where: { kind: "create_repo", repositoryId: repo!.id } }),
+      await sys.db.auditLog.findFirst({ where: { kind: "create_repo", repositoryId: repo!.id } }),
     );
   });
 
   test("robots: write on one repository pushes there and nowhere else", async () => {
     const { robot, fullName, token } = await sys.services.robots.create("alice", "ci");
     const target = (await sys.services.repos.find("alice/private"))!;
-    await sys.services.db.repositoryPermission.create({
+    await sys.db.repositoryPermission.create({
       data: { repositoryId: target.id, robotId: robot.id, role: "write" },
     });
     const ci = new RegistryClient(sys, [fullName, token]);
@@ -433,7 +433,7 @@ describe("blobs and uploads", () => {
     const [a, b] = await Promise.all([alice.pushBlob(repo, content), alice.pushBlob("alice/other", content)]);
     assert.equal(a, b);
     assert.equal((await alice.req("HEAD", "alice/other", `/blobs/${a}`)).status, 200);
-    assert.equal(await sys.services.db.blob.count({ where: { digest: a } }), 1);
+    assert.equal(await sys.db.blob.count({ where: { digest: a } }), 1);
   });
 
   test("a client that disconnects mid-upload leaves nothing visible", async () => {
@@ -480,15 +480,15 @@ describe("manifests and tags", () => {
       const head = await alice.req("HEAD", repo, `/manifests/${ref}`);
       assert.equal(head.headers.get("docker-content-digest"), digest);
     }
-    const entry = await sys.services.db.auditLog.findFirst({
+    const entry = await sys.db.auditLog.findFirst({
       where: { kind: "push_repo", metadata: { path: ["manifest_digest"], equals: digest } },
     });
-    const aliceRow = await sys.services.db.user.findUniqueOrThrow({ where: { username: "alice" } });
+    const aliceRow = await sys.db.user.findUniqueOrThrow({ where: { username: "alice" } });
     assert.deepEqual(
       [entry?.performer, entry?.performerId, entry?.metadata],
       ["alice", aliceRow.id, { repo: "app", namespace: "alice", tag: "v1", manifest_digest: digest }],
     );
-    const pushEvent = await sys.services.db.jobRecord.findFirst({
+    const pushEvent = await sys.db.jobRecord.findFirst({
       where: { queue: "notifications", name: "repo_push", payload: { path: ["digest"], equals: digest } },
     });
     assert.deepEqual(pushEvent!.payload, {
@@ -582,7 +582,7 @@ describe("manifests and tags", () => {
     const two = await alice.pushImage("alice/del", "x");
     assert.notEqual(one.digest, two.digest);
     const r = (await sys.services.repos.find("alice/del"))!;
-    assert.equal(await sys.services.db.tag.count({ where: { repositoryId: r.id, name: "x" } }), 2);
+    assert.equal(await sys.db.tag.count({ where: { repositoryId: r.id, name: "x" } }), 2);
     assert.equal((await alice.req("DELETE", "alice/del", "/manifests/x")).status, 202);
     assert.equal((await alice.req("GET", "alice/del", "/manifests/x")).status, 404);
     assert.equal((await alice.req("DELETE", "alice/del", "/manifests/x")).status, 404);
@@ -594,7 +594,7 @@ describe("manifests and tags", () => {
     assert.equal((await alice.req("DELETE", "alice/del", `/manifests/${two.digest}`)).status, 202);
     assert.equal((await alice.req("GET", "alice/del", `/manifests/${two.digest}`)).status, 404);
     assert.ok(
-      await sys.services.db.auditLog.findFirst({ where: { kind: "delete_tag", repositoryId: r.id } }),
+      await sys.db.auditLog.findFirst({ where: { kind: "delete_tag", repositoryId: r.id } }),
     );
   });
 
@@ -603,7 +603,7 @@ describe("manifests and tags", () => {
       Array.from({ length: 10 }, (_, i) => alice.pushImage("alice/race", "latest", { layer: `race-${i}` })),
     );
     const r = (await sys.services.repos.find("alice/race"))!;
-    const rows = await sys.services.db.tag.findMany({
+    const rows = await sys.db.tag.findMany({
       where: { repositoryId: r.id, name: "latest" },
       orderBy: { lifetimeStart: "asc" },
     });
@@ -616,7 +616,7 @@ describe("manifests and tags", () => {
     assert.ok(results.some((x) => x.digest === aliveDigest));
     assert.equal(
       aliveDigest,
-      (await sys.services.db.manifest.findUniqueOrThrow({ where: { id: rows[9]!.manifestId } })).digest,
+      (await sys.db.manifest.findUniqueOrThrow({ where: { id: rows[9]!.manifestId } })).digest,
     );
   });
 

@@ -52,7 +52,7 @@ describe("registry lookups", () => {
     assert.equal(await lookups.manifest("admin/other", "v1"), null);
     await sys.services.tags.remove(repo.id, "v1");
     assert.equal(
-      await sys.services.db.tag.findFirst({
+      await sys.db.tag.findFirst({
         where: { repositoryId: repo.id, name: "v1", ...aliveAt(new Date()) },
       }),
       null,
@@ -63,7 +63,7 @@ describe("registry lookups", () => {
 
   test("linkedBlob: only blobs linked to the repository, as BlobService.statInRepo", async () => {
     const repo = (await sys.services.repos.find("admin/fast"))!;
-    const links = await sys.services.db.repositoryBlob.findMany({
+    const links = await sys.db.repositoryBlob.findMany({
       where: { repositoryId: repo.id },
       include: { blob: true },
     });
@@ -111,7 +111,7 @@ describe("registry lookups", () => {
 
 describe("principal lookups", () => {
   test("user and robot: the columns a registry token's principal needs, as Prisma reads them", async () => {
-    const admin = await sys.services.db.user.findUniqueOrThrow({ where: { username: "admin" } });
+    const admin = await sys.db.user.findUniqueOrThrow({ where: { username: "admin" } });
     assert.deepEqual(await lookups.user(admin.id), {
       id: admin.id,
       username: admin.username,
@@ -121,7 +121,7 @@ describe("principal lookups", () => {
     });
     assert.equal(await lookups.user(admin.id + 1000n), null);
     const created = await sys.services.robots.create("admin", "lookup");
-    const robot = await sys.services.db.robot.findUniqueOrThrow({
+    const robot = await sys.db.robot.findUniqueOrThrow({
       where: { id: created.robot.id },
       include: { namespace: true },
     });

@@ -34,7 +34,7 @@ const configWith = (labels: Record<string, string>) =>
 /** Moves a repository's tag rows `ms` into the past (stands in for waiting). */
 async function age(repo: string, ms: number) {
   const r = (await s.repos.find(repo))!;
-  await s.db
+  await sys.db
     .$executeRaw`UPDATE "Tag" SET "lifetimeStart" = "lifetimeStart" - ${ms} * interval '1 millisecond',
     "lifetimeEnd" = "lifetimeEnd" - ${ms} * interval '1 millisecond' WHERE "repositoryId" = ${r.id}`;
 }
@@ -106,16 +106,16 @@ describe("history and restore", () => {
         e.code === "BAD_USER_INPUT" && /time-machine window/.test(e.message),
     );
     // A wider namespace window makes it restorable again.
-    await s.db.namespace.update({ where: { name: "alice" }, data: { timeMachineSeconds: 30 * 86400 } });
+    await sys.db.namespace.update({ where: { name: "alice" }, data: { timeMachineSeconds: 30 * 86400 } });
     await s.tagCommands.restoreTag(alice, "alice/window", { entryId: entry!.id });
     assert.equal((await s.tagQueries.getTag(alice, "alice/window", "v1")).manifestDigest, a.digest);
-    await s.db.namespace.update({ where: { name: "alice" }, data: { timeMachineSeconds: 14 * 86400 } });
+    await sys.db.namespace.update({ where: { name: "alice" }, data: { timeMachineSeconds: 14 * 86400 } });
   });
 
   test("removing a history entry for good needs admin and an ended entry", async () => {
     await reg.pushImage("alice/purge", "v1");
     const repo = (await s.repos.find("alice/purge"))!;
-    await s.db.repositoryPermission.create({
+    await sys.db.repositoryPermission.create({
       data: { repositoryId: repo.id, userId: (bob as { userId: bigint }).userId, role: "write" },
     });
     const [alive] = (await s.tagQueries.history(alice, "alice/purge")).items;
@@ -152,7 +152,7 @@ describe("history and restore", () => {
     await assert.rejects(s.tagCommands.addTag(bob, "alice/addmove", "x", a.digest), code("NOT_FOUND"));
     const deleted = await s.tagCommands.deleteTags(alice, "alice/addmove", ["a", "extra", "missing"]);
     assert.deepEqual(deleted.sort(), ["a", "extra"]);
-    const kinds = (await s.db.auditLog.findMany({ where: { repository: { name: "addmove" } } })).map(
+    const kinds = (await sys.db.auditLog.findMany({ where: { repository: { name: "addmove" } } })).map(
       (l) => l.kind,
     );
     for (const k of ["create_tag", "move_tag", "delete_tag"]) assert.ok(kinds.includes(k), k);
@@ -201,7 +201,7 @@ describe("expiration", () => {
     await assert.rejects(s.tagCommands.setExpiration(alice, "alice/exp2", ["zzz"], when), code("NOT_FOUND"));
 
     // Tag a expires 5h after now; move the clock 6h forward for it.
-    await s.db.$executeRaw`UPDATE "Tag" SET "lifetimeStart" = "lifetimeStart" - interval '6 hours',
+    await sys.db.$executeRaw`UPDATE "Tag" SET "lifetimeStart" = "lifetimeStart" - interval '6 hours',
       "lifetimeEnd" = "lifetimeEnd" - interval '6 hours' WHERE name = 'a' AND expires`;
     const list = await s.tagQueries.listTags(alice, "alice/exp2");
     assert.deepEqual(
@@ -216,7 +216,7 @@ describe("expiration", () => {
     assert.deepEqual(tags.tags, ["b"]);
     const [entry] = (await s.tagQueries.history(alice, "alice/exp2", { tag: "a" })).items;
     assert.equal(entry!.endAction, "expired");
-    const kinds = (await s.db.auditLog.findMany({ where: { kind: "change_tag_expiration" } })).length;
+    const kinds = (await sys.db.auditLog.findMany({ where: { kind: "change_tag_expiration" } })).length;
     assert.equal(kinds, 3);
   });
 });
@@ -257,7 +257,7 @@ describe("labels", () => {
       (await s.labels.list(alice, "alice/labels", m.digest)).map((l) => l.key),
       ["maintainer"],
     );
-    const kinds = (await s.db.auditLog.findMany({ where: { repository: { name: "labels" } } })).map(
+    const kinds = (await sys.db.auditLog.findMany({ where: { repository: { name: "labels" } } })).map(
       (l) => l.kind,
     );
     assert.equal(kinds.filter((k) => k === "manifest_label_add").length, 2);

@@ -121,8 +121,11 @@ export async function createServices(deps: {
   const tokens = await RegistryTokens.load(db, config.SERVER_HOSTNAME, config.REGISTRY_TOKEN_TTL);
   const grants = new GrantService(db, authz, repos);
   const sessions = new SessionService(db, accounts, credentials, audit);
+  // Infrastructure (db, pool, redis, store, jobs) stays out: doors reach data only through these services.
   return {
-    ...deps,
+    config,
+    log,
+    metrics: deps.metrics,
     version: VERSION,
     audit,
     authz,

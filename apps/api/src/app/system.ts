@@ -5,7 +5,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import type { Config } from "../config/config.js";
-import { connectDatabase } from "../infra/database.js";
+import { connectDatabase, type Db } from "../infra/database.js";
+import type { BlobStore } from "../storage/blob-store.js";
 import { startEmbeddedPostgres } from "../infra/embedded-postgres.js";
 import { createLogger } from "../infra/logger.js";
 import { createMetrics } from "../infra/metrics.js";
@@ -30,6 +31,10 @@ export interface System {
   url: string | null;
   /** The database connection pool (readiness checks; tests count queries on it). */
   pool: pg.Pool;
+  /** Direct data access, for tests' arrange and assert steps only: doors go through `services`. */
+  db: Db;
+  store: BlobStore;
+  jobs: JobSystem;
   stop(): Promise<void>;
 }
 
@@ -98,11 +103,13 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
     let server: http.Server | null = null;
     let url: string | null = null;
     if (opts.http) {
-      const gql = await createGraphQLMiddleware(services);
+      const gql = await createGraphQLMiddleware(services, database.prisma);
       stops.push(gql.stop);
       const app = createApp({
         services,
         pool: database.pool,
+        store,
+        db: database.prisma,
         redisPing: async () => (await redis.ping()) === "PONG",
         graphql: gql.middleware,
         webDist: config.WEB_DIST ?? DEFAULT_WEB_DIST,
@@ -135,7 +142,7 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
       );
       log.info({ url, hostname: config.SERVER_HOSTNAME }, "listening");
     }
-    return { services, server, url, pool: database.pool, stop: stopAll };
+    return { services, server, url, pool: database.pool, db: database.prisma, store, jobs, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

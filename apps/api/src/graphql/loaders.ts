@@ -2,10 +2,10 @@
 // lookups into one query per field, so a page of N rows costs a fixed number of queries.
 import DataLoader from "dataloader";
 import type { Services } from "../app/services.js";
+import type { Db } from "../infra/database.js";
 import type { RepoRef, RepoRole } from "../access/authz.js";
 import type { Principal } from "../access/principal.js";
 
-type Db = Services["db"];
 
 /** A loader answering a count per id from one grouped query. */
 function countLoader(load: (ids: bigint[]) => Promise<{ id: bigint; n: number }[]>) {
@@ -29,8 +29,7 @@ function listLoader<T>(load: (ids: bigint[]) => Promise<{ id: bigint; value: T }
   );
 }
 
-export function createLoaders(s: Services, principal: Principal) {
-  const db: Db = s.db;
+export function createLoaders(s: Services, db: Db, principal: Principal) {
   const sqlCount = (query: (ids: bigint[]) => Promise<{ id: bigint; n: bigint }[]>) =>
     countLoader(async (ids) => (await query(ids)).map((r) => ({ id: r.id, n: Number(r.n) })));
   return {

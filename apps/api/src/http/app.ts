@@ -7,6 +7,8 @@ import { createRegistryRouter } from "@hm/oci";
 import type { Services } from "../app/services.js";
 import { isMigrated } from "../infra/migrate.js";
 import type pg from "pg";
+import type { BlobStore } from "../storage/blob-store.js";
+import type { Db } from "../infra/database.js";
 import { createRegistryBackend } from "../registry/backend.js";
 import { RegistryAuthenticator } from "../registry/authenticator.js";
 import { RegistryLookups } from "../content/registry-lookups.js";
@@ -17,12 +19,14 @@ import { squashRouter } from "./squash-router.js";
 export interface AppDeps {
   services: Services;
   pool: pg.Pool;
+  store: BlobStore;
+  db: Db;
   redisPing: () => Promise<boolean>;
   graphql: RequestHandler;
   webDist: string | null;
 }
 
-export function createApp({ services: s, pool, redisPing, graphql, webDist }: AppDeps): Express {
+export function createApp({ services: s, pool, store, db, redisPing, graphql, webDist }: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -33,7 +37,7 @@ export function createApp({ services: s, pool, redisPing, graphql, webDist }: Ap
     const checks = {
       database: await isMigrated(pool).catch(() => false),
       redis: await redisPing().catch(() => false),
-      storage: await s.store.checkWritable().then(
+      storage: await store.checkWritable().then(
         () => true,
         () => false,
       ),
@@ -60,7 +64,7 @@ export function createApp({ services: s, pool, redisPing, graphql, webDist }: Ap
   app.use(
     "/v2",
     createRegistryRouter({
-      backend: createRegistryBackend({ ...s, lookups: new RegistryLookups(pool) }),
+      backend: createRegistryBackend({ ...s, db, lookups: new RegistryLookups(pool) }),
       auth: authn,
       maxManifestBytes: s.config.MAX_MANIFEST_BYTES,
       onError: (err, req) =>

@@ -181,7 +181,7 @@ describe("crash safety", { concurrency: false }, () => {
         }
       }
       // Every tag that exists (acknowledged or not) resolves to a complete manifest whose blobs all read back.
-      const tags = await sys.services.db.tag.findMany({
+      const tags = await sys.db.tag.findMany({
         where: { lifetimeEnd: null },
         include: { manifest: { include: { blobs: { include: { blob: true } } } } },
       });
@@ -189,19 +189,19 @@ describe("crash safety", { concurrency: false }, () => {
       for (const t of tags) {
         assert.equal(sha(Buffer.from(t.manifest.bytes)), t.manifest.digest);
         for (const mb of t.manifest.blobs)
-          assert.equal(await sys.services.store.stat(mb.blob.digest), Number(mb.blob.size));
+          assert.equal(await sys.store.stat(mb.blob.digest), Number(mb.blob.size));
       }
       // Every blob row has its complete file.
-      for (const b of await sys.services.db.blob.findMany())
-        assert.equal(await sys.services.store.stat(b.digest), Number(b.size), b.digest);
+      for (const b of await sys.db.blob.findMany())
+        assert.equal(await sys.store.stat(b.digest), Number(b.size), b.digest);
       // The interrupted upload left a session and a partial scratch file, never a blob.
-      assert.equal(await sys.services.db.blob.count({ where: { size: { gt: 16 * MIB } } }), 0);
-      const sessions = await sys.services.db.upload.count();
+      assert.equal(await sys.db.blob.count({ where: { size: { gt: 16 * MIB } } }), 0);
+      const sessions = await sys.db.upload.count();
       assert.ok(sessions >= 1, "the interrupted upload session is still recorded");
       const cleaned = await sys.services.blobs.cleanupUploads(0);
       assert.ok(cleaned.sessions >= 1);
-      assert.equal(await sys.services.db.upload.count(), 0);
-      assert.deepEqual(await sys.services.store.staleUploads(new Date(Date.now() + 1000)), []);
+      assert.equal(await sys.db.upload.count(), 0);
+      assert.deepEqual(await sys.store.staleUploads(new Date(Date.now() + 1000)), []);
       console.log(
         `crash-safety: ${acknowledged.length} acknowledged manifests intact; ${tags.length} alive tags all complete; ` +
           `${cleaned.sessions} stale upload session(s) and ${cleaned.files} orphan scratch file(s) cleaned`,

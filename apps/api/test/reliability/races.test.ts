@@ -57,7 +57,7 @@ async function chunked(repo: string, content: Buffer) {
 
 /** Every alive tag of the system pulls: manifest digest matches, every blob reads back with its digest. */
 async function everyAliveTagPulls() {
-  const tags = await sys.services.db.tag.findMany({
+  const tags = await sys.db.tag.findMany({
     where: { OR: [{ lifetimeEnd: null }, { lifetimeEnd: { gt: new Date() } }] },
     include: { repository: { include: { namespace: true } } },
   });
@@ -87,7 +87,7 @@ describe("races", { concurrency: false }, () => {
       ...Array.from({ length: 8 }, () => monolithic("alice/two", content)),
     ]);
     assert.deepEqual([...new Set(results)], [201]);
-    assert.equal(await sys.services.db.blob.count({ where: { digest: sha(content) } }), 1);
+    assert.equal(await sys.db.blob.count({ where: { digest: sha(content) } }), 1);
     for (const repo of ["alice/one", "alice/two"]) {
       const r = await reg.req("GET", repo, `/blobs/${sha(content)}`);
       assert.equal(sha(Buffer.from(await r.arrayBuffer())), sha(content));
@@ -139,7 +139,7 @@ describe("races", { concurrency: false }, () => {
     statuses.push(...results);
     assert.deepEqual([...new Set(results)], [201]);
     const repo = (await sys.services.repos.find("alice/crowd"))!;
-    const rows = await sys.services.db.tag.findMany({
+    const rows = await sys.db.tag.findMany({
       where: { repositoryId: repo.id },
       orderBy: [{ name: "asc" }, { lifetimeStart: "asc" }, { id: "asc" }],
     });

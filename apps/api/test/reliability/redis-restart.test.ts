@@ -69,7 +69,7 @@ after(async () => {
 
 describe("Redis restart", { concurrency: false }, () => {
   test("a Redis that stops answering does not hold up pushes; their events run once it answers", async () => {
-    const { db } = sys.services;
+    const { db } = sys;
     const reg = new RegistryClient(sys, ["alice", "password-123"]);
     await reg.token("alice/app");
     const admin = new Redis(`redis://127.0.0.1:${redisPort}`);
@@ -98,7 +98,7 @@ describe("Redis restart", { concurrency: false }, () => {
   });
 
   test("jobs queued before, during and after an outage all complete", async () => {
-    const { db, jobs } = sys.services;
+    const { db, jobs } = sys;
     const reg = new RegistryClient(sys, ["alice", "password-123"]);
     await reg.token("alice/app"); // tokens are signed locally: no Redis involved
     // Before: a burst of jobs, then Redis dies with some of them queued or running.
