@@ -1,22 +1,12 @@
 // Audit logs of a repository, a namespace, or the whole system: date range, text filter, expandable
 // entries with their metadata, cursor paging.
 import { Fragment, useState } from "react";
-import {
-  CodeBlock,
-  CodeBlockCode,
-  DatePicker,
-  SearchInput,
-  Toolbar,
-  ToolbarContent,
-  ToolbarItem,
-  isValidDate,
-} from "@patternfly/react-core";
+import { CodeBlock, CodeBlockCode, DatePicker, ToolbarItem, isValidDate } from "@patternfly/react-core";
 import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
-import { CursorPagination } from "./CursorPagination";
+import { ListSearch, ListToolbar } from "./ListToolbar";
 import { EmptyView, QueryState } from "./States";
 import { Time } from "./Time";
-import { useCursorPaging } from "../hooks/useCursorPaging";
-import { useDebounced } from "../hooks/useDebounced";
+import { useListFilter } from "../hooks/useListFilter";
 import { useLogs, type LogEntry } from "../hooks/logs";
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -33,9 +23,8 @@ export function describeLog(e: LogEntry): string {
 export function LogsView({ namespace, repository }: { namespace?: string; repository?: string }) {
   const [from, setFrom] = useState(day(new Date(Date.now() - 7 * 86400_000)));
   const [to, setTo] = useState(day(new Date()));
-  const [filter, setFilter] = useState("");
-  const debounced = useDebounced(filter.trim());
-  const paging = useCursorPaging(50);
+  const filter = useListFilter(50);
+  const { debounced, paging } = filter;
   const [expanded, setExpanded] = useState(new Set<string>());
   const fromDate = new Date(`${from}T00:00:00`);
   const toDate = new Date(`${to}T23:59:59.999`);
@@ -56,47 +45,31 @@ export function LogsView({ namespace, repository }: { namespace?: string; reposi
     });
   return (
     <>
-      <Toolbar>
-        <ToolbarContent>
-          <ToolbarItem>
-            <DatePicker
-              value={from}
-              onChange={(_e, v) => {
-                setFrom(v);
-                paging.reset();
-              }}
-              aria-label="From date"
-              inputProps={{ "aria-label": "From" }}
-            />
-          </ToolbarItem>
-          <ToolbarItem>
-            <DatePicker
-              value={to}
-              onChange={(_e, v) => {
-                setTo(v);
-                paging.reset();
-              }}
-              aria-label="To date"
-              inputProps={{ "aria-label": "To" }}
-            />
-          </ToolbarItem>
-          <ToolbarItem>
-            <SearchInput
-              aria-label="Filter logs"
-              placeholder="Filter by kind, performer, tag…"
-              value={filter}
-              onChange={(_e, v) => {
-                setFilter(v);
-                paging.reset();
-              }}
-              onClear={() => setFilter("")}
-            />
-          </ToolbarItem>
-          <ToolbarItem variant="pagination" align={{ default: "alignEnd" }}>
-            <CursorPagination paging={paging} connection={result.data?.logs} label="Log pages" />
-          </ToolbarItem>
-        </ToolbarContent>
-      </Toolbar>
+      <ListToolbar paging={paging} connection={result.data?.logs} label="Log pages">
+        <ToolbarItem>
+          <DatePicker
+            value={from}
+            onChange={(_e, v) => {
+              setFrom(v);
+              paging.reset();
+            }}
+            aria-label="From date"
+            inputProps={{ "aria-label": "From" }}
+          />
+        </ToolbarItem>
+        <ToolbarItem>
+          <DatePicker
+            value={to}
+            onChange={(_e, v) => {
+              setTo(v);
+              paging.reset();
+            }}
+            aria-label="To date"
+            inputProps={{ "aria-label": "To" }}
+          />
+        </ToolbarItem>
+        <ListSearch filter={filter} label="Filter logs" placeholder="Filter by kind, performer, tag…" />
+      </ListToolbar>
       <QueryState result={result} errorTitle="Could not load logs">
         {(data) =>
           data.logs.edges.length === 0 ? (

@@ -26,6 +26,10 @@ export type Role = VariablesOf<typeof SetRepositoryPermissionDocument>["role"];
 export type EntityKind = VariablesOf<typeof SetRepositoryPermissionDocument>["kind"];
 export const ROLES: Role[] = ["read", "write", "admin"];
 
+/** Whether the signed-in viewer may push, tag and edit: their role on the repository is write or admin. */
+export const viewerCanWrite = (repository: { viewerRole?: Role | null } | null | undefined) =>
+  repository?.viewerRole === "write" || repository?.viewerRole === "admin";
+
 export function useRepositories(variables: VariablesOf<typeof RepositoriesDocument>) {
   const [result, refetch] = useQuery({ query: RepositoriesDocument, variables });
   return { result, refetch: () => refetch({ requestPolicy: "network-only" }) };

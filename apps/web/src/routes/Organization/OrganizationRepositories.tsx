@@ -1,7 +1,7 @@
 import { useState } from "react";
-import { Button, Toolbar, ToolbarContent, ToolbarItem } from "@patternfly/react-core";
+import { Button, ToolbarItem } from "@patternfly/react-core";
 import { useNavigate } from "react-router-dom";
-import { CursorPagination } from "../../components/CursorPagination";
+import { ListToolbar } from "../../components/ListToolbar";
 import { EmptyView, ErrorAlert, QueryState } from "../../components/States";
 import { useCursorPaging } from "../../hooks/useCursorPaging";
 import { useRepositories } from "../../hooks/repositories";
@@ -17,18 +17,13 @@ export function OrganizationRepositories({ organization }: { organization: strin
   const navigate = useNavigate();
   return (
     <>
-      <Toolbar>
-        <ToolbarContent>
-          <ToolbarItem>
-            <Button variant="primary" onClick={() => setCreating(true)}>
-              Create repository
-            </Button>
-          </ToolbarItem>
-          <ToolbarItem variant="pagination" align={{ default: "alignEnd" }}>
-            <CursorPagination paging={paging} connection={result.data?.repositories} />
-          </ToolbarItem>
-        </ToolbarContent>
-      </Toolbar>
+      <ListToolbar paging={paging} connection={result.data?.repositories}>
+        <ToolbarItem>
+          <Button variant="primary" onClick={() => setCreating(true)}>
+            Create repository
+          </Button>
+        </ToolbarItem>
+      </ListToolbar>
       <ErrorAlert error={error} />
       <QueryState result={result}>
         {(data) =>

@@ -2,21 +2,17 @@ import { useState } from "react";
 import {
   Button,
   PageSection,
-  SearchInput,
   Title,
   ToggleGroup,
   ToggleGroupItem,
-  Toolbar,
-  ToolbarContent,
   ToolbarItem,
 } from "@patternfly/react-core";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { ConfirmByTypingModal } from "../../components/ConfirmByTypingModal";
-import { CursorPagination } from "../../components/CursorPagination";
+import { ListSearch, ListToolbar } from "../../components/ListToolbar";
 import { NamespaceSelect } from "../../components/NamespaceSelect";
 import { EmptyView, ErrorAlert, QueryState } from "../../components/States";
-import { useCursorPaging } from "../../hooks/useCursorPaging";
-import { useDebounced } from "../../hooks/useDebounced";
+import { useListFilter } from "../../hooks/useListFilter";
 import { useRepositories, useRepositoryMutations } from "../../hooks/repositories";
 import { links } from "../paths";
 import { CreateRepositoryModal } from "./CreateRepositoryModal";
@@ -26,9 +22,8 @@ export function Repositories() {
   const [params, setParams] = useSearchParams();
   const namespace = params.get("namespace") ?? "";
   const starred = params.get("starred") === "1";
-  const [search, setSearch] = useState("");
-  const debounced = useDebounced(search.trim());
-  const paging = useCursorPaging(20);
+  const search = useListFilter(20);
+  const { debounced, paging } = search;
   const { result, refetch } = useRepositories({
     namespace: namespace || null,
     starred: starred || null,
@@ -75,58 +70,38 @@ export function Repositories() {
         <Title headingLevel="h1">Repositories</Title>
       </PageSection>
       <PageSection>
-        <Toolbar>
-          <ToolbarContent>
-            <ToolbarItem>
-              <NamespaceSelect
-                id="repo-namespace-filter"
-                ariaLabel="Filter by namespace"
-                value={namespace}
-                onChange={(v) => setFilter("namespace", v)}
-                allLabel="All namespaces"
+        <ListToolbar paging={paging} connection={result.data?.repositories}>
+          <ToolbarItem>
+            <NamespaceSelect
+              id="repo-namespace-filter"
+              ariaLabel="Filter by namespace"
+              value={namespace}
+              onChange={(v) => setFilter("namespace", v)}
+              allLabel="All namespaces"
+            />
+          </ToolbarItem>
+          <ListSearch filter={search} label="Search repositories" placeholder="Search by name" />
+          <ToolbarItem>
+            <ToggleGroup aria-label="Which repositories">
+              <ToggleGroupItem text="All" isSelected={!starred} onChange={() => setFilter("starred", null)} />
+              <ToggleGroupItem
+                text="Starred"
+                isSelected={starred}
+                onChange={() => setFilter("starred", "1")}
               />
-            </ToolbarItem>
-            <ToolbarItem>
-              <SearchInput
-                aria-label="Search repositories"
-                placeholder="Search by name"
-                value={search}
-                onChange={(_e, v) => {
-                  setSearch(v);
-                  paging.reset();
-                }}
-                onClear={() => setSearch("")}
-              />
-            </ToolbarItem>
-            <ToolbarItem>
-              <ToggleGroup aria-label="Which repositories">
-                <ToggleGroupItem
-                  text="All"
-                  isSelected={!starred}
-                  onChange={() => setFilter("starred", null)}
-                />
-                <ToggleGroupItem
-                  text="Starred"
-                  isSelected={starred}
-                  onChange={() => setFilter("starred", "1")}
-                />
-              </ToggleGroup>
-            </ToolbarItem>
-            <ToolbarItem>
-              <Button variant="primary" onClick={() => setCreating(true)}>
-                Create repository
-              </Button>
-            </ToolbarItem>
-            <ToolbarItem>
-              <Button variant="danger" isDisabled={selected.size === 0} onClick={() => setDeleting(true)}>
-                Delete{selected.size ? ` (${selected.size})` : ""}
-              </Button>
-            </ToolbarItem>
-            <ToolbarItem variant="pagination" align={{ default: "alignEnd" }}>
-              <CursorPagination paging={paging} connection={result.data?.repositories} />
-            </ToolbarItem>
-          </ToolbarContent>
-        </Toolbar>
+            </ToggleGroup>
+          </ToolbarItem>
+          <ToolbarItem>
+            <Button variant="primary" onClick={() => setCreating(true)}>
+              Create repository
+            </Button>
+          </ToolbarItem>
+          <ToolbarItem>
+            <Button variant="danger" isDisabled={selected.size === 0} onClick={() => setDeleting(true)}>
+              Delete{selected.size ? ` (${selected.size})` : ""}
+            </Button>
+          </ToolbarItem>
+        </ListToolbar>
         <ErrorAlert error={error} />
         <QueryState result={result} errorTitle="Could not load repositories">
           {(data) =>

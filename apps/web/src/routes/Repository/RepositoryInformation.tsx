@@ -18,7 +18,7 @@ import {
 import { CopyField } from "../../components/CopyField";
 import { ErrorAlert } from "../../components/States";
 import { Time } from "../../components/Time";
-import { useRepositoryMutations, type RepositoryDetails } from "../../hooks/repositories";
+import { useRepositoryMutations, viewerCanWrite, type RepositoryDetails } from "../../hooks/repositories";
 import { useSystem } from "../../hooks/useSystem";
 
 export function RepositoryInformation({ repository: repo }: { repository: RepositoryDetails }) {
@@ -27,7 +27,7 @@ export function RepositoryInformation({ repository: repo }: { repository: Reposi
   const [editing, setEditing] = useState(false);
   const [description, setDescription] = useState(repo.description);
   const [error, setError] = useState<string | null>(null);
-  const canWrite = repo.viewerRole === "write" || repo.viewerRole === "admin";
+  const canWrite = viewerCanWrite(repo);
   const host = system?.serverHostname ?? location.host;
   const save = async (e: React.FormEvent) => {
     e.preventDefault();

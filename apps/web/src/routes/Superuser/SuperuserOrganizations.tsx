@@ -1,41 +1,21 @@
-import { useState } from "react";
-import { SearchInput, Toolbar, ToolbarContent, ToolbarItem } from "@patternfly/react-core";
 import { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
 import { Link } from "react-router-dom";
-import { CursorPagination } from "../../components/CursorPagination";
 import { EntityAvatar } from "../../components/EntityAvatar";
+import { ListSearch, ListToolbar } from "../../components/ListToolbar";
 import { EmptyView, QueryState } from "../../components/States";
 import { Time } from "../../components/Time";
-import { useCursorPaging } from "../../hooks/useCursorPaging";
-import { useDebounced } from "../../hooks/useDebounced";
 import { useAllOrganizations } from "../../hooks/superuser";
+import { useListFilter } from "../../hooks/useListFilter";
 import { links } from "../paths";
 
 export function SuperuserOrganizations() {
-  const [filter, setFilter] = useState("");
-  const debounced = useDebounced(filter.trim());
-  const paging = useCursorPaging(50);
-  const result = useAllOrganizations({ filter: debounced || null, ...paging.variables });
+  const filter = useListFilter(50);
+  const result = useAllOrganizations({ filter: filter.debounced || null, ...filter.paging.variables });
   return (
     <>
-      <Toolbar>
-        <ToolbarContent>
-          <ToolbarItem>
-            <SearchInput
-              aria-label="Filter organizations"
-              value={filter}
-              onChange={(_e, v) => {
-                setFilter(v);
-                paging.reset();
-              }}
-              onClear={() => setFilter("")}
-            />
-          </ToolbarItem>
-          <ToolbarItem variant="pagination" align={{ default: "alignEnd" }}>
-            <CursorPagination paging={paging} connection={result.data?.allOrganizations} />
-          </ToolbarItem>
-        </ToolbarContent>
-      </Toolbar>
+      <ListToolbar paging={filter.paging} connection={result.data?.allOrganizations}>
+        <ListSearch filter={filter} label="Filter organizations" />
+      </ListToolbar>
       <QueryState result={result}>
         {(data) =>
           data.allOrganizations.edges.length === 0 ? (

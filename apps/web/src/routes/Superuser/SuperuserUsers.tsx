@@ -9,31 +9,25 @@ import {
   ModalBody,
   ModalFooter,
   ModalHeader,
-  SearchInput,
   TextInput,
-  Toolbar,
-  ToolbarContent,
   ToolbarItem,
 } from "@patternfly/react-core";
 import { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
 import { RowActions } from "../../components/RowActions";
 import { ConfirmByTypingModal } from "../../components/ConfirmByTypingModal";
 import { CopyField } from "../../components/CopyField";
-import { CursorPagination } from "../../components/CursorPagination";
 import { EntityAvatar } from "../../components/EntityAvatar";
 import { FormModal } from "../../components/FormModal";
+import { ListSearch, ListToolbar } from "../../components/ListToolbar";
 import { EmptyView, ErrorAlert, QueryState } from "../../components/States";
 import { Time } from "../../components/Time";
-import { useCursorPaging } from "../../hooks/useCursorPaging";
-import { useDebounced } from "../../hooks/useDebounced";
 import { useUserAdministration, useUsers } from "../../hooks/superuser";
 import { useAction } from "../../hooks/useAction";
+import { useListFilter } from "../../hooks/useListFilter";
 
 export function SuperuserUsers() {
-  const [filter, setFilter] = useState("");
-  const debounced = useDebounced(filter.trim());
-  const paging = useCursorPaging(50);
-  const { result, refetch } = useUsers({ filter: debounced || null, ...paging.variables });
+  const filter = useListFilter(50);
+  const { result, refetch } = useUsers({ filter: filter.debounced || null, ...filter.paging.variables });
   const admin = useUserAdministration();
   const [creating, setCreating] = useState(false);
   const [newUser, setNewUser] = useState({ username: "", email: "" });
@@ -44,29 +38,14 @@ export function SuperuserUsers() {
   const { error, run } = useAction(refetch);
   return (
     <>
-      <Toolbar>
-        <ToolbarContent>
-          <ToolbarItem>
-            <SearchInput
-              aria-label="Filter users"
-              value={filter}
-              onChange={(_e, v) => {
-                setFilter(v);
-                paging.reset();
-              }}
-              onClear={() => setFilter("")}
-            />
-          </ToolbarItem>
-          <ToolbarItem>
-            <Button variant="primary" onClick={() => setCreating(true)}>
-              Create user
-            </Button>
-          </ToolbarItem>
-          <ToolbarItem variant="pagination" align={{ default: "alignEnd" }}>
-            <CursorPagination paging={paging} connection={result.data?.users} />
-          </ToolbarItem>
-        </ToolbarContent>
-      </Toolbar>
+      <ListToolbar paging={filter.paging} connection={result.data?.users}>
+        <ListSearch filter={filter} label="Filter users" />
+        <ToolbarItem>
+          <Button variant="primary" onClick={() => setCreating(true)}>
+            Create user
+          </Button>
+        </ToolbarItem>
+      </ListToolbar>
       <ErrorAlert error={error} />
       <QueryState result={result} errorTitle="Could not load users">
         {(data) =>

@@ -21,6 +21,7 @@ import { Link } from "react-router-dom";
 import { CopyField } from "../../components/CopyField";
 import { QueryState } from "../../components/States";
 import { Time } from "../../components/Time";
+import { viewerCanWrite } from "../../hooks/repositories";
 import { formatSize, useTagDetails } from "../../hooks/tags";
 import { errorCode, errorMessage } from "../../api/errors";
 import { NotFound } from "../NotFound/NotFound";
@@ -50,7 +51,7 @@ export function TagDetails({ namespace, name, tag }: { namespace: string; name: 
       <QueryState result={result} errorTitle="Could not load the tag">
         {({ repository: r }) => {
           const t = r.tag;
-          const canWrite = r.viewerRole === "write" || r.viewerRole === "admin";
+          const canWrite = viewerCanWrite(r);
           return (
             <>
               <PageSection>

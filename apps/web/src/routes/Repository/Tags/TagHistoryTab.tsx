@@ -1,22 +1,13 @@
 // Tag history: what happened to every tag (created, moved, deleted, expired, restored), filtered by tag
 // name and date range, with restore for entries still inside the time-machine window.
 import { useState } from "react";
-import {
-  Button,
-  DatePicker,
-  Label,
-  SearchInput,
-  Toolbar,
-  ToolbarContent,
-  ToolbarItem,
-  isValidDate,
-} from "@patternfly/react-core";
+import { Button, DatePicker, Label, ToolbarItem, isValidDate } from "@patternfly/react-core";
 import { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
-import { CursorPagination } from "../../../components/CursorPagination";
+import { ListSearch, ListToolbar } from "../../../components/ListToolbar";
 import { EmptyView, ErrorAlert, QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
-import { useCursorPaging } from "../../../hooks/useCursorPaging";
-import { useDebounced } from "../../../hooks/useDebounced";
+import { viewerCanWrite } from "../../../hooks/repositories";
+import { useListFilter } from "../../../hooks/useListFilter";
 import { shortDigest, useTagHistory, useTagMutations, type TagHistoryEntry } from "../../../hooks/tags";
 
 function describe(e: TagHistoryEntry): string {
@@ -26,11 +17,10 @@ function describe(e: TagHistoryEntry): string {
 }
 
 export function TagHistoryTab({ namespace, name }: { namespace: string; name: string }) {
-  const [tag, setTag] = useState("");
-  const debounced = useDebounced(tag.trim());
+  const tag = useListFilter(50);
+  const { debounced, paging } = tag;
   const [since, setSince] = useState("");
   const [until, setUntil] = useState("");
-  const paging = useCursorPaging(50);
   const sinceDate = new Date(`${since}T00:00:00`);
   const untilDate = new Date(`${until}T23:59:59.999`);
   const { result, refetch } = useTagHistory({
@@ -43,48 +33,28 @@ export function TagHistoryTab({ namespace, name }: { namespace: string; name: st
   });
   const { restore } = useTagMutations(namespace, name);
   const [error, setError] = useState<string | null>(null);
-  const canWrite = ["write", "admin"].includes(result.data?.repository.viewerRole ?? "");
+  const canWrite = viewerCanWrite(result.data?.repository);
   return (
     <>
-      <Toolbar>
-        <ToolbarContent>
-          <ToolbarItem>
-            <SearchInput
-              aria-label="Search tag history"
-              placeholder="Tag name"
-              value={tag}
-              onChange={(_e, v) => {
-                setTag(v);
-                paging.reset();
-              }}
-              onClear={() => setTag("")}
-            />
-          </ToolbarItem>
-          <ToolbarItem>
-            <DatePicker
-              value={since}
-              onChange={(_e, v) => setSince(v)}
-              inputProps={{ "aria-label": "Since" }}
-              placeholder="Since (YYYY-MM-DD)"
-            />
-          </ToolbarItem>
-          <ToolbarItem>
-            <DatePicker
-              value={until}
-              onChange={(_e, v) => setUntil(v)}
-              inputProps={{ "aria-label": "Until" }}
-              placeholder="Until (YYYY-MM-DD)"
-            />
-          </ToolbarItem>
-          <ToolbarItem variant="pagination" align={{ default: "alignEnd" }}>
-            <CursorPagination
-              paging={paging}
-              connection={result.data?.repository.tagHistory}
-              label="History pages"
-            />
-          </ToolbarItem>
-        </ToolbarContent>
-      </Toolbar>
+      <ListToolbar paging={paging} connection={result.data?.repository.tagHistory} label="History pages">
+        <ListSearch filter={tag} label="Search tag history" placeholder="Tag name" />
+        <ToolbarItem>
+          <DatePicker
+            value={since}
+            onChange={(_e, v) => setSince(v)}
+            inputProps={{ "aria-label": "Since" }}
+            placeholder="Since (YYYY-MM-DD)"
+          />
+        </ToolbarItem>
+        <ToolbarItem>
+          <DatePicker
+            value={until}
+            onChange={(_e, v) => setUntil(v)}
+            inputProps={{ "aria-label": "Until" }}
+            placeholder="Until (YYYY-MM-DD)"
+          />
+        </ToolbarItem>
+      </ListToolbar>
       <ErrorAlert error={error} title="Could not restore" />
       <QueryState result={result} errorTitle="Could not load the tag history">
         {({ repository: r }) =>

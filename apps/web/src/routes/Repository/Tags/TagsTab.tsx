@@ -5,23 +5,20 @@ import {
   Button,
   Label,
   LabelGroup,
-  SearchInput,
   ToggleGroup,
   ToggleGroupItem,
-  Toolbar,
-  ToolbarContent,
   ToolbarItem,
   Truncate,
 } from "@patternfly/react-core";
 import { ExpandableRowContent, Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
 import { Link } from "react-router-dom";
 import { ConfirmByTypingModal } from "../../../components/ConfirmByTypingModal";
-import { CursorPagination } from "../../../components/CursorPagination";
+import { ListSearch, ListToolbar } from "../../../components/ListToolbar";
 import { RowActions } from "../../../components/RowActions";
 import { EmptyView, ErrorAlert, QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
-import { useCursorPaging } from "../../../hooks/useCursorPaging";
-import { useDebounced } from "../../../hooks/useDebounced";
+import { viewerCanWrite } from "../../../hooks/repositories";
+import { useListFilter } from "../../../hooks/useListFilter";
 import { formatSize, shortDigest, useTagMutations, useTags, type TagRow } from "../../../hooks/tags";
 import { links } from "../../paths";
 import { AddTagModal } from "./AddTagModal";
@@ -29,10 +26,9 @@ import { ExpirationModal } from "./ExpirationModal";
 import { LabelsModal } from "./LabelsModal";
 
 export function TagsTab({ namespace, name }: { namespace: string; name: string }) {
-  const [filter, setFilter] = useState("");
-  const debounced = useDebounced(filter.trim());
+  const filter = useListFilter(20);
+  const { debounced, paging } = filter;
   const [sort, setSort] = useState<"LAST_MODIFIED" | "NAME">("LAST_MODIFIED");
-  const paging = useCursorPaging(20);
   const { result, refetch } = useTags({
     namespace,
     name,
@@ -50,7 +46,7 @@ export function TagsTab({ namespace, name }: { namespace: string; name: string }
   const [error, setError] = useState<string | null>(null);
   const repo = result.data?.repository;
   const tags = repo?.tags.edges.map((e) => e.node) ?? [];
-  const canWrite = repo?.viewerRole === "write" || repo?.viewerRole === "admin";
+  const canWrite = viewerCanWrite(repo);
   const toggle = (set: Set<string>, key: string, on: boolean) => {
     const n = new Set(set);
     if (on) n.add(key);
@@ -60,57 +56,41 @@ export function TagsTab({ namespace, name }: { namespace: string; name: string }
   const labelTag = tags.find((t) => t.name === labelling) ?? null;
   return (
     <>
-      <Toolbar>
-        <ToolbarContent>
-          <ToolbarItem>
-            <SearchInput
-              aria-label="Filter tags"
-              placeholder="Filter by tag name"
-              value={filter}
-              onChange={(_e, v) => {
-                setFilter(v);
-                paging.reset();
-              }}
-              onClear={() => setFilter("")}
+      <ListToolbar paging={paging} connection={repo?.tags} label="Tag pages">
+        <ListSearch filter={filter} label="Filter tags" placeholder="Filter by tag name" />
+        <ToolbarItem>
+          <ToggleGroup aria-label="Sort tags">
+            <ToggleGroupItem
+              text="Last modified"
+              isSelected={sort === "LAST_MODIFIED"}
+              onChange={() => setSort("LAST_MODIFIED")}
             />
-          </ToolbarItem>
-          <ToolbarItem>
-            <ToggleGroup aria-label="Sort tags">
-              <ToggleGroupItem
-                text="Last modified"
-                isSelected={sort === "LAST_MODIFIED"}
-                onChange={() => setSort("LAST_MODIFIED")}
-              />
-              <ToggleGroupItem text="Name" isSelected={sort === "NAME"} onChange={() => setSort("NAME")} />
-            </ToggleGroup>
-          </ToolbarItem>
-          {canWrite && (
-            <>
-              <ToolbarItem>
-                <Button
-                  variant="secondary"
-                  isDisabled={selected.size === 0}
-                  onClick={() => setExpiring({ tags: [...selected], current: null })}
-                >
-                  Set expiration
-                </Button>
-              </ToolbarItem>
-              <ToolbarItem>
-                <Button
-                  variant="danger"
-                  isDisabled={selected.size === 0}
-                  onClick={() => setDeleting([...selected])}
-                >
-                  Delete{selected.size ? ` (${selected.size})` : ""}
-                </Button>
-              </ToolbarItem>
-            </>
-          )}
-          <ToolbarItem variant="pagination" align={{ default: "alignEnd" }}>
-            <CursorPagination paging={paging} connection={repo?.tags} label="Tag pages" />
-          </ToolbarItem>
-        </ToolbarContent>
-      </Toolbar>
+            <ToggleGroupItem text="Name" isSelected={sort === "NAME"} onChange={() => setSort("NAME")} />
+          </ToggleGroup>
+        </ToolbarItem>
+        {canWrite && (
+          <>
+            <ToolbarItem>
+              <Button
+                variant="secondary"
+                isDisabled={selected.size === 0}
+                onClick={() => setExpiring({ tags: [...selected], current: null })}
+              >
+                Set expiration
+              </Button>
+            </ToolbarItem>
+            <ToolbarItem>
+              <Button
+                variant="danger"
+                isDisabled={selected.size === 0}
+                onClick={() => setDeleting([...selected])}
+              >
+                Delete{selected.size ? ` (${selected.size})` : ""}
+              </Button>
+            </ToolbarItem>
+          </>
+        )}
+      </ListToolbar>
       <ErrorAlert error={error} />
       <QueryState result={result} errorTitle="Could not load tags">
         {() =>
