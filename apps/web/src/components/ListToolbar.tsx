@@ -40,17 +40,19 @@ export function ListSearch({
   label: string;
   placeholder?: string;
 }) {
+  // A new filter starts again at the first page, whether typed or cleared.
+  const search = (v: string) => {
+    filter.setText(v);
+    filter.paging.reset();
+  };
   return (
     <ToolbarItem>
       <SearchInput
         aria-label={label}
         placeholder={placeholder}
         value={filter.text}
-        onChange={(_e, v) => {
-          filter.setText(v);
-          filter.paging.reset();
-        }}
-        onClear={() => filter.setText("")}
+        onChange={(_e, v) => search(v)}
+        onClear={() => search("")}
       />
     </ToolbarItem>
   );
