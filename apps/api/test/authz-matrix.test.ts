@@ -1,9 +1,11 @@
 // The permission matrix: every kind of principal × every repository and namespace action, answered by the
-// one AuthzService, and the /v2 token endpoint granting exactly the registry actions that role implies.
+// one AuthzService, the /v2 token endpoint granting exactly the registry actions that role implies, and the
+// lists (GraphQL `repositories`, /v2 `_catalog`) showing a repository exactly when that role is not null.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Principal } from "../src/access/principal.js";
-import { basic, startTestSystem, type TestSystem } from "./harness.js";
+import { basic, registryToken, startTestSystem, type TestSystem } from "./harness.js";
+import { GqlSession } from "./gql-client.js";
 
 let sys: TestSystem;
 const PW = "password-123";
@@ -75,7 +77,9 @@ before(async () => {
   }
   // The org creator holds an explicit admin permission on what they created; drop it so the matrix shows
   // the org-admin rule itself.
-  await sys.db.repositoryPermission.deleteMany({ where: { userId: (who.orgadmin!.principal as any).userId } });
+  await sys.db.repositoryPermission.deleteMany({
+    where: { userId: (who.orgadmin!.principal as any).userId },
+  });
 
   const robot = async (name: string) => {
     const r = await s.robots.create("mx", name);
@@ -94,12 +98,30 @@ before(async () => {
     });
   await sys.db.teamMember.create({ data: { teamId: admins.id, robotId: inadmins.id } });
 
-  const oa = who.orgadmin!.principal as Extract<Principal, { kind: "user" }>;
-  who["oauth:repo:read"] = { principal: { ...oa, scopes: ["repo:read"] }, creds: null };
-  who["oauth:repo:write,repo:create"] = {
-    principal: { ...oa, scopes: ["repo:write", "repo:create"] },
-    creds: null,
-  };
+  // Real OAuth tokens of the org admin: Bearer tokens on GraphQL, `$oauthtoken` passwords on /v2.
+  const oa = who.orgadmin!.principal;
+  const { app: client } = await s.oauth.createApplication(oa, "mx", { name: "matrix" });
+  for (const scopes of [["repo:read"], ["repo:write", "repo:create"], ["user:read"]]) {
+    const token = await s.oauth.issueToken(oa, client.clientId, scopes);
+    const principal = (await s.accounts.verifyOAuthToken(token))!;
+    who[`oauth:${scopes.join(",")}`] = { principal, creds: ["$oauthtoken", token] };
+  }
+
+  // More repositories for the lists, each role source in both visibilities: the owner's own namespace, and
+  // an organization none of the matrix's mx roles reach (its creator, outsider, administers it).
+  await s.repos.create(who.owner!.principal, { namespace: "owner", name: "own-private" });
+  await s.repos.create(who.owner!.principal, {
+    namespace: "owner",
+    name: "own-public",
+    visibility: "public",
+  });
+  await s.orgs.create(who.outsider!.principal, { name: "elsewhere" });
+  await s.repos.create(who.outsider!.principal, { namespace: "elsewhere", name: "hidden" });
+  await s.repos.create(who.outsider!.principal, {
+    namespace: "elsewhere",
+    name: "shown",
+    visibility: "public",
+  });
 });
 after(async () => sys?.stop());
 
@@ -121,7 +143,19 @@ const MATRIX: Record<string, [string, string, string]> = {
   "robot:inadmins": ["admin", "admin", "vc-"], // robots never administer organizations
   "oauth:repo:read": ["read", "read", "v--"],
   "oauth:repo:write,repo:create": ["write", "write", "vc-"],
+  "oauth:user:read": ["-", "read", "v--"], // no repo scope: public repositories only
 };
+
+/** Robots have no GraphQL caller: no console sessions, no OAuth tokens. */
+const onGraphQL = (name: string) => !name.startsWith("robot:");
+
+/** The principal's GraphQL caller: none (anonymous), an OAuth Bearer token, or a console session. */
+async function gqlCaller(name: string): Promise<GqlSession> {
+  const creds = who[name]!.creds;
+  if (!creds) return new GqlSession(sys);
+  if (name.startsWith("oauth:")) return new GqlSession(sys, { authorization: `Bearer ${creds[1]}` });
+  return new GqlSession(sys).login(...creds);
+}
 
 const REGISTRY_ACTIONS: Record<string, string[]> = {
   "-": [],
@@ -197,17 +231,14 @@ describe("authorization matrix", () => {
 
 describe("the matrix through GraphQL", () => {
   test("each user may do exactly what their role allows, and nothing more", async () => {
-    const { GqlSession } = await import("./gql-client.js");
     const ops = {
       read: `{ repository(namespace:"mx",name:"app"){ name } }`,
       write: `mutation{ updateRepository(namespace:"mx",name:"app",description:"x"){ name } }`,
       admin: `{ repository(namespace:"mx",name:"app"){ permissions{ role } } }`,
     };
     const rank: Record<string, number> = { "-": 0, read: 1, write: 2, admin: 3 };
-    for (const [name, [priv, , ns]] of Object.entries(MATRIX)) {
-      const creds = who[name]!.creds;
-      if (!creds || name.startsWith("robot:")) continue; // robots have no console sessions
-      const s = await new GqlSession(sys).login(...creds);
+    for (const [name, [priv, , ns]] of Object.entries(MATRIX).filter(([n]) => onGraphQL(n))) {
+      const s = await gqlCaller(name);
       for (const [action, query] of Object.entries(ops)) {
         const allowed = rank[priv]! >= rank[action]!;
         const r = await s.raw(query);
@@ -223,6 +254,51 @@ describe("the matrix through GraphQL", () => {
         `mutation{ createRepository(namespace:"mx",name:"r-${name.replace(/[^a-z]/g, "")}"){ name } }`,
       );
       assert.equal(!repo.body.errors, ns[1] === "c", `${name} createRepository`);
+    }
+  });
+});
+
+describe("lists show a repository exactly when it may be read", () => {
+  const LIST = `{ repositories(first: 100) { totalCount edges { node { fullName viewerRole } } } }`;
+
+  test("GraphQL repositories and /v2 _catalog, for every principal, against repoRole", async () => {
+    const s = sys.services;
+    const all = await sys.db.repository.findMany({ include: { namespace: { select: { name: true } } } });
+    assert.ok(all.some((r) => r.visibility === "private") && all.some((r) => r.visibility === "public"));
+    for (const name of Object.keys(MATRIX)) {
+      const { principal, creds } = who[name]!;
+      const roles = await s.authz.repoRoles(principal, all);
+      const readable = all
+        .filter((r) => roles.get(r.id) != null)
+        .map((r) => [`${r.namespace.name}/${r.name}`, roles.get(r.id)!] as [string, string])
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const names = readable.map(([n]) => n);
+
+      // GraphQL, with each row's viewerRole; robots have no GraphQL caller, so the service its resolver calls.
+      if (onGraphQL(name)) {
+        const r = await (await gqlCaller(name)).raw(LIST);
+        assert.equal(r.body.errors, undefined, `${name}: ${JSON.stringify(r.body.errors)}`);
+        const conn = r.body.data.repositories;
+        const rows = conn.edges.map((e: any) => [e.node.fullName, e.node.viewerRole]);
+        assert.deepEqual(rows, readable, `${name}: GraphQL repositories`);
+        assert.equal(conn.totalCount, readable.length, `${name}: GraphQL totalCount`);
+      } else {
+        const page = await s.repos.list(principal, { first: 100 });
+        assert.deepEqual(
+          page.items.map((r) => `${r.namespaceName}/${r.name}`),
+          names,
+          `${name}: repository list`,
+        );
+      }
+
+      // /v2/_catalog through the token flow, as registry clients call it.
+      const token = await registryToken(sys, ["registry:catalog:*"], creds ?? undefined);
+      const res = await fetch(`${sys.url}/v2/_catalog?n=1000`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(res.status, 200, name);
+      const catalog = ((await res.json()) as { repositories: string[] }).repositories;
+      assert.deepEqual(catalog, names, `${name}: /v2/_catalog`);
     }
   });
 });

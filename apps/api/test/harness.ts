@@ -80,7 +80,7 @@ export const basic = (user: string, pass: string) =>
 
 /** Fetches a registry token the way clients do. */
 export async function registryToken(
-  sys: TestSystem,
+  sys: Pick<TestSystem, "url" | "host">,
   scopes: string[],
   creds?: [string, string],
 ): Promise<string> {
@@ -91,21 +91,4 @@ export async function registryToken(
   });
   if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}`);
   return ((await res.json()) as { token: string }).token;
-}
-
-export async function gql<T = any>(
-  sys: TestSystem,
-  query: string,
-  variables: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${sys.url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] },
-  };
 }

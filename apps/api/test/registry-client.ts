@@ -4,10 +4,16 @@ import { basic, registryToken, type TestSystem } from "./harness.js";
 
 export const sha = (b: Buffer | string) => `sha256:${crypto.createHash("sha256").update(b).digest("hex")}`;
 
+export interface ImageOptions {
+  layer?: string;
+  extra?: Record<string, unknown>;
+  config?: string;
+}
+
 export class RegistryClient {
   private tokens = new Map<string, string>();
   constructor(
-    readonly sys: TestSystem,
+    readonly sys: Pick<TestSystem, "url" | "host">,
     readonly creds?: [string, string],
   ) {}
 
@@ -45,18 +51,22 @@ export class RegistryClient {
   }
 
   /** Pushes a config + one layer and an image manifest; returns the manifest digest and bytes. */
-  async pushImage(
-    repo: string,
-    tag: string,
-    opts: { layer?: string; extra?: Record<string, unknown>; config?: string } = {},
-  ) {
+  async pushImage(repo: string, tag: string, opts: ImageOptions = {}) {
+    const manifest = await this.imageManifest(repo, opts);
+    const res = await this.putManifest(repo, tag, manifest);
+    if (res.status !== 201) throw new Error(`manifest push ${res.status}: ${await res.text()}`);
+    return { digest: sha(manifest), bytes: manifest, res };
+  }
+
+  /** Pushes a config + one layer and returns the bytes of an image manifest naming them. */
+  async imageManifest(repo: string, opts: ImageOptions = {}): Promise<Buffer> {
     const config =
       opts.config ??
       JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } });
     const layer = opts.layer ?? `layer-${crypto.randomUUID()}`;
     const cd = await this.pushBlob(repo, config);
     const ld = await this.pushBlob(repo, layer);
-    const manifest = Buffer.from(
+    return Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.manifest.v1+json",
@@ -75,9 +85,6 @@ export class RegistryClient {
         ...opts.extra,
       }),
     );
-    const res = await this.putManifest(repo, tag, manifest);
-    if (res.status !== 201) throw new Error(`manifest push ${res.status}: ${await res.text()}`);
-    return { digest: sha(manifest), bytes: manifest, res };
   }
 
   putManifest(

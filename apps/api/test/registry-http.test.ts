@@ -148,9 +148,7 @@ describe("authentication", () => {
     await bob.pushImage("bob/created-by-push", "latest");
     const repo = await sys.services.repos.find("bob/created-by-push");
     assert.equal(repo?.visibility, "private");
-    assert.ok(
-      await sys.db.auditLog.findFirst({ where: { kind: "create_repo", repositoryId: repo!.id } }),
-    );
+    assert.ok(await sys.db.auditLog.findFirst({ where: { kind: "create_repo", repositoryId: repo!.id } }));
   });
 
   test("robots: write on one repository pushes there and nowhere else", async () => {
@@ -491,7 +489,9 @@ describe("manifests and tags", () => {
     const pushEvent = await sys.db.jobRecord.findFirst({
       where: { queue: "notifications", name: "repo_push", payload: { path: ["digest"], equals: digest } },
     });
-    assert.deepEqual(pushEvent!.payload, {
+    const { eventId, ...payload } = pushEvent!.payload as { eventId: string };
+    assert.match(eventId, /^[0-9a-f-]{36}$/, "each event carries its id");
+    assert.deepEqual(payload, {
       repository: repo,
       namespace: "alice",
       tags: ["v1"],
@@ -593,9 +593,7 @@ describe("manifests and tags", () => {
     );
     assert.equal((await alice.req("DELETE", "alice/del", `/manifests/${two.digest}`)).status, 202);
     assert.equal((await alice.req("GET", "alice/del", `/manifests/${two.digest}`)).status, 404);
-    assert.ok(
-      await sys.db.auditLog.findFirst({ where: { kind: "delete_tag", repositoryId: r.id } }),
-    );
+    assert.ok(await sys.db.auditLog.findFirst({ where: { kind: "delete_tag", repositoryId: r.id } }));
   });
 
   test("concurrent pushes of one tag serialise: every push succeeds, one row stays alive", async () => {

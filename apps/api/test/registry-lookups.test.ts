@@ -21,6 +21,9 @@ before(async () => {
 });
 after(async () => sys?.stop());
 
+const admin = async () =>
+  sys.services.accounts.toPrincipal(await sys.db.user.findUniqueOrThrow({ where: { username: "admin" } }));
+
 describe("registry lookups", () => {
   test("repository: equals RepositoryService.find", async () => {
     const viaPrisma = await sys.services.repos.find("admin/fast");
@@ -50,7 +53,7 @@ describe("registry lookups", () => {
     }
     assert.equal(await lookups.manifest("admin/fast", "v2"), null);
     assert.equal(await lookups.manifest("admin/other", "v1"), null);
-    await sys.services.tags.remove(repo.id, "v1");
+    await sys.services.tagCommands.deleteTags(await admin(), "admin/fast", ["v1"]);
     assert.equal(
       await sys.db.tag.findFirst({
         where: { repositoryId: repo.id, name: "v1", ...aliveAt(new Date()) },
@@ -94,7 +97,7 @@ describe("registry lookups", () => {
   test("tagNames: alive tags in byte order after a name, as TagService.listNames", async () => {
     for (const tag of ["b", "B", "a-1", "a_1", "z"]) await client.pushImage("admin/names", tag);
     const repo = (await sys.services.repos.find("admin/names"))!;
-    await sys.services.tags.remove(repo.id, "z");
+    await sys.services.tagCommands.deleteTags(await admin(), "admin/names", ["z"]);
     for (const [n, last] of [
       [undefined, undefined],
       [2, undefined],

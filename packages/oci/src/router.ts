@@ -42,6 +42,8 @@ export interface RegistryRouterOptions {
   backend: RegistryBackend;
   auth: Authenticator;
   maxManifestBytes?: number;
+  /** Maps the backend's own errors to OciErrors; what stays something else is answered as 500 UNKNOWN. */
+  translateError?: (err: unknown) => unknown;
   /** Called for unexpected (non-OCI) errors, which are answered as 500 UNKNOWN. */
   onError?: (err: unknown, req: Request) => void;
 }
@@ -101,7 +103,8 @@ export function createRegistryRouter(opts: RegistryRouterOptions): Router {
         params: hasRepo ? groups.slice(1) : groups,
         maxManifestBytes,
       });
-    } catch (err) {
+    } catch (thrown) {
+      const err = opts.translateError ? opts.translateError(thrown) : thrown;
       if (isOciError(err)) {
         const headers: Record<string, string> = {};
         if (err.status === 401) {

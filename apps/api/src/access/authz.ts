@@ -1,7 +1,9 @@
 // The one authorization service: "may principal P do action A on resource R", answered here for every door
 // (GraphQL, /v2 token issuance, workers). Repository roles come from: namespace ownership, organization admin
 // teams, direct permissions, team permissions, and public visibility. OAuth scopes narrow at the end.
+// The same rules as SQL predicates (readableReposSql, involvedReposSql) serve the lists.
 import type { Db } from "../infra/database.js";
+import { Prisma } from "../generated/prisma/client.js";
 import { DomainError, forbidden } from "../common/errors.js";
 import type { Principal } from "./principal.js";
 
@@ -24,6 +26,8 @@ export const OAUTH_SCOPES = [
 export type OAuthScope = (typeof OAUTH_SCOPES)[number];
 
 const RANK: Record<RepoRole, number> = { read: 1, write: 2, admin: 3 };
+/** The one order of repository roles: read < write < admin. */
+export const roleRank = (role: RepoRole): number => RANK[role];
 export const maxRole = (a: RepoRole | null, b: RepoRole | null): RepoRole | null =>
   !a ? b : !b ? a : RANK[a] >= RANK[b] ? a : b;
 export const roleAllows = (role: RepoRole | null, action: RepoAction) =>
@@ -46,6 +50,28 @@ export interface RepoRef {
   id: bigint;
   namespaceId: bigint;
   visibility: "public" | "private";
+}
+
+type Member = Exclude<Principal, { kind: "anonymous" }>;
+
+/** SQL: the row of `alias` (a RepositoryPermission or TeamMember) names this user or robot. */
+const holds = (p: Member, alias: "rp" | "tm") =>
+  p.kind === "user"
+    ? Prisma.sql`${Prisma.raw(alias)}."userId" = ${p.userId}`
+    : Prisma.sql`${Prisma.raw(alias)}."robotId" = ${p.robotId}`;
+
+/** The sources of a role below public visibility, as SQL over `r` (Repository) and `n` (its Namespace). */
+function roleSourcesSql(p: Member, orgTeams: "admin" | "any"): Prisma.Sql[] {
+  const teamRole = orgTeams === "admin" ? Prisma.sql`AND t.role = 'admin'` : Prisma.empty;
+  return [
+    ...(p.kind === "user" ? [Prisma.sql`n.id = ${p.namespaceId}`] : []),
+    Prisma.sql`EXISTS (SELECT 1 FROM "Team" t JOIN "TeamMember" tm ON tm."teamId" = t.id
+      WHERE t."namespaceId" = n.id ${teamRole} AND ${holds(p, "tm")})`,
+    Prisma.sql`EXISTS (SELECT 1 FROM "RepositoryPermission" rp
+      WHERE rp."repositoryId" = r.id AND ${holds(p, "rp")})`,
+    Prisma.sql`EXISTS (SELECT 1 FROM "RepositoryPermission" rp JOIN "TeamMember" tm ON tm."teamId" = rp."teamId"
+      WHERE rp."repositoryId" = r.id AND ${holds(p, "tm")})`,
+  ];
 }
 
 const highestOrgRole = (roles: string[]): OrgRole | null =>
@@ -123,6 +149,26 @@ export class AuthzService {
       out.set(r.id, role);
     }
     return out;
+  }
+
+  /**
+   * repoRoles as a SQL predicate for lists (`_catalog`, the repository list), over `r` (Repository) and `n`
+   * (its Namespace): true exactly when the principal's role on the repository is not null.
+   */
+  readableReposSql(p: Principal): Prisma.Sql {
+    const isPublic = Prisma.sql`r.visibility = 'public'`;
+    // An OAuth token without a repo scope reads public repositories only, whatever its user could.
+    if (p.kind === "anonymous" || scopeCap(p) === null) return isPublic;
+    return Prisma.sql`(${Prisma.join([isPublic, ...roleSourcesSql(p, "admin")], " OR ")})`;
+  }
+
+  /**
+   * SQL predicate: the repository is the principal's own business, not merely public: in their namespace,
+   * in an organization where they are in a team, or granted to them directly or through a team.
+   */
+  involvedReposSql(p: Principal): Prisma.Sql {
+    if (p.kind === "anonymous") return Prisma.sql`FALSE`;
+    return Prisma.sql`(${Prisma.join(roleSourcesSql(p, "any"), " OR ")})`;
   }
 
   /** The effective role on a repository, or null. Public repositories give everyone read. */

@@ -6,6 +6,7 @@ import type { Principal } from "./principal.js";
 import type { RepositoryService } from "../content/repositories.js";
 import type { Db } from "../infra/database.js";
 import { splitRepository } from "../tenancy/names.js";
+import { isWritable } from "../content/errors.js";
 import type { Grant } from "./registry-tokens.js";
 
 export interface RequestedScope {
@@ -63,7 +64,7 @@ export class GrantService {
     }
     const role = await this.authz.repoRole(principal, repo);
     if (!role) return [];
-    const writable = repo.state === "normal";
+    const writable = isWritable(repo);
     if (role === "read") return ["pull"];
     if (role === "write") return writable ? ["pull", "push", "delete"] : ["pull"];
     return writable ? ["pull", "push", "delete", "*"] : ["pull", "*"];

@@ -2,7 +2,8 @@
 // Bearer tokens on GraphQL and as `$oauthtoken` passwords on /v2), and app-specific tokens for CLI logins.
 // Secrets are shown once; only their sha256 is stored.
 import type { Db } from "../infra/database.js";
-import type { AuditService } from "../audit/writer.js";
+import type { UnitOfWork } from "../events/unit-of-work.js";
+import type { NamespaceService } from "../tenancy/namespaces.js";
 import { OAUTH_SCOPES, type AuthzService, type OAuthScope } from "./authz.js";
 import { badInput, forbidden, notFound } from "../common/errors.js";
 import type { Principal } from "./principal.js";
@@ -18,14 +19,12 @@ export class OAuthService {
   constructor(
     private readonly db: Db,
     private readonly authz: AuthzService,
-    private readonly audit: AuditService,
+    private readonly namespaces: NamespaceService,
+    private readonly uow: UnitOfWork,
   ) {}
 
-  private async adminOrg(p: Principal, org: string) {
-    const ns = await this.db.namespace.findUnique({ where: { name: org } });
-    if (!ns || ns.kind !== "organization") throw notFound(`Organization ${org}`);
-    await this.authz.requireNamespace(p, ns.id, "admin");
-    return ns;
+  private adminOrg(p: Principal, org: string) {
+    return this.namespaces.requireNamespace(p, org, "admin", "organization");
   }
 
   async listApplications(p: Principal, org: string) {
@@ -41,35 +40,30 @@ export class OAuthService {
   ) {
     const ns = await this.adminOrg(p, org);
     const clientSecret = randomToken(30);
-    const app = await this.db.oAuthApplication.create({
-      data: {
-        namespaceId: ns.id,
-        name: checkTitle(input.name, "Application name"),
-        clientId: randomToken(15),
-        clientSecretHash: sha256hex(clientSecret),
-        redirectUri: input.redirectUri ?? "",
-      },
-    });
-    await this.audit.record({
-      kind: "create_application",
-      principal: p,
-      namespaceId: ns.id,
-      ip,
-      metadata: { application_name: app.name, client_id: app.clientId },
+    const name = checkTitle(input.name, "Application name");
+    const by = { principal: p, namespaceId: ns.id, ip };
+    const app = await this.uow.run(async (w) => {
+      const app = await w.tx.oAuthApplication.create({
+        data: {
+          namespaceId: ns.id,
+          name,
+          clientId: randomToken(15),
+          clientSecretHash: sha256hex(clientSecret),
+          redirectUri: input.redirectUri ?? "",
+        },
+      });
+      w.audit("create_application", by, { application_name: app.name, client_id: app.clientId });
+      return app;
     });
     return { app, clientSecret };
   }
 
   async deleteApplication(p: Principal, org: string, clientId: string, ip?: string | null) {
     const ns = await this.adminOrg(p, org);
-    const r = await this.db.oAuthApplication.deleteMany({ where: { namespaceId: ns.id, clientId } });
-    if (!r.count) throw notFound("Application");
-    await this.audit.record({
-      kind: "delete_application",
-      principal: p,
-      namespaceId: ns.id,
-      ip,
-      metadata: { client_id: clientId },
+    await this.uow.run(async (w) => {
+      const r = await w.tx.oAuthApplication.deleteMany({ where: { namespaceId: ns.id, clientId } });
+      if (!r.count) throw notFound("Application");
+      w.audit("delete_application", { principal: p, namespaceId: ns.id, ip }, { client_id: clientId });
     });
   }
 
@@ -90,20 +84,20 @@ export class OAuthService {
     const app = await this.db.oAuthApplication.findUnique({ where: { clientId } });
     if (!app) throw notFound("Application");
     const token = randomToken(30);
-    await this.db.oAuthAccessToken.create({
-      data: {
-        applicationId: app.id,
-        userId: u.userId,
-        tokenHash: sha256hex(token),
-        scopes: scopes as OAuthScope[],
-      },
-    });
-    await this.audit.record({
-      kind: "oauth_token_assigned",
-      principal: p,
-      namespaceId: app.namespaceId,
-      ip,
-      metadata: { application: app.name, scopes },
+    await this.uow.run(async (w) => {
+      await w.tx.oAuthAccessToken.create({
+        data: {
+          applicationId: app.id,
+          userId: u.userId,
+          tokenHash: sha256hex(token),
+          scopes: scopes as OAuthScope[],
+        },
+      });
+      w.audit(
+        "oauth_token_assigned",
+        { principal: p, namespaceId: app.namespaceId, ip },
+        { application: app.name, scopes },
+      );
     });
     return token;
   }
@@ -118,29 +112,31 @@ export class OAuthService {
   async createAppToken(p: Principal, title: string, ip?: string | null) {
     const u = this.authz.requireUser(p, "user:admin");
     const token = randomToken(30);
-    const row = await this.db.appToken.create({
-      data: { userId: u.userId, title: checkTitle(title, "Title"), tokenHash: sha256hex(token) },
-    });
-    await this.audit.record({
-      kind: "create_app_specific_token",
-      principal: p,
-      namespaceId: u.namespaceId,
-      ip,
-      metadata: { app_specific_token_title: row.title },
+    const checked = checkTitle(title, "Title");
+    const row = await this.uow.run(async (w) => {
+      const row = await w.tx.appToken.create({
+        data: { userId: u.userId, title: checked, tokenHash: sha256hex(token) },
+      });
+      w.audit(
+        "create_app_specific_token",
+        { principal: p, namespaceId: u.namespaceId, ip },
+        { app_specific_token_title: row.title },
+      );
+      return row;
     });
     return { row, token };
   }
 
   async revokeAppToken(p: Principal, id: bigint, ip?: string | null) {
     const u = this.authz.requireUser(p, "user:admin");
-    const r = await this.db.appToken.deleteMany({ where: { id, userId: u.userId } });
-    if (!r.count) throw notFound("App token");
-    await this.audit.record({
-      kind: "revoke_app_specific_token",
-      principal: p,
-      namespaceId: u.namespaceId,
-      ip,
-      metadata: { id: String(id) },
+    await this.uow.run(async (w) => {
+      const r = await w.tx.appToken.deleteMany({ where: { id, userId: u.userId } });
+      if (!r.count) throw notFound("App token");
+      w.audit(
+        "revoke_app_specific_token",
+        { principal: p, namespaceId: u.namespaceId, ip },
+        { id: String(id) },
+      );
     });
   }
 }

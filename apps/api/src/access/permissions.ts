@@ -1,7 +1,9 @@
 // Repository permissions (user, team or robot → read/write/admin) and organization default permissions
 // ("prototypes" in Quay), which RepositoryService applies whenever a repository is created.
 import type { Db } from "../infra/database.js";
-import type { AuditService } from "../audit/writer.js";
+import type { Caller, RepositoryRef, UnitOfWork, Work } from "../events/unit-of-work.js";
+import type { NamespaceService } from "../tenancy/namespaces.js";
+import { parseRobotName, robotFullName } from "../tenancy/names.js";
 import type { AuthzService, RepoRole } from "./authz.js";
 import { badInput, conflict, notFound } from "../common/errors.js";
 import type { Principal } from "./principal.js";
@@ -25,7 +27,8 @@ export class PermissionService {
     private readonly db: Db,
     private readonly authz: AuthzService,
     private readonly repos: RepositoryService,
-    private readonly audit: AuditService,
+    private readonly namespaces: NamespaceService,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /**
@@ -43,9 +46,11 @@ export class PermissionService {
       if (!t) throw notFound(`Team ${g.name}`);
       return { teamId: t.id };
     }
-    const [ns, short] = g.name.split("+", 2);
-    const robot = short
-      ? await this.db.robot.findFirst({ where: { name: short, namespace: { name: ns } } })
+    const parsed = parseRobotName(g.name);
+    const robot = parsed
+      ? await this.db.robot.findFirst({
+          where: { name: parsed.short, namespace: { name: parsed.namespace } },
+        })
       : null;
     if (!robot) throw notFound(`Robot ${g.name}`);
     if (robot.namespaceId !== namespaceId) throw badInput(`Robot ${g.name} belongs to another namespace`);
@@ -68,7 +73,7 @@ export class PermissionService {
     });
     return rows.map((r) => ({
       kind: (r.user ? "user" : r.team ? "team" : "robot") as GranteeKind,
-      name: r.user?.username ?? r.team?.name ?? `${repo.namespace.name}+${r.robot!.name}`,
+      name: r.user?.username ?? r.team?.name ?? robotFullName(repo.namespace.name, r.robot!.name),
       email: r.user?.email ?? null,
       role: r.role,
     }));
@@ -83,48 +88,50 @@ export class PermissionService {
     ip?: string | null,
   ) {
     const repo = await this.adminRepo(p, namespace, name);
-    await this.setOn(p, repo, grantee, checkRole(role), ip);
+    const checked = checkRole(role);
+    const column = await this.resolveGrantee(repo.namespaceId, grantee);
+    await this.uow.run((w) => this.setOn(w, { principal: p, ip }, repo, grantee, column, checked));
   }
 
+  /** Grants `role` (or changes the role held) in the unit of work; nothing when it is already held. */
   private async setOn(
-    p: Principal,
-    repo: { id: bigint; name: string; namespaceId: bigint; namespace: { name: string } },
+    w: Work,
+    by: Caller,
+    repo: RepositoryRef,
     grantee: GranteeRef,
+    column: GranteeColumn,
     role: RepoRole,
-    ip?: string | null,
   ) {
-    const column = await this.resolveGrantee(repo.namespaceId, grantee);
-    const prior = await this.db.repositoryPermission.findFirst({
-      where: { repositoryId: repo.id, ...column },
-    });
+    const prior = await w.tx.repositoryPermission.findFirst({ where: { repositoryId: repo.id, ...column } });
     if (prior?.role === role) return;
-    if (prior) await this.db.repositoryPermission.update({ where: { id: prior.id }, data: { role } });
-    else await this.db.repositoryPermission.create({ data: { repositoryId: repo.id, role, ...column } });
-    const kind = prior ? "change_repo_permission" : "add_repo_permission";
-    await this.audit.recordForRepository(kind, p, repo, { [grantee.kind]: grantee.name, role }, ip);
+    if (prior) await w.tx.repositoryPermission.update({ where: { id: prior.id }, data: { role } });
+    else await w.tx.repositoryPermission.create({ data: { repositoryId: repo.id, role, ...column } });
+    w.auditRepo(prior ? "change_repo_permission" : "add_repo_permission", by, repo, {
+      [grantee.kind]: grantee.name,
+      role,
+    });
   }
 
   async remove(p: Principal, namespace: string, name: string, grantee: GranteeRef, ip?: string | null) {
     const repo = await this.adminRepo(p, namespace, name);
-    await this.removeOn(p, repo, grantee, ip);
+    const column = await this.resolveGrantee(repo.namespaceId, grantee);
+    await this.uow.run(async (w) => {
+      if (!(await this.removeOn(w, { principal: p, ip }, repo, grantee, column)))
+        throw notFound(`Permission for ${grantee.name}`);
+    });
   }
 
+  /** Removes the grantee's permission in the unit of work; false when there was none. */
   private async removeOn(
-    p: Principal,
-    repo: { id: bigint; name: string; namespaceId: bigint; namespace: { name: string } },
+    w: Work,
+    by: Caller,
+    repo: RepositoryRef,
     grantee: GranteeRef,
-    ip?: string | null,
-  ) {
-    const column = await this.resolveGrantee(repo.namespaceId, grantee);
-    const r = await this.db.repositoryPermission.deleteMany({ where: { repositoryId: repo.id, ...column } });
-    if (!r.count) throw notFound(`Permission for ${grantee.name}`);
-    await this.audit.recordForRepository(
-      "delete_repo_permission",
-      p,
-      repo,
-      { [grantee.kind]: grantee.name },
-      ip,
-    );
+    column: GranteeColumn,
+  ): Promise<boolean> {
+    const r = await w.tx.repositoryPermission.deleteMany({ where: { repositoryId: repo.id, ...column } });
+    if (r.count) w.auditRepo("delete_repo_permission", by, repo, { [grantee.kind]: grantee.name });
+    return r.count > 0;
   }
 
   /** One grantee across many repositories of a namespace at once (role null removes the permission). */
@@ -138,15 +145,18 @@ export class PermissionService {
   ): Promise<number> {
     if (repositories.length > 500) throw badInput("At most 500 repositories at once");
     const checked = role === null ? null : checkRole(role);
-    const repos = [];
+    const repos: RepositoryRef[] = [];
     for (const name of new Set(repositories)) repos.push(await this.adminRepo(p, namespace, name));
-    for (const repo of repos) {
-      if (checked) await this.setOn(p, repo, grantee, checked, ip);
-      else
-        await this.removeOn(p, repo, grantee, ip).catch((e: { code?: string }) => {
-          if (e.code !== "NOT_FOUND") throw e;
-        });
-    }
+    if (!repos.length) return 0;
+    // Every repository is in `namespace`: the grantee resolves once, and all the changes commit together.
+    const column = await this.resolveGrantee(repos[0]!.namespaceId, grantee);
+    const by = { principal: p, ip };
+    await this.uow.run(async (w) => {
+      for (const repo of repos) {
+        if (checked) await this.setOn(w, by, repo, grantee, column, checked);
+        else await this.removeOn(w, by, repo, grantee, column);
+      }
+    });
     return repos.length;
   }
 
@@ -162,11 +172,8 @@ export class PermissionService {
 
   // ------------------------------------------------------------ default permissions
 
-  private async adminOrg(p: Principal, org: string) {
-    const ns = await this.db.namespace.findUnique({ where: { name: org } });
-    if (!ns || ns.kind !== "organization") throw notFound(`Organization ${org}`);
-    await this.authz.requireNamespace(p, ns.id, "admin");
-    return ns;
+  private adminOrg(p: Principal, org: string) {
+    return this.namespaces.requireNamespace(p, org, "admin", "organization");
   }
 
   async listDefaults(p: Principal, org: string) {
@@ -192,7 +199,7 @@ export class PermissionService {
           ? { kind: "team" as GranteeKind, name: teams.find((t) => t.id === r.delegateTeamId)!.name }
           : {
               kind: "robot" as GranteeKind,
-              name: `${ns.name}+${robots.find((x) => x.id === r.delegateRobotId)!.name}`,
+              name: robotFullName(ns.name, robots.find((x) => x.id === r.delegateRobotId)!.name),
             },
       role: r.role,
     }));
@@ -218,50 +225,43 @@ export class PermissionService {
       delegateTeamId: "teamId" in column ? column.teamId : null,
       delegateRobotId: "robotId" in column ? column.robotId : null,
     };
-    if (
-      await this.db.defaultPermission.findFirst({ where: { namespaceId: ns.id, creatorUserId, ...delegate } })
-    )
-      throw conflict("A default permission for this creator and delegate already exists");
-    const row = await this.db.defaultPermission.create({
-      data: { namespaceId: ns.id, creatorUserId, role, ...delegate },
+    return this.uow.run(async (w) => {
+      const same = { namespaceId: ns.id, creatorUserId, ...delegate };
+      if (await w.tx.defaultPermission.findFirst({ where: same }))
+        throw conflict("A default permission for this creator and delegate already exists");
+      const row = await w.tx.defaultPermission.create({ data: { ...same, role } });
+      w.audit(
+        "create_prototype_permission",
+        { principal: p, namespaceId: ns.id, ip },
+        { activating_user: input.creator ?? null, delegate: input.delegate, role },
+      );
+      return row;
     });
-    await this.audit.record({
-      kind: "create_prototype_permission",
-      principal: p,
-      namespaceId: ns.id,
-      ip,
-      metadata: { activating_user: input.creator ?? null, delegate: input.delegate, role },
-    });
-    return row;
   }
 
   async updateDefault(p: Principal, org: string, id: bigint, role: string, ip?: string | null) {
     const ns = await this.adminOrg(p, org);
     const checked = checkRole(role);
-    const r = await this.db.defaultPermission.updateMany({
-      where: { id, namespaceId: ns.id },
-      data: { role: checked },
-    });
-    if (!r.count) throw notFound("Default permission");
-    await this.audit.record({
-      kind: "modify_prototype_permission",
-      principal: p,
-      namespaceId: ns.id,
-      ip,
-      metadata: { id: String(id), role },
+    await this.uow.run(async (w) => {
+      const r = await w.tx.defaultPermission.updateMany({
+        where: { id, namespaceId: ns.id },
+        data: { role: checked },
+      });
+      if (!r.count) throw notFound("Default permission");
+      w.audit(
+        "modify_prototype_permission",
+        { principal: p, namespaceId: ns.id, ip },
+        { id: String(id), role },
+      );
     });
   }
 
   async deleteDefault(p: Principal, org: string, id: bigint, ip?: string | null) {
     const ns = await this.adminOrg(p, org);
-    const r = await this.db.defaultPermission.deleteMany({ where: { id, namespaceId: ns.id } });
-    if (!r.count) throw notFound("Default permission");
-    await this.audit.record({
-      kind: "delete_prototype_permission",
-      principal: p,
-      namespaceId: ns.id,
-      ip,
-      metadata: { id: String(id) },
+    await this.uow.run(async (w) => {
+      const r = await w.tx.defaultPermission.deleteMany({ where: { id, namespaceId: ns.id } });
+      if (!r.count) throw notFound("Default permission");
+      w.audit("delete_prototype_permission", { principal: p, namespaceId: ns.id, ip }, { id: String(id) });
     });
   }
 }

@@ -2,7 +2,7 @@
 import type { Request } from "express";
 import type { Db } from "../infra/database.js";
 import type { AccountService } from "../tenancy/accounts.js";
-import type { AuditService } from "../audit/writer.js";
+import type { Tx, UnitOfWork } from "../events/unit-of-work.js";
 import type { CredentialService } from "./credentials.js";
 import { DomainError } from "../common/errors.js";
 import { ANONYMOUS, type Principal } from "./principal.js";
@@ -24,23 +24,24 @@ export class SessionService {
     private readonly db: Db,
     private readonly accounts: AccountService,
     private readonly credentials: CredentialService,
-    private readonly audit: AuditService,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** Checks a password login and opens a session. One message for every failure, as it must not hint. */
   async login(username: string, password: string, ip?: string | null) {
     const p = await this.credentials.passwordLogin(username, password);
     if (p?.kind !== "user") {
-      await this.audit.record({
-        kind: "login_failure",
-        principal: { name: username.slice(0, 255), id: null },
-        ip,
-      });
+      await this.uow.run(async (w) =>
+        w.audit("login_failure", { principal: { name: username.slice(0, 255), id: null }, ip }, {}),
+      );
       throw new DomainError("UNAUTHENTICATED", "Invalid username or password");
     }
-    await this.db.user.update({ where: { id: p.userId }, data: { lastLoginAt: new Date() } });
-    await this.audit.record({ kind: "login_success", principal: p, namespaceId: p.namespaceId, ip });
-    return { principal: p, ...(await this.create(p.userId)) };
+    const session = await this.uow.run(async (w) => {
+      await w.tx.user.update({ where: { id: p.userId }, data: { lastLoginAt: new Date() } });
+      w.audit("login_success", { principal: p, namespaceId: p.namespaceId, ip }, {});
+      return this.create(p.userId, w.tx);
+    });
+    return { principal: p, ...session };
   }
 
   async principalFor(req: Request): Promise<Principal> {
@@ -59,10 +60,10 @@ export class SessionService {
   }
 
   /** Creates a session; returns the opaque cookie value (only its hash is stored). */
-  async create(userId: bigint): Promise<{ token: string; expiresAt: Date }> {
+  async create(userId: bigint, tx: Tx = this.db): Promise<{ token: string; expiresAt: Date }> {
     const token = randomToken(32);
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-    await this.db.session.create({ data: { userId, tokenHash: sha256hex(token), expiresAt } });
+    await tx.session.create({ data: { userId, tokenHash: sha256hex(token), expiresAt } });
     return { token, expiresAt };
   }
 

@@ -20,6 +20,7 @@ import { ManifestService } from "../content/manifests.js";
 import { ManifestWrites } from "../content/manifest-writes.js";
 import { RegistryTokens } from "../access/registry-tokens.js";
 import { RepositoryService } from "../content/repositories.js";
+import { RepositoryStats } from "../content/repository-stats.js";
 import { RobotService } from "../tenancy/robots.js";
 import { AuditLogQueries } from "../audit/queries.js";
 import { LoginThrottle } from "../access/login-throttle.js";
@@ -28,6 +29,7 @@ import { OAuthService } from "../access/oauth.js";
 import { OrganizationService } from "../tenancy/organizations.js";
 import { PermissionService } from "../access/permissions.js";
 import { TeamService } from "../tenancy/teams.js";
+import { TenancyStats } from "../tenancy/tenancy-stats.js";
 import { UserService } from "../tenancy/users.js";
 import { Encryptor } from "../access/secrets.js";
 import { SessionService } from "../access/sessions.js";
@@ -38,6 +40,9 @@ import { labelsFromConfig, readSmallJson } from "../content/manifest-labels.js";
 import { TagCommandService } from "../tags/commands.js";
 import { TagQueryService } from "../tags/queries.js";
 import { GarbageCollector } from "../operations/gc.js";
+import { UnitOfWork } from "../events/unit-of-work.js";
+import { RegistryService } from "../content/registry.js";
+import { RegistryLookups } from "../content/registry-lookups.js";
 import { SquashService } from "../content/squash.js";
 
 export const VERSION = "0.1.0";
@@ -54,24 +59,27 @@ export async function createServices(deps: {
   pool: pg.Pool;
 }) {
   const { config, db, log, jobs, store, redis, pool } = deps;
-  const audit = new AuditService(db, log, pool);
+  // Every write goes through the unit of work: change, audit entries and outbox rows in one transaction.
+  const uow = new UnitOfWork(db, jobs, config.TEST_CRASH_AFTER_COMMIT);
+  const audit = new AuditService(log, pool);
   const authz = new AuthzService(db);
   const accounts = new AccountService(
     db,
+    uow,
     config.SUPER_USERS,
     parseDuration(config.DEFAULT_TAG_EXPIRATION) ?? 14 * 86400,
   );
   const encryptor = await Encryptor.load(db, config.DATABASE_SECRET_KEY);
-  const robots = new RobotService(db, encryptor, config.ROBOTS_DISALLOW, authz, audit);
+  const namespaces = new NamespaceService(db, authz, config.TAG_EXPIRATION_OPTIONS);
+  const robots = new RobotService(db, encryptor, config.ROBOTS_DISALLOW, namespaces, uow);
   const credentials = new CredentialService(accounts, robots, new LoginThrottle(redis, config.REDIS_PREFIX));
-  const repos = new RepositoryService(db, authz, audit);
-  const namespaces = new NamespaceService(db, config.TAG_EXPIRATION_OPTIONS);
-  const users = new UserService(db, accounts, namespaces, authz, audit, config.FEATURE_USER_CREATION);
-  const orgs = new OrganizationService(db, accounts, namespaces, authz, audit);
-  const teams = new TeamService(db, authz, orgs, audit);
-  const permissions = new PermissionService(db, authz, repos, audit);
-  const logs = new AuditLogQueries(db, authz, repos);
-  const oauth = new OAuthService(db, authz, audit);
+  const repos = new RepositoryService(db, authz, uow);
+  const users = new UserService(db, accounts, namespaces, authz, uow, config.FEATURE_USER_CREATION);
+  const orgs = new OrganizationService(db, accounts, namespaces, authz, uow);
+  const teams = new TeamService(db, authz, namespaces, uow);
+  const permissions = new PermissionService(db, authz, repos, namespaces, uow);
+  const logs = new AuditLogQueries(db, authz, repos, namespaces);
+  const oauth = new OAuthService(db, authz, namespaces, uow);
   const tags = new TagService(db);
   const admission = new Admission();
   const blobs = new BlobService(
@@ -80,15 +88,14 @@ export async function createServices(deps: {
     admission,
     config.BLOB_UPLOAD_GRACE,
     new BlobWrites(pool, BLOB_LOCK_CLASS),
-    tags,
+    uow,
   );
   const expirationClamp = { min: config.LABELED_EXPIRATION_MINIMUM, max: config.LABELED_EXPIRATION_MAXIMUM };
   const manifests = new ManifestService(
     db,
     tags,
     admission,
-    audit,
-    jobs,
+    uow,
     new ManifestWrites(pool),
     { generalOciSupport: config.FEATURE_GENERAL_OCI_SUPPORT, allowed: config.ALLOWED_OCI_ARTIFACT_TYPES },
     {
@@ -99,8 +106,8 @@ export async function createServices(deps: {
     },
   );
   const tagQueries = new TagQueryService(db, repos, config.SERVER_HOSTNAME, config.PREFERRED_URL_SCHEME);
-  const tagCommands = new TagCommandService(db, repos, tags, audit, jobs, config.LABELED_EXPIRATION_MAXIMUM);
-  const labels = new LabelService(db, repos, tags, audit, expirationClamp);
+  const tagCommands = new TagCommandService(db, repos, tags, uow, config.LABELED_EXPIRATION_MAXIMUM);
+  const labels = new LabelService(db, repos, uow, expirationClamp);
   const squash = new SquashService(
     db,
     tags,
@@ -108,19 +115,21 @@ export async function createServices(deps: {
     path.join(config.STORAGE_PATH, "squashed"),
     config.SERVER_HOSTNAME,
   );
-  const gc = new GarbageCollector(
-    db,
-    tags,
-    store,
-    jobs,
-    log,
-    deps.metrics,
-    config.BLOB_UPLOAD_GRACE,
-    (digests) => squash.evict(digests),
+  const gc = new GarbageCollector(db, uow, store, log, deps.metrics, config.BLOB_UPLOAD_GRACE, (digests) =>
+    squash.evict(digests),
   );
   const tokens = await RegistryTokens.load(db, config.SERVER_HOSTNAME, config.REGISTRY_TOKEN_TTL);
   const grants = new GrantService(db, authz, repos);
-  const sessions = new SessionService(db, accounts, credentials, audit);
+  const registry = new RegistryService(
+    new RegistryLookups(pool),
+    accounts,
+    authz,
+    repos,
+    blobs,
+    manifests,
+    audit,
+  );
+  const sessions = new SessionService(db, accounts, credentials, uow);
   // Infrastructure (db, pool, redis, store, jobs) stays out: doors reach data only through these services.
   return {
     config,
@@ -133,10 +142,12 @@ export async function createServices(deps: {
     robots,
     credentials,
     repos,
+    repoStats: new RepositoryStats(db),
     namespaces,
     users,
     orgs,
     teams,
+    tenancyStats: new TenancyStats(db),
     permissions,
     logs,
     oauth,
@@ -146,6 +157,7 @@ export async function createServices(deps: {
     manifests,
     tokens,
     grants,
+    registry,
     sessions,
     tagQueries,
     tagCommands,

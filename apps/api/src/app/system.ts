@@ -58,12 +58,7 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
     const database = connectDatabase(dbUrl);
     stops.push(database.close);
 
-    const redisEndpoint = await ensureRedis(
-      config.REDIS_URL,
-      !process.env.REDIS_URL && config.REDIS_URL === "redis://127.0.0.1:6379",
-      config.DATA_DIR,
-      log,
-    );
+    const redisEndpoint = await ensureRedis(config.REDIS_URL, config.REDIS_DEFAULTED, config.DATA_DIR, log);
     stops.push(redisEndpoint.stop);
     const redis = new Redis(redisEndpoint.url, { maxRetriesPerRequest: 2, lazyConnect: false });
     redis.on("error", () => {});
@@ -103,13 +98,12 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
     let server: http.Server | null = null;
     let url: string | null = null;
     if (opts.http) {
-      const gql = await createGraphQLMiddleware(services, database.prisma);
+      const gql = await createGraphQLMiddleware(services);
       stops.push(gql.stop);
       const app = createApp({
         services,
         pool: database.pool,
         store,
-        db: database.prisma,
         redisPing: async () => (await redis.ping()) === "PONG",
         graphql: gql.middleware,
         webDist: config.WEB_DIST ?? DEFAULT_WEB_DIST,

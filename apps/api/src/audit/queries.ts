@@ -3,10 +3,11 @@
 import type { Db } from "../infra/database.js";
 import { Prisma } from "../generated/prisma/client.js";
 import type { AuthzService } from "../access/authz.js";
-import { badInput, notFound } from "../common/errors.js";
+import { badInput } from "../common/errors.js";
 import { containsPattern, decodeCursor, pageSize, toPage, type PageArgs } from "../common/paging.js";
 import type { Principal } from "../access/principal.js";
 import type { RepositoryService } from "../content/repositories.js";
+import type { NamespaceService } from "../tenancy/namespaces.js";
 
 export interface LogQuery extends PageArgs {
   namespace?: string | null;
@@ -34,6 +35,7 @@ export class AuditLogQueries {
     private readonly db: Db,
     private readonly authz: AuthzService,
     private readonly repos: RepositoryService,
+    private readonly namespaces: NamespaceService,
   ) {}
 
   async query(p: Principal, q: LogQuery) {
@@ -78,9 +80,7 @@ export class AuditLogQueries {
       return Prisma.sql`l."repositoryId" = ${repo.id}`;
     }
     if (q.namespace) {
-      const ns = await this.db.namespace.findUnique({ where: { name: q.namespace } });
-      if (!ns) throw notFound(`Namespace ${q.namespace}`);
-      await this.authz.requireNamespace(p, ns.id, "admin");
+      const ns = await this.namespaces.requireNamespace(p, q.namespace, "admin");
       return Prisma.sql`l."namespaceId" = ${ns.id}`;
     }
     this.authz.requireSuperuser(p);

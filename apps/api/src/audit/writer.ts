@@ -1,9 +1,10 @@
-// Audit log writer. Kinds use Quay's names (push_repo, pull_repo, delete_tag, create_repo, ...).
+// Audit rows: units of work write them in their own transaction (events/unit-of-work.ts); pulls and logins
+// at the token endpoint go through the batched background writer. Kinds: events/audit-kinds.ts.
 import type pg from "pg";
-import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { principalName, type Principal } from "../access/principal.js";
+import type { AuditKind, RepoAuditKind, RepoAuditKinds } from "../events/audit-kinds.js";
 
 /** Who did it, as the log records it. */
 export interface Actor {
@@ -17,24 +18,24 @@ export const actorOf = (p: Principal): Actor => ({
 });
 
 export interface AuditEntry {
-  kind: string;
+  kind: AuditKind;
   principal: Principal | Actor;
   namespaceId?: bigint | null;
   repositoryId?: bigint | null;
   ip?: string | null;
-  metadata?: Record<string, unknown>;
+  metadata?: object;
 }
 
 export const actor = (p: Principal | Actor): Actor => ("kind" in p ? actorOf(p) : p);
 
 type RepositoryRef = { id: bigint; name: string; namespaceId: bigint; namespace: { name: string } };
 
-/** The entry about a repository (for writers that insert it themselves, in their own statement). */
-export function repositoryEntry(
-  kind: string,
+/** The entry about a repository, with the `repo` and `namespace` metadata every such entry carries. */
+export function repositoryEntry<K extends RepoAuditKind>(
+  kind: K,
   principal: Principal | Actor,
   repo: RepositoryRef,
-  metadata: Record<string, unknown> = {},
+  metadata: RepoAuditKinds[K],
   ip?: string | null,
 ): AuditEntry {
   return {
@@ -79,28 +80,10 @@ export class AuditService {
   private flushing = false;
 
   constructor(
-    private readonly db: Db,
     private readonly log: Logger,
     /** The pool under Prisma, for the background writer's multi-row INSERT. */
     private readonly pool: pg.Pool,
   ) {}
-
-  /** Writes the entry; pass a transaction to make it part of the change it records (one commit). */
-  async record(e: AuditEntry, tx?: Prisma.TransactionClient): Promise<void> {
-    await (tx ?? this.db).auditLog.create({ data: auditRow(e) });
-  }
-
-  /** An entry about a repository, with the `repo` and `namespace` metadata every such entry carries. */
-  recordForRepository(
-    kind: string,
-    principal: Principal | Actor,
-    repo: RepositoryRef,
-    metadata: Record<string, unknown> = {},
-    ip?: string | null,
-    tx?: Prisma.TransactionClient,
-  ): Promise<void> {
-    return this.record(repositoryEntry(kind, principal, repo, metadata, ip), tx);
-  }
 
   /**
    * For hot paths (pulls): never delays or fails the request. An idle writer inserts the entry at once;

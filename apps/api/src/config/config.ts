@@ -76,9 +76,19 @@ const schema = z.object({
   RUN_WORKERS: bool.default(true),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   WEB_DIST: z.string().optional(),
+  /**
+   * Test failpoint: kill the process (SIGKILL) right after a unit of work that emitted one of these events
+   * (or wrote one of these audit kinds) commits, before its outbox rows reach Bull. Crash tests only.
+   */
+  TEST_CRASH_AFTER_COMMIT: list.default([]),
 });
 
-export type Config = z.infer<typeof schema> & { STORAGE_PATH: string; SERVER_HOSTNAME: string };
+export type Config = z.infer<typeof schema> & {
+  STORAGE_PATH: string;
+  SERVER_HOSTNAME: string;
+  /** REDIS_URL was left to its default: a private redis-server may be started when nothing answers there. */
+  REDIS_DEFAULTED: boolean;
+};
 
 export class ConfigError extends Error {}
 
@@ -110,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     STORAGE_PATH: path.resolve(c.STORAGE_PATH ?? path.join(c.DATA_DIR, "blobs")),
     DATA_DIR: path.resolve(c.DATA_DIR),
     SERVER_HOSTNAME: c.SERVER_HOSTNAME ?? `localhost:${c.PORT}`,
+    REDIS_DEFAULTED: fromFile.REDIS_URL === undefined && fromEnv.REDIS_URL === undefined,
   };
 }
 

@@ -8,20 +8,10 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "../storage/blob-store.js";
 import type { Admission } from "./admission.js";
 import type { BlobWrites } from "./blob-writes.js";
-import type { TagService } from "../tags/history.js";
-import { DomainError } from "../common/errors.js";
+import type { UnitOfWork } from "../events/unit-of-work.js";
+import { BlobUnknownError, UploadUnknownError } from "./errors.js";
 
-export class BlobUnknownError extends DomainError {
-  constructor(digest: string) {
-    super("NOT_FOUND", `blob ${digest} unknown`);
-  }
-}
-export class UploadUnknownError extends DomainError {
-  constructor() {
-    super("NOT_FOUND", "upload unknown");
-  }
-}
-export { DigestMismatchError, UploadOffsetError };
+export { BlobUnknownError, UploadUnknownError, DigestMismatchError, UploadOffsetError };
 
 type Tx = Prisma.TransactionClient;
 
@@ -44,7 +34,7 @@ export class BlobService {
     private readonly admission: Admission,
     private readonly graceSeconds: number,
     private readonly writes: BlobWrites,
-    private readonly tags: TagService,
+    private readonly uow: UnitOfWork,
   ) {}
 
   private protectedUntil() {
@@ -89,7 +79,7 @@ export class BlobService {
    * collection does: a manifest push (holding it shared) relies on the links it has checked staying put.
    */
   async unlink(repositoryId: bigint, digest: string): Promise<boolean> {
-    return this.tags.withRepoLock(repositoryId, async (tx) => {
+    return this.uow.runLocked(repositoryId, async ({ tx }) => {
       const r = await tx.repositoryBlob.deleteMany({ where: { repositoryId, blob: { digest } } });
       return r.count > 0;
     });

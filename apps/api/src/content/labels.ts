@@ -3,13 +3,13 @@
 // pointing at the manifest, from a push or from the API, as in Quay.
 import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import type { AuditService } from "../audit/writer.js";
+import type { Caller, UnitOfWork, Work } from "../events/unit-of-work.js";
 import { badInput, forbidden, notFound } from "../common/errors.js";
 import { EXPIRES_AFTER_LABEL, expiresAfterSeconds, parseLabelInput } from "./manifest-labels.js";
 import type { Principal } from "../access/principal.js";
 import type { RepositoryService } from "./repositories.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
-import { aliveAt, type TagService } from "../tags/history.js";
+import { aliveAt } from "../tags/history.js";
 
 type Tx = Prisma.TransactionClient;
 
@@ -61,8 +61,7 @@ export class LabelService {
   constructor(
     private readonly db: Db,
     private readonly access: Pick<RepositoryService, "require">,
-    private readonly tags: TagService,
-    private readonly audit: AuditService,
+    private readonly uow: UnitOfWork,
     private readonly clamp: ExpirationClamp,
   ) {}
 
@@ -87,12 +86,12 @@ export class LabelService {
     const { key, value } = parseLabelInput(input);
     const repo = await this.access.require(p, repository, "write");
     const m = await this.manifest(repo, digest);
-    const label = await this.tags.withRepoLock(repo.id, async (tx, now) => {
-      const row = await tx.label.create({ data: { manifestId: m.id, key, value, source: "api" } });
-      if (key === EXPIRES_AFTER_LABEL) await applyExpiresAfter(tx, now, m.id, value, this.clamp);
+    const label = await this.uow.runLocked(repo.id, async (w, now) => {
+      const row = await w.tx.label.create({ data: { manifestId: m.id, key, value, source: "api" } });
+      if (key === EXPIRES_AFTER_LABEL) await applyExpiresAfter(w.tx, now, m.id, value, this.clamp);
+      record(w, { principal: p, ip }, repo, "manifest_label_add", m.digest, row);
       return row;
     });
-    await this.record(p, repo, "manifest_label_add", m.digest, label, ip);
     return labelView(label);
   }
 
@@ -109,13 +108,13 @@ export class LabelService {
     const repo = await this.access.require(p, repository, "write");
     const m = await this.manifest(repo, digest);
     const old = await this.editable(m.id, labelId);
-    const label = await this.tags.withRepoLock(repo.id, async (tx, now) => {
-      const row = await tx.label.update({ where: { id: old.id }, data: { key, value } });
-      if (key === EXPIRES_AFTER_LABEL) await applyExpiresAfter(tx, now, m.id, value, this.clamp);
+    const label = await this.uow.runLocked(repo.id, async (w, now) => {
+      const row = await w.tx.label.update({ where: { id: old.id }, data: { key, value } });
+      if (key === EXPIRES_AFTER_LABEL) await applyExpiresAfter(w.tx, now, m.id, value, this.clamp);
+      record(w, { principal: p, ip }, repo, "manifest_label_delete", m.digest, old);
+      record(w, { principal: p, ip }, repo, "manifest_label_add", m.digest, row);
       return row;
     });
-    await this.record(p, repo, "manifest_label_delete", m.digest, old, ip);
-    await this.record(p, repo, "manifest_label_add", m.digest, label, ip);
     return labelView(label);
   }
 
@@ -123,8 +122,10 @@ export class LabelService {
     const repo = await this.access.require(p, repository, "write");
     const m = await this.manifest(repo, digest);
     const old = await this.editable(m.id, labelId);
-    await this.db.label.delete({ where: { id: old.id } });
-    await this.record(p, repo, "manifest_label_delete", m.digest, old, ip);
+    await this.uow.run(async (w) => {
+      await w.tx.label.delete({ where: { id: old.id } });
+      record(w, { principal: p, ip }, repo, "manifest_label_delete", m.digest, old);
+    });
   }
 
   private async editable(manifestId: bigint, labelId: bigint) {
@@ -138,21 +139,15 @@ export class LabelService {
     }
     return label;
   }
+}
 
-  private record(
-    p: Principal,
-    repo: RepositoryWithNamespace,
-    kind: string,
-    digest: string,
-    l: LabelView,
-    ip?: string | null,
-  ) {
-    return this.audit.recordForRepository(
-      kind,
-      p,
-      repo,
-      { manifest_digest: digest, id: l.id.toString(), key: l.key, value: l.value },
-      ip,
-    );
-  }
+function record(
+  w: Work,
+  by: Caller,
+  repo: RepositoryWithNamespace,
+  kind: "manifest_label_add" | "manifest_label_delete",
+  digest: string,
+  l: { id: bigint; key: string; value: string },
+) {
+  w.auditRepo(kind, by, repo, { manifest_digest: digest, id: l.id.toString(), key: l.key, value: l.value });
 }

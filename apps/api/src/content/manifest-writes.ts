@@ -5,6 +5,9 @@
 import type pg from "pg";
 import type { ParsedManifest } from "@hm/oci";
 import { auditRow, idParam, type AuditEntry } from "../audit/writer.js";
+import { EVENT_QUEUES, type EventName } from "../events/catalogue.js";
+import type { OutboxRow } from "../events/unit-of-work.js";
+import type { QueueName } from "../jobs/queues.js";
 
 /** A manifest already stored in the repository, with its `quay.expires-after` label if any. */
 export interface StoredManifest {
@@ -21,8 +24,8 @@ export interface PushWrite {
   tag: string | null;
   expiresAfterSeconds: number | null;
   audit: AuditEntry;
-  /** Job records to write with the push: one per subscribed queue of the event. */
-  jobs: { name: string; queues: string[]; payload: unknown } | null;
+  /** The event to write to the outbox with the push: one row per subscribed queue. */
+  event: { name: EventName; payload: unknown } | null;
 }
 
 export interface PushResult {
@@ -30,7 +33,8 @@ export interface PushResult {
   inserted: boolean;
   missingBlob: string | null;
   missingChild: string | null;
-  jobIds: bigint[];
+  /** The outbox rows the push committed, for the hand-over. */
+  outbox: OutboxRow[];
 }
 
 const STORED = `
@@ -40,7 +44,7 @@ const STORED = `
   FROM "Manifest" m WHERE m."repositoryId" = $1 AND m.digest = $2`;
 
 const PUSH = `
-  SELECT manifest_id, inserted, missing_blob, missing_child, job_ids::text[] AS job_ids
+  SELECT manifest_id, inserted, missing_blob, missing_child, outbox
   FROM hm_push_manifest(${Array.from({ length: 24 }, (_, i) => `$${i + 1}`).join(", ")})`;
 
 export class ManifestWrites {
@@ -84,9 +88,9 @@ export class ManifestWrites {
         idParam(audit.namespaceId),
         audit.ip,
         JSON.stringify(audit.metadata),
-        w.jobs?.queues ?? [],
-        w.jobs?.name ?? null,
-        w.jobs ? JSON.stringify(w.jobs.payload) : null,
+        w.event ? EVENT_QUEUES[w.event.name] : [],
+        w.event?.name ?? null,
+        w.event ? JSON.stringify(w.event.payload) : null,
       ],
     });
     const row = r.rows[0] as {
@@ -94,14 +98,19 @@ export class ManifestWrites {
       inserted: boolean | null;
       missing_blob: string | null;
       missing_child: string | null;
-      job_ids: string[] | null;
+      outbox: { id: string; queue: QueueName }[] | null;
     };
     return {
       manifestId: BigInt(row.manifest_id ?? 0),
       inserted: Boolean(row.inserted),
       missingBlob: row.missing_blob,
       missingChild: row.missing_child,
-      jobIds: (row.job_ids ?? []).map((id) => BigInt(id)),
+      outbox: (row.outbox ?? []).map((o) => ({
+        id: BigInt(o.id),
+        queue: o.queue,
+        name: w.event!.name,
+        payload: w.event!.payload,
+      })),
     };
   }
 }

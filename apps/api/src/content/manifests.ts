@@ -1,7 +1,6 @@
 // Manifests: validation against what the repository holds, storage, tag retargeting, push events.
 import {
   MediaType,
-  OciError,
   digestOf,
   effectiveArtifactType,
   parseDigest,
@@ -10,9 +9,10 @@ import {
   type ReferrerDescriptor,
 } from "@hm/oci";
 import type { Db } from "../infra/database.js";
-import type { JobSystem } from "../jobs/job-system.js";
+import { withEventId, type Tx, type UnitOfWork } from "../events/unit-of-work.js";
+import { ContentError, assertWritable } from "./errors.js";
 import type { Admission } from "./admission.js";
-import { actor, repositoryEntry, type Actor, type AuditService } from "../audit/writer.js";
+import { actor, repositoryEntry, type Actor } from "../audit/writer.js";
 import type { ManifestWrites } from "./manifest-writes.js";
 import { principalName, type Principal } from "../access/principal.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
@@ -43,10 +43,13 @@ export function checkArtifactPolicy(m: ParsedManifest, policy: ArtifactPolicy): 
   const type = m.artifactType ?? configType;
   const layers = policy.allowed[type];
   if (!layers)
-    throw new OciError("MANIFEST_INVALID", `artifact type ${type} is not allowed on this registry`);
+    throw new ContentError("MANIFEST_INVALID", `artifact type ${type} is not allowed on this registry`);
   const bad = m.layers.find((l) => layers.length > 0 && !layers.includes(l.mediaType));
   if (bad)
-    throw new OciError("MANIFEST_INVALID", `layer media type ${bad.mediaType} is not allowed for ${type}`);
+    throw new ContentError(
+      "MANIFEST_INVALID",
+      `layer media type ${bad.mediaType} is not allowed for ${type}`,
+    );
 }
 
 export class ManifestService {
@@ -54,8 +57,7 @@ export class ManifestService {
     private readonly db: Db,
     private readonly tags: TagService,
     private readonly admission: Admission,
-    private readonly audit: AuditService,
-    private readonly jobs: JobSystem,
+    private readonly uow: UnitOfWork,
     private readonly writes: ManifestWrites,
     private readonly policy: ArtifactPolicy,
     private readonly pushLabels?: PushLabels,
@@ -80,14 +82,13 @@ export class ManifestService {
     contentType: string,
     ip?: string | null,
   ) {
-    if (repo.state !== "normal")
-      throw new OciError("DENIED", `repository is ${repo.state.replace("_", "-")}`, undefined, 405);
+    assertWritable(repo);
     const m = parseManifest(bytes, contentType);
     const byDigest = parseDigest(reference);
     // Clients may address a manifest by a sha512 digest; verify with the algorithm they chose.
     if (byDigest?.algorithm === "sha512" && m.kind !== "schema1") m.digest = digestOf(bytes, "sha512");
     if (byDigest && byDigest.digest !== m.digest) {
-      throw new OciError("DIGEST_INVALID", `manifest digest ${m.digest} does not match ${reference}`);
+      throw new ContentError("DIGEST_INVALID", `manifest digest ${m.digest} does not match ${reference}`);
     }
     checkArtifactPolicy(m, this.policy);
     await this.admission.check({ stage: "manifest", repositoryId: repo.id, namespaceId: repo.namespaceId });
@@ -99,18 +100,18 @@ export class ManifestService {
     const expiresAfter = stored ? stored.expiresAfter : labels[EXPIRES_AFTER_LABEL];
     const tag = byDigest ? null : reference;
     const event = tag
-      ? {
+      ? withEventId({
           repository: `${repo.namespace.name}/${repo.name}`,
           namespace: repo.namespace.name,
           tags: [tag],
           digest: m.digest,
           pusher: actor(who).name,
-        }
+        })
       : null;
     // One statement holding the repository's tag lock shared (garbage collection, holding it exclusively,
     // removes links and children) and the tag's own lock: the links are checked there, and the audit entry
     // and the push event's job records commit with the manifest, so there is never a push without its
-    // record (or a record without its push).
+    // record (or a record without its push). Its outbox rows follow the unit of work's contract.
     const r = await this.writes.push({
       repositoryId: repo.id,
       bytes,
@@ -122,19 +123,16 @@ export class ManifestService {
           ? expiresAfterSeconds(expiresAfter, this.pushLabels.clamp.min, this.pushLabels.clamp.max)
           : null,
       audit: repositoryEntry("push_repo", who, repo, { tag, manifest_digest: m.digest }, ip),
-      jobs: event && { name: "repo_push", queues: this.jobs.subscribers("repo_push"), payload: event },
+      event: event && { name: "repo_push", payload: event },
     });
     const missing = r.missingBlob ?? r.missingChild;
     if (missing)
-      throw new OciError(
+      throw new ContentError(
         "MANIFEST_BLOB_UNKNOWN",
         `${r.missingBlob ? "blob" : "manifest"} ${missing} is unknown to this repository`,
         { digest: missing },
-        400,
       );
-    // Waited for (it paces pushes to the job pipeline), but never for long: the job records committed with
-    // the push, and a hand-over that times out is re-enqueued by recovery.
-    if (event) await this.jobs.dispatchRecorded("repo_push", r.jobIds, event);
+    await this.uow.committed(r.outbox, event ? ["push_repo", "repo_push"] : ["push_repo"]);
     return {
       manifest: {
         id: r.manifestId,
@@ -154,82 +152,55 @@ export class ManifestService {
   }
 
   /** DELETE by tag ends the tag; by digest removes the manifest and every tag pointing at it. */
-  async delete(
-    principal: Principal,
-    repo: RepositoryWithNamespace,
-    reference: string,
-    ip?: string | null,
-  ): Promise<void> {
-    const full = `${repo.namespace.name}/${repo.name}`;
-    if (!parseDigest(reference)) {
-      if (!(await this.tags.remove(repo.id, reference)))
-        throw new OciError("MANIFEST_UNKNOWN", undefined, { tag: reference });
-      await this.afterTagDelete(principal, repo, [reference], ip, full);
-      return;
-    }
-    const removedTags = await this.tags.withRepoLock(repo.id, async (tx, now) => {
-      const row = await tx.manifest.findUnique({
-        where: { repositoryId_digest: { repositoryId: repo.id, digest: reference } },
-      });
-      if (!row) throw new OciError("MANIFEST_UNKNOWN", undefined, { digest: reference });
-      const parent = await tx.manifestChild.findFirst({
-        where: { childId: row.id },
-        include: { parent: { select: { digest: true } } },
-      });
-      if (parent) {
-        throw new OciError(
-          "DENIED",
-          `manifest is referenced by index ${parent.parent.digest}; delete the index first`,
-          undefined,
-          409,
-        );
+  async delete(principal: Principal, repo: RepositoryWithNamespace, reference: string, ip?: string | null) {
+    assertWritable(repo);
+    const by = { principal, ip };
+    const byDigest = Boolean(parseDigest(reference));
+    await this.uow.runLocked(repo.id, async (w, now) => {
+      let tags: string[];
+      if (!byDigest) {
+        const r = await w.tx.tag.updateMany({
+          where: { repositoryId: repo.id, name: reference, ...aliveAt(now) },
+          data: { lifetimeEnd: now, expires: false },
+        });
+        if (!r.count) throw new ContentError("MANIFEST_UNKNOWN", "manifest unknown", { tag: reference });
+        tags = [reference];
+        w.auditRepo("delete_tag", by, repo, { tag: reference });
+      } else {
+        tags = await this.removeByDigest(w.tx, repo.id, reference, now);
+        w.auditRepo("delete_manifest", by, repo, { digest: reference, tags });
       }
-      const alive = await tx.tag.findMany({
-        where: { manifestId: row.id, ...aliveAt(now) },
-        select: { name: true },
-      });
-      // The manifest is gone for good, so its tag history cannot be restored either.
-      await tx.tag.deleteMany({ where: { manifestId: row.id } });
-      await tx.manifest.delete({ where: { id: row.id } });
-      return alive.map((t) => t.name);
+      if (tags.length)
+        w.emit("tag_deleted", {
+          repository: `${repo.namespace.name}/${repo.name}`,
+          namespace: repo.namespace.name,
+          tags,
+          performer: principalName(principal),
+        });
     });
-    await this.audit.record({
-      kind: "delete_manifest",
-      principal,
-      namespaceId: repo.namespaceId,
-      repositoryId: repo.id,
-      ip,
-      metadata: { repo: repo.name, namespace: repo.namespace.name, digest: reference, tags: removedTags },
-    });
-    if (removedTags.length) await this.afterTagDelete(principal, repo, removedTags, ip, full, false);
   }
 
-  private async afterTagDelete(
-    principal: Principal,
-    repo: RepositoryWithNamespace,
-    tags: string[],
-    ip: string | null | undefined,
-    full: string,
-    audit = true,
-  ) {
-    if (audit) {
-      for (const tag of tags) {
-        await this.audit.record({
-          kind: "delete_tag",
-          principal,
-          namespaceId: repo.namespaceId,
-          repositoryId: repo.id,
-          ip,
-          metadata: { repo: repo.name, namespace: repo.namespace.name, tag },
-        });
-      }
-    }
-    await this.jobs.emit("tag_deleted", {
-      repository: full,
-      namespace: repo.namespace.name,
-      tags,
-      performer: principalName(principal),
+  /** Removes a manifest with every tag row pointing at it; returns the names of the alive ones. */
+  private async removeByDigest(tx: Tx, repositoryId: bigint, digest: string, now: Date): Promise<string[]> {
+    const row = await tx.manifest.findUnique({ where: { repositoryId_digest: { repositoryId, digest } } });
+    if (!row) throw new ContentError("MANIFEST_UNKNOWN", "manifest unknown", { digest });
+    const parent = await tx.manifestChild.findFirst({
+      where: { childId: row.id },
+      include: { parent: { select: { digest: true } } },
     });
+    if (parent)
+      throw new ContentError(
+        "MANIFEST_REFERENCED",
+        `manifest is referenced by index ${parent.parent.digest}; delete the index first`,
+      );
+    const alive = await tx.tag.findMany({
+      where: { manifestId: row.id, ...aliveAt(now) },
+      select: { name: true },
+    });
+    // The manifest is gone for good, so its tag history cannot be restored either.
+    await tx.tag.deleteMany({ where: { manifestId: row.id } });
+    await tx.manifest.delete({ where: { id: row.id } });
+    return alive.map((t) => t.name);
   }
 
   async referrers(

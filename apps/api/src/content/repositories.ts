@@ -1,12 +1,19 @@
 // Repository lookup and creation. Creation (console, API or first push) always applies the organization's
 // default permissions and writes a create_repo audit entry.
 import type { Db } from "../infra/database.js";
-import type { AuditService } from "../audit/writer.js";
-import { roleAllows, type AuthzService, type RepoAction } from "../access/authz.js";
+import type { UnitOfWork } from "../events/unit-of-work.js";
+import { roleAllows, roleRank, type AuthzService, type RepoAction } from "../access/authz.js";
 import { badInput, conflict, DomainError, forbidden, notFound } from "../common/errors.js";
 import { splitRepository } from "../tenancy/names.js";
 import { purgeRepositories } from "../tenancy/namespaces.js";
-import { containsPattern, decodeCursor, pageSize, toPage, type Page, type PageArgs } from "../common/paging.js";
+import {
+  containsPattern,
+  decodeCursor,
+  pageSize,
+  toPage,
+  type Page,
+  type PageArgs,
+} from "../common/paging.js";
 import { Prisma } from "../generated/prisma/client.js";
 import type { Principal } from "../access/principal.js";
 import { isValidRepositoryName } from "@hm/oci";
@@ -17,7 +24,7 @@ export class RepositoryService {
   constructor(
     private readonly db: Db,
     private readonly authz: AuthzService,
-    private readonly audit: AuditService,
+    private readonly uow: UnitOfWork,
   ) {}
 
   async find(full: string) {
@@ -25,6 +32,15 @@ export class RepositoryService {
     if (!parts) return null;
     return this.db.repository.findFirst({
       where: { name: parts.name, namespace: { name: parts.namespace } },
+      include: { namespace: { select: { id: true, name: true, kind: true } } },
+    });
+  }
+
+  /** Repositories by id, with their namespace (ids that no longer exist are skipped). */
+  byIds(ids: bigint[]): Promise<RepositoryWithNamespace[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.repository.findMany({
+      where: { id: { in: ids } },
       include: { namespace: { select: { id: true, name: true, kind: true } } },
     });
   }
@@ -41,8 +57,9 @@ export class RepositoryService {
     if (!(await this.authz.namespaceAllows(principal, ns.id, "create_repo"))) {
       throw forbidden(`You do not have permission to create repositories in ${input.namespace}`);
     }
-    const repo = await this.db
-      .$transaction(async (tx) => {
+    const repo = await this.uow
+      .run(async (w) => {
+        const { tx } = w;
         const existing = await tx.repository.findUnique({
           where: { namespaceId_name: { namespaceId: ns.id, name: input.name } },
         });
@@ -72,12 +89,11 @@ export class RepositoryService {
           const prior = await tx.repositoryPermission.findFirst({
             where: { repositoryId: repo.id, [key[0]]: key[1] },
           });
-          const rank = { read: 1, write: 2, admin: 3 };
           if (!prior)
             await tx.repositoryPermission.create({
               data: { repositoryId: repo.id, role: d.role, ...grantee },
             });
-          else if (rank[d.role] > rank[prior.role])
+          else if (roleRank(d.role) > roleRank(prior.role))
             await tx.repositoryPermission.update({ where: { id: prior.id }, data: { role: d.role } });
         }
         // As in Quay, whoever creates a repository in an organization keeps access to it: a user becomes its
@@ -96,19 +112,17 @@ export class RepositoryService {
             update: {},
           });
         }
+        w.auditRepo(
+          "create_repo",
+          { principal, ip },
+          { ...repo, namespace: ns },
+          { visibility: repo.visibility },
+        );
         return repo;
       })
       .catch((e: { code?: string }) => {
         throw e.code === "P2002" ? conflict("Repository already exists") : e;
       });
-    await this.audit.record({
-      kind: "create_repo",
-      principal,
-      namespaceId: ns.id,
-      repositoryId: repo.id,
-      ip,
-      metadata: { repo: input.name, namespace: input.namespace, visibility: repo.visibility },
-    });
     return { ...repo, namespace: { id: ns.id, name: ns.name, kind: ns.kind } };
   }
 
@@ -135,7 +149,7 @@ export class RepositoryService {
     const rows = await this.db.$queryRaw<{ full: string }[]>`
       SELECT n.name || '/' || r.name AS full
       FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId"
-      WHERE ${visibleTo(p)} AND (n.name || '/' || r.name) COLLATE "C" > ${last ?? ""}
+      WHERE ${this.authz.readableReposSql(p)} AND (n.name || '/' || r.name) COLLATE "C" > ${last ?? ""}
       ORDER BY (n.name || '/' || r.name) COLLATE "C" LIMIT ${Math.min(n, 10_000)}`;
     return rows.map((r) => r.full);
   }
@@ -145,10 +159,10 @@ export class RepositoryService {
     const n = pageSize(args);
     const after = decodeCursor(args.after)?.[0] ?? "";
     const userId = p.kind === "user" ? p.userId : -1n;
-    const filters: Prisma.Sql[] = [visibleTo(p)];
+    const filters: Prisma.Sql[] = [this.authz.readableReposSql(p)];
     if (args.namespace) filters.push(Prisma.sql`n.name = ${args.namespace}`);
     if (args.publicOnly) filters.push(Prisma.sql`r.visibility = 'public'`);
-    if (args.mine) filters.push(mineFor(p));
+    if (args.mine) filters.push(this.authz.involvedReposSql(p));
     if (args.starred)
       filters.push(
         Prisma.sql`EXISTS (SELECT 1 FROM "Star" s WHERE s."repositoryId" = r.id AND s."userId" = ${userId})`,
@@ -201,43 +215,34 @@ export class RepositoryService {
     const repo = await this.get(p, namespace, name, input.visibility ? "admin" : "write");
     if (input.description != null && input.description.length > 100_000)
       throw badInput("Description is too long");
-    const updated = await this.db.repository.update({
-      where: { id: repo.id },
-      data: {
-        ...(input.description != null ? { description: input.description } : {}),
-        ...(input.visibility ? { visibility: input.visibility } : {}),
-      },
-      include: { namespace: { select: { id: true, name: true, kind: true } } },
+    return this.uow.run(async (w) => {
+      const updated = await w.tx.repository.update({
+        where: { id: repo.id },
+        data: {
+          ...(input.description != null ? { description: input.description } : {}),
+          ...(input.visibility ? { visibility: input.visibility } : {}),
+        },
+        include: { namespace: { select: { id: true, name: true, kind: true } } },
+      });
+      if (input.description != null && input.description !== repo.description)
+        w.auditRepo("set_repo_description", { principal: p, ip }, repo, { description: input.description });
+      if (input.visibility && input.visibility !== repo.visibility)
+        w.auditRepo("change_repo_visibility", { principal: p, ip }, repo, { visibility: input.visibility });
+      return updated;
     });
-    const base = { principal: p, namespaceId: repo.namespaceId, repositoryId: repo.id, ip };
-    const meta = { repo: name, namespace };
-    if (input.description != null && input.description !== repo.description)
-      await this.audit.record({
-        ...base,
-        kind: "set_repo_description",
-        metadata: { ...meta, description: input.description },
-      });
-    if (input.visibility && input.visibility !== repo.visibility)
-      await this.audit.record({
-        ...base,
-        kind: "change_repo_visibility",
-        metadata: { ...meta, visibility: input.visibility },
-      });
-    return updated;
   }
 
   async delete(p: Principal, namespace: string, name: string, confirm: string, ip?: string | null) {
     const repo = await this.get(p, namespace, name, "admin");
     if (confirm !== `${namespace}/${name}` && confirm !== name)
       throw badInput("Type the repository name to confirm deleting it");
-    await this.db.$transaction((tx) => purgeRepositories(tx, { id: repo.id }), { timeout: 60_000 });
-    await this.audit.record({
-      kind: "delete_repo",
-      principal: p,
-      namespaceId: repo.namespaceId,
-      ip,
-      metadata: { repo: name, namespace },
-    });
+    await this.uow.run(
+      async (w) => {
+        await purgeRepositories(w.tx, { id: repo.id });
+        w.auditRepo("delete_repo", { principal: p, ip }, repo, {}, { repositoryGone: true });
+      },
+      { timeout: 60_000 },
+    );
   }
 
   async setStar(p: Principal, namespace: string, name: string, starred: boolean) {
@@ -274,37 +279,4 @@ export interface RepositoryRow {
   state: string;
   createdAt: Date;
   updatedAt: Date;
-}
-
-/** SQL predicate over `r` (Repository) and `n` (Namespace): the principal may read the repository. */
-function visibleTo(p: Principal): Prisma.Sql {
-  // An OAuth token without a repo:read/write/admin scope sees public repositories only.
-  if (p.kind === "user" && p.scopes && !p.scopes.some((s) => /^repo:(read|write|admin)$/.test(s)))
-    return Prisma.sql`r.visibility = 'public'`;
-  const userId = p.kind === "user" ? p.userId : -1n;
-  const robotId = p.kind === "robot" ? p.robotId : -1n;
-  const ownNs = p.kind === "user" ? p.namespaceId : -1n;
-  return Prisma.sql`(r.visibility = 'public' OR n.id = ${ownNs}
-    OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp WHERE rp."repositoryId" = r.id AND (rp."userId" = ${userId} OR rp."robotId" = ${robotId}))
-    OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp JOIN "TeamMember" tm ON tm."teamId" = rp."teamId"
-               WHERE rp."repositoryId" = r.id AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId}))
-    OR EXISTS (SELECT 1 FROM "Team" t JOIN "TeamMember" tm ON tm."teamId" = t.id
-               WHERE t."namespaceId" = n.id AND t.role = 'admin' AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId})))`;
-}
-
-/**
- * SQL predicate: the repository is the principal's own business, not merely public: in their namespace,
- * in an organization where they are in a team, or granted to them directly or through a team.
- */
-function mineFor(p: Principal): Prisma.Sql {
-  if (p.kind === "anonymous") return Prisma.sql`FALSE`;
-  const userId = p.kind === "user" ? p.userId : -1n;
-  const robotId = p.kind === "robot" ? p.robotId : -1n;
-  const ownNs = p.kind === "user" ? p.namespaceId : -1n;
-  return Prisma.sql`(n.id = ${ownNs}
-    OR EXISTS (SELECT 1 FROM "Team" t JOIN "TeamMember" tm ON tm."teamId" = t.id
-               WHERE t."namespaceId" = n.id AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId}))
-    OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp WHERE rp."repositoryId" = r.id AND (rp."userId" = ${userId} OR rp."robotId" = ${robotId}))
-    OR EXISTS (SELECT 1 FROM "RepositoryPermission" rp JOIN "TeamMember" tm ON tm."teamId" = rp."teamId"
-               WHERE rp."repositoryId" = r.id AND (tm."userId" = ${userId} OR tm."robotId" = ${robotId})))`;
 }

@@ -9,7 +9,6 @@ import type { GraphQLContext } from "./context.js";
 import { buildGraphQLSchema } from "./schema.js";
 import { createLoaders } from "./loaders.js";
 import type { Services } from "../app/services.js";
-import type { Db } from "../infra/database.js";
 import { ANONYMOUS } from "../access/principal.js";
 
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -26,7 +25,6 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
 
 export async function createGraphQLMiddleware(
   services: Services,
-  db: Db,
 ): Promise<{ middleware: RequestHandler; stop: () => Promise<void> }> {
   const server = new ApolloServer<GraphQLContext>({
     schema: await buildGraphQLSchema(),
@@ -46,7 +44,7 @@ export async function createGraphQLMiddleware(
         res,
         principal,
         services,
-        loaders: createLoaders(services, db, principal),
+        loaders: createLoaders(services, principal),
         ip: req.ip ?? null,
       };
     },

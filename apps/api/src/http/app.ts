@@ -8,10 +8,8 @@ import type { Services } from "../app/services.js";
 import { isMigrated } from "../infra/migrate.js";
 import type pg from "pg";
 import type { BlobStore } from "../storage/blob-store.js";
-import type { Db } from "../infra/database.js";
-import { createRegistryBackend } from "../registry/backend.js";
+import { createRegistryBackend, toOciError } from "../registry/backend.js";
 import { RegistryAuthenticator } from "../registry/authenticator.js";
-import { RegistryLookups } from "../content/registry-lookups.js";
 import { tokenEndpoint } from "../registry/token-endpoint.js";
 import { observability } from "./observability.js";
 import { squashRouter } from "./squash-router.js";
@@ -20,13 +18,12 @@ export interface AppDeps {
   services: Services;
   pool: pg.Pool;
   store: BlobStore;
-  db: Db;
   redisPing: () => Promise<boolean>;
   graphql: RequestHandler;
   webDist: string | null;
 }
 
-export function createApp({ services: s, pool, store, db, redisPing, graphql, webDist }: AppDeps): Express {
+export function createApp({ services: s, pool, store, redisPing, graphql, webDist }: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
@@ -64,7 +61,8 @@ export function createApp({ services: s, pool, store, db, redisPing, graphql, we
   app.use(
     "/v2",
     createRegistryRouter({
-      backend: createRegistryBackend({ ...s, db, lookups: new RegistryLookups(pool) }),
+      backend: createRegistryBackend(s.registry, s.blobs),
+      translateError: toOciError,
       auth: authn,
       maxManifestBytes: s.config.MAX_MANIFEST_BYTES,
       onError: (err, req) =>

@@ -32,14 +32,7 @@ export function squashRouter(s: Services): Router {
       const repo = await s.repos.require(principal, repository, "read");
       const platform = typeof req.query.platform === "string" ? req.query.platform : undefined;
       const stream = await s.squash.export(repo, tag, platform);
-      s.audit.recordInBackground({
-        kind: "pull_repo",
-        principal,
-        namespaceId: repo.namespaceId,
-        repositoryId: repo.id,
-        ip: req.ip,
-        metadata: { repo: repo.name, namespace: repo.namespace.name, tag, verb: "squash" },
-      });
+      s.registry.recordPull(principal, repo, { tag, verb: "squash" }, req.ip);
       res.setHeader("Content-Type", "application/x-tar");
       res.setHeader(
         "Content-Disposition",

@@ -8,7 +8,7 @@ import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import { EVENT_QUEUES, type EventName, type EventPayloads } from "../events/catalogue.js";
+import type { Dispatcher, OutboxRow } from "../events/unit-of-work.js";
 import { JobRecords } from "./job-records.js";
 import { QUEUES, QUEUE_NAMES, type QueueName } from "./queues.js";
 
@@ -33,7 +33,7 @@ const within = <T>(p: Promise<T>, ms: number) =>
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error("Redis timeout")), ms).unref()),
   ]);
 
-export class JobSystem {
+export class JobSystem implements Dispatcher {
   readonly queues: Record<QueueName, Bull.Queue>;
   private periodic: (() => Promise<void>) | null = null;
   private resyncTimer: NodeJS.Timeout | null = null;
@@ -70,40 +70,11 @@ export class JobSystem {
   }
 
   /**
-   * Emits an event as part of a transaction (an outbox): the job records commit with the change that caused
-   * them. Call the returned function after the commit to hand the jobs to Bull; if that never happens (a
-   * crash, Redis away), recovery re-enqueues the records.
+   * The dispatcher of the unit of work: hands committed outbox rows to Bull. Waited for (it paces writers
+   * to the job pipeline), but never for long; a row not handed over is re-enqueued by recovery.
    */
-  async emitIn<E extends EventName>(
-    tx: Prisma.TransactionClient,
-    event: E,
-    payload: EventPayloads[E],
-  ): Promise<() => Promise<void>> {
-    const ids: bigint[] = [];
-    for (const queue of EVENT_QUEUES[event]) {
-      ids.push(
-        (
-          await tx.jobRecord.create({
-            data: { queue, name: event, payload: payload as unknown as Prisma.InputJsonValue },
-          })
-        ).id,
-      );
-    }
-    return () => this.dispatchRecorded(event, ids, payload);
-  }
-
-  /** The queues that receive a job for the event (EVENT_QUEUES). */
-  subscribers(event: EventName): QueueName[] {
-    return EVENT_QUEUES[event];
-  }
-
-  /**
-   * Hands to Bull the job records an event's writer committed itself (one per subscribed queue, in the
-   * catalogue's order, as `emitIn` writes them).
-   */
-  async dispatchRecorded<E extends EventName>(event: E, ids: bigint[], payload: EventPayloads[E]) {
-    const queues = EVENT_QUEUES[event];
-    for (let i = 0; i < ids.length; i++) await this.dispatch(queues[i]!, event, ids[i]!, payload);
+  async handOver(rows: OutboxRow[]): Promise<void> {
+    for (const r of rows) await this.dispatch(r.queue, r.name, r.id, r.payload);
   }
 
   /** Hands a recorded job to Bull, never waiting on an absent Redis (recovery covers it). */
@@ -115,13 +86,6 @@ export class JobSystem {
       ADD_TIMEOUT_MS,
     ).catch((err: Error) =>
       this.log.warn({ err: err.message, queue, name, record: String(id) }, "job left for recovery"),
-    );
-  }
-
-  /** Emits an event: one job on every queue the catalogue lists for it. */
-  async emit<E extends EventName>(event: E, payload: EventPayloads[E]): Promise<void> {
-    await Promise.all(
-      EVENT_QUEUES[event].map((q) => this.enqueue(q, event, payload as unknown as Record<string, unknown>)),
     );
   }
 

@@ -2,7 +2,7 @@
 //
 // Per repository, in short transactions (passes of at most GC_PASS_SIZE rows of each kind) holding the
 // repository's tag lock exclusively (every push holds it shared while it stores a manifest and moves a tag):
-//   1. announce expirations once (repo_image_expiry);
+//   1. announce expirations once (repo_image_expiry, an event of the pass that marks them announced);
 //   2. drop tag history past the namespace's time-machine window;
 //   3. delete manifests no longer reachable: roots are manifests with any remaining tag row (alive or still
 //      restorable) and untagged manifests younger than max(window, upload grace) (a multi-arch push uploads
@@ -16,11 +16,10 @@
 import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
-import type { JobSystem } from "../jobs/job-system.js";
+import type { UnitOfWork } from "../events/unit-of-work.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import { BLOB_LOCK_CLASS } from "../content/blobs.js";
-import type { TagService } from "../tags/history.js";
 
 type Tx = Prisma.TransactionClient;
 
@@ -85,9 +84,8 @@ export function reachable(
 export class GarbageCollector {
   constructor(
     private readonly db: Db,
-    private readonly tags: TagService,
+    private readonly uow: UnitOfWork,
     private readonly store: BlobStore,
-    private readonly jobs: JobSystem,
     private readonly log: Logger,
     private readonly metrics: Metrics,
     private readonly graceSeconds: number,
@@ -144,8 +142,20 @@ export class GarbageCollector {
       candidates: [] as bigint[],
     };
     for (let more = true; more;) {
-      const pass = await this.tags.withRepoLock(repositoryId, (tx, now) =>
-        this.collectPass(tx, repositoryId, now, window, youngFor, passSize),
+      // Each pass is a unit of work: its expirations are announced in the pass that marks them notified.
+      const pass = await this.uow.runLocked(
+        repositoryId,
+        async (w, now) => {
+          const pass = await this.collectPass(w.tx, repositoryId, now, window, youngFor, passSize);
+          if (pass.expired.length)
+            w.emit("repo_image_expiry", {
+              repository: `${repo.namespace.name}/${repo.name}`,
+              namespace: repo.namespace.name,
+              tags: [...new Set(pass.expired)],
+            });
+          return pass;
+        },
+        { label: "gc_pass" },
       );
       step.expired.push(...pass.expired);
       step.dropped += pass.dropped;
@@ -153,13 +163,6 @@ export class GarbageCollector {
       step.unlinked += pass.unlinked;
       step.candidates.push(...pass.candidates);
       more = pass.more;
-    }
-    if (step.expired.length) {
-      await this.jobs.emit("repo_image_expiry", {
-        repository: `${repo.namespace.name}/${repo.name}`,
-        namespace: repo.namespace.name,
-        tags: [...new Set(step.expired)],
-      });
     }
     let blobsDeleted = 0;
     for (const id of new Set(step.candidates)) if (await this.deleteBlobIfUnreferenced(id)) blobsDeleted++;

@@ -3,7 +3,7 @@
 import type { Request } from "express";
 import { OciError, type Access, type Action, type Authenticator } from "@hm/oci";
 import { CredentialService } from "../access/credentials.js";
-import { principalName, principalRef } from "../access/principal.js";
+import { parsePrincipalRef, principalName, principalRef, type PrincipalRef } from "../access/principal.js";
 import type { Grant, RegistryTokens } from "../access/registry-tokens.js";
 import type { GrantService } from "../access/grants.js";
 
@@ -12,8 +12,8 @@ export class RegistryAccess implements Access {
   constructor(
     readonly subject: string | null,
     private readonly grants: Grant[],
-    /** `u:<id>`, `r:<id>` or `a`. */
-    readonly ctx: string,
+    /** Who the token was issued to. */
+    readonly who: PrincipalRef,
     readonly ip: string | null = null,
   ) {}
 
@@ -37,11 +37,11 @@ export class RegistryAuthenticator implements Authenticator {
 
   async authenticate(req: Request, repository: string | undefined, actions: Action[]): Promise<Access> {
     const header = req.headers.authorization;
-    if (!header) return new RegistryAccess(null, [], "a", req.ip);
+    if (!header) return new RegistryAccess(null, [], { kind: "anonymous" }, req.ip);
     if (/^Bearer\s/i.test(header)) {
       const claims = await this.tokens.verify(header.replace(/^Bearer\s+/i, "").trim());
       if (!claims) throw new OciError("UNAUTHORIZED", "invalid or expired token", "invalid_token");
-      return new RegistryAccess(claims.sub, claims.access, claims.ctx, req.ip);
+      return new RegistryAccess(claims.sub, claims.access, parsePrincipalRef(claims.ctx), req.ip);
     }
     const basic = CredentialService.parseBasic(header);
     if (!basic) throw new OciError("UNAUTHORIZED", "unsupported authorization scheme");
@@ -50,7 +50,12 @@ export class RegistryAuthenticator implements Authenticator {
     const grants = repository
       ? await this.grants.grant(principal, [{ type: "repository", name: repository, actions }])
       : [];
-    return new RegistryAccess(principalName(principal), grants, principalRef(principal), req.ip);
+    return new RegistryAccess(
+      principalName(principal),
+      grants,
+      parsePrincipalRef(principalRef(principal)),
+      req.ip,
+    );
   }
 
   challenge(

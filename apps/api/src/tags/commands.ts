@@ -1,10 +1,9 @@
 // Write side of tags: add, move, delete, restore from history (time machine), permanently remove a history
-// entry, and expiration. Every change runs under the repository's tag lock with the database clock, is
-// audited with Quay's kind names, and emits the catalogue's events.
+// entry, and expiration. Every change is one unit of work under the repository's tag lock with the database
+// clock: the change, its audit entries (Quay's kind names) and its events commit together.
 import { isValidTag, parseDigest } from "@hm/oci";
 import type { Db } from "../infra/database.js";
-import type { JobSystem } from "../jobs/job-system.js";
-import type { AuditService } from "../audit/writer.js";
+import type { UnitOfWork } from "../events/unit-of-work.js";
 import { badInput, conflict, notFound } from "../common/errors.js";
 import { principalName, type Principal } from "../access/principal.js";
 import type { RepositoryService } from "../content/repositories.js";
@@ -24,8 +23,7 @@ export class TagCommandService {
     private readonly db: Db,
     private readonly access: Pick<RepositoryService, "require">,
     private readonly tags: TagService,
-    private readonly audit: AuditService,
-    private readonly jobs: JobSystem,
+    private readonly uow: UnitOfWork,
     private readonly maxExpirationSeconds: number,
   ) {}
 
@@ -43,16 +41,6 @@ export class TagCommandService {
     return m.id;
   }
 
-  private log(
-    p: Principal,
-    repo: RepositoryWithNamespace,
-    kind: string,
-    meta: Record<string, unknown>,
-    ip?: string | null,
-  ) {
-    return this.audit.recordForRepository(kind, p, repo, meta, ip);
-  }
-
   /** Creates a tag on a manifest. A tag already on that manifest is left alone; one elsewhere is a CONFLICT. */
   async addTag(
     p: Principal,
@@ -64,13 +52,14 @@ export class TagCommandService {
     this.checkName(name);
     const repo = await this.access.require(p, repository, "write");
     const manifestId = await this.manifestId(repo, digest);
-    const changed = await this.tags.withRepoLock(repo.id, async (tx, now) => {
+    await this.uow.runLocked(repo.id, async (w, now) => {
+      const { tx } = w;
       const alive = await tx.tag.findFirst({ where: { repositoryId: repo.id, name, ...aliveAt(now) } });
       if (alive && alive.manifestId !== manifestId)
         throw conflict(`Tag ${name} already exists; move it instead`);
-      return this.tags.retargetLocked(tx, now, repo.id, name, manifestId);
+      if (await this.tags.retargetLocked(tx, now, repo.id, name, manifestId))
+        w.auditRepo("create_tag", { principal: p, ip }, repo, { tag: name, manifest_digest: digest });
     });
-    if (changed) await this.log(p, repo, "create_tag", { tag: name, manifest_digest: digest }, ip);
     return { tag: name, manifestDigest: digest };
   }
 
@@ -85,25 +74,21 @@ export class TagCommandService {
     this.checkName(name);
     const repo = await this.access.require(p, repository, "write");
     const manifestId = await this.manifestId(repo, digest);
-    const from = await this.tags.withRepoLock(repo.id, async (tx, now) => {
+    await this.uow.runLocked(repo.id, async (w, now) => {
+      const { tx } = w;
       const alive = await tx.tag.findFirst({
         where: { repositoryId: repo.id, name, ...aliveAt(now) },
         include: { manifest: { select: { digest: true } } },
       });
       if (!alive) throw notFound(`Tag ${name}`);
-      if (alive.manifestId === manifestId) return null;
+      if (alive.manifestId === manifestId) return;
       await this.tags.retargetLocked(tx, now, repo.id, name, manifestId);
-      return alive.manifest.digest;
+      w.auditRepo("move_tag", { principal: p, ip }, repo, {
+        tag: name,
+        manifest_digest: digest,
+        original_manifest_digest: alive.manifest.digest,
+      });
     });
-    if (from) {
-      await this.log(
-        p,
-        repo,
-        "move_tag",
-        { tag: name, manifest_digest: digest, original_manifest_digest: from },
-        ip,
-      );
-    }
     return { tag: name, manifestDigest: digest };
   }
 
@@ -111,7 +96,8 @@ export class TagCommandService {
   async deleteTags(p: Principal, repository: string, names: string[], ip?: string | null): Promise<string[]> {
     if (!names.length) throw badInput("No tags given");
     const repo = await this.access.require(p, repository, "write");
-    const deleted = await this.tags.withRepoLock(repo.id, async (tx, now) => {
+    return this.uow.runLocked(repo.id, async (w, now) => {
+      const { tx } = w;
       const alive = await tx.tag.findMany({
         where: { repositoryId: repo.id, name: { in: [...new Set(names)] }, ...aliveAt(now) },
         include: { manifest: { select: { digest: true } } },
@@ -120,18 +106,20 @@ export class TagCommandService {
         where: { id: { in: alive.map((t) => t.id) } },
         data: { lifetimeEnd: now, expires: false },
       });
-      return alive.map((t) => ({ name: t.name, digest: t.manifest.digest }));
+      if (!alive.length) throw notFound(`Tag ${names.join(", ")}`);
+      for (const t of alive)
+        w.auditRepo("delete_tag", { principal: p, ip }, repo, {
+          tag: t.name,
+          manifest_digest: t.manifest.digest,
+        });
+      w.emit("tag_deleted", {
+        repository: `${repo.namespace.name}/${repo.name}`,
+        namespace: repo.namespace.name,
+        tags: alive.map((t) => t.name),
+        performer: principalName(p),
+      });
+      return alive.map((t) => t.name);
     });
-    if (!deleted.length) throw notFound(`Tag ${names.join(", ")}`);
-    for (const t of deleted)
-      await this.log(p, repo, "delete_tag", { tag: t.name, manifest_digest: t.digest }, ip);
-    await this.jobs.emit("tag_deleted", {
-      repository: `${repo.namespace.name}/${repo.name}`,
-      namespace: repo.namespace.name,
-      tags: deleted.map((t) => t.name),
-      performer: principalName(p),
-    });
-    return deleted.map((t) => t.name);
   }
 
   /**
@@ -146,7 +134,8 @@ export class TagCommandService {
   ): Promise<TagChange> {
     const repo = await this.access.require(p, repository, "write");
     const ns = await this.db.namespace.findUniqueOrThrow({ where: { id: repo.namespaceId } });
-    const result = await this.tags.withRepoLock(repo.id, async (tx, now) => {
+    return this.uow.runLocked(repo.id, async (w, now) => {
+      const { tx } = w;
       const cutoff = new Date(now.getTime() - ns.timeMachineSeconds * 1000);
       const entry = await tx.tag.findFirst({
         where: {
@@ -172,16 +161,13 @@ export class TagCommandService {
       if (alive?.manifestId === entry.manifestId)
         throw conflict(`Tag ${entry.name} already points at ${entry.manifest.digest}`);
       await this.tags.retargetLocked(tx, now, repo.id, entry.name, entry.manifestId, { restored: true });
-      return { tag: entry.name, manifestDigest: entry.manifest.digest, from: alive?.manifest.digest ?? null };
+      w.auditRepo("revert_tag", { principal: p, ip }, repo, {
+        tag: entry.name,
+        manifest_digest: entry.manifest.digest,
+        original_manifest_digest: alive?.manifest.digest ?? null,
+      });
+      return { tag: entry.name, manifestDigest: entry.manifest.digest };
     });
-    await this.log(
-      p,
-      repo,
-      "revert_tag",
-      { tag: result.tag, manifest_digest: result.manifestDigest, original_manifest_digest: result.from },
-      ip,
-    );
-    return { tag: result.tag, manifestDigest: result.manifestDigest };
   }
 
   /** Removes an ended history entry for good (repository admins): it can no longer be restored. */
@@ -192,7 +178,8 @@ export class TagCommandService {
     ip?: string | null,
   ): Promise<void> {
     const repo = await this.access.require(p, repository, "admin");
-    const entry = await this.tags.withRepoLock(repo.id, async (tx, now) => {
+    await this.uow.runLocked(repo.id, async (w, now) => {
+      const { tx } = w;
       const row = await tx.tag.findFirst({
         where: { id: entryId, repositoryId: repo.id },
         include: { manifest: { select: { digest: true } } },
@@ -201,15 +188,11 @@ export class TagCommandService {
       if (!row.lifetimeEnd || row.lifetimeEnd > now)
         throw badInput(`Tag ${row.name} is alive; delete it before removing it from history`);
       await tx.tag.delete({ where: { id: row.id } });
-      return row;
+      w.auditRepo("permanently_delete_tag", { principal: p, ip }, repo, {
+        tag: row.name,
+        manifest_digest: row.manifest.digest,
+      });
     });
-    await this.log(
-      p,
-      repo,
-      "permanently_delete_tag",
-      { tag: entry.name, manifest_digest: entry.manifest.digest },
-      ip,
-    );
   }
 
   /**
@@ -227,7 +210,8 @@ export class TagCommandService {
     if (expiresAt !== null && !(expiresAt instanceof Date && Number.isFinite(expiresAt.getTime())))
       throw badInput("Invalid expiration date");
     const repo = await this.access.require(p, repository, "write");
-    const changed = await this.tags.withRepoLock(repo.id, async (tx, now) => {
+    return this.uow.runLocked(repo.id, async (w, now) => {
+      const { tx } = w;
       if (expiresAt && expiresAt <= now) throw badInput("Expiration must be in the future");
       if (expiresAt && expiresAt.getTime() - now.getTime() > this.maxExpirationSeconds * 1000)
         throw badInput(`Expiration must be within ${Math.floor(this.maxExpirationSeconds / 86400)} days`);
@@ -238,22 +222,14 @@ export class TagCommandService {
         where: { id: { in: alive.map((t) => t.id) } },
         data: { lifetimeEnd: expiresAt, expires: expiresAt !== null, expiryNotified: false },
       });
-      return alive;
-    });
-    if (!changed.length) throw notFound(`Tag ${names.join(", ")}`);
-    for (const t of changed) {
-      await this.log(
-        p,
-        repo,
-        "change_tag_expiration",
-        {
+      if (!alive.length) throw notFound(`Tag ${names.join(", ")}`);
+      for (const t of alive)
+        w.auditRepo("change_tag_expiration", { principal: p, ip }, repo, {
           tag: t.name,
           expiration_date: expiresAt?.toISOString() ?? null,
           old_expiration_date: t.lifetimeEnd?.toISOString() ?? null,
-        },
-        ip,
-      );
-    }
-    return changed.map((t) => t.name);
+        });
+      return alive.map((t) => t.name);
+    });
   }
 }

@@ -1,6 +1,8 @@
 // Users, organizations and credentials checks (password, robot token, OAuth and app tokens).
 import argon2 from "argon2";
 import type { Db } from "../infra/database.js";
+import type { User } from "../generated/prisma/client.js";
+import type { UnitOfWork, Work } from "../events/unit-of-work.js";
 import { badInput, conflict } from "../common/errors.js";
 import { checkEmail } from "./namespaces.js";
 import { NAMESPACE_RE } from "./names.js";
@@ -17,6 +19,7 @@ export interface NewUser {
 export class AccountService {
   constructor(
     private readonly db: Db,
+    private readonly uow: UnitOfWork,
     private readonly superUsers: readonly string[],
     /** Time-machine window of new namespaces (DEFAULT_TAG_EXPIRATION), in seconds. */
     readonly defaultTimeMachineSeconds = 14 * 86400,
@@ -30,7 +33,8 @@ export class AccountService {
     }
   }
 
-  async createUser(u: NewUser) {
+  /** Creates a user and their namespace; `record` adds the caller's audit entries to the same transaction. */
+  async createUser(u: NewUser, record?: (w: Work, user: User) => void) {
     this.validateNamespaceName(u.username);
     const email = checkEmail(u.email);
     if (u.password !== null && u.password.length < 8)
@@ -41,21 +45,25 @@ export class AccountService {
       throw conflict("The e-mail address is already in use");
     const passwordHash =
       u.password === null ? null : await argon2.hash(u.password, { type: argon2.argon2id });
-    return this.db.user.create({
-      data: {
-        username: u.username,
-        email,
-        passwordHash,
-        superuser: u.superuser ?? false,
-        namespace: {
-          create: {
-            name: u.username,
-            kind: "user",
-            email,
-            timeMachineSeconds: this.defaultTimeMachineSeconds,
+    return this.uow.run(async (w) => {
+      const user = await w.tx.user.create({
+        data: {
+          username: u.username,
+          email,
+          passwordHash,
+          superuser: u.superuser ?? false,
+          namespace: {
+            create: {
+              name: u.username,
+              kind: "user",
+              email,
+              timeMachineSeconds: this.defaultTimeMachineSeconds,
+            },
           },
         },
-      },
+      });
+      record?.(w, user);
+      return user;
     });
   }
 

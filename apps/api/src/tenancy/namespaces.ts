@@ -2,6 +2,8 @@
 // deletion with everything inside it.
 import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
+import type { AuthzService, NamespaceAction } from "../access/authz.js";
+import type { Principal } from "../access/principal.js";
 import { parseDuration } from "../config/config.js";
 import { badInput, conflict, notFound } from "../common/errors.js";
 
@@ -31,12 +33,22 @@ export async function purgeNamespace(tx: Tx, namespaceId: bigint): Promise<void>
 export class NamespaceService {
   constructor(
     private readonly db: Db,
+    private readonly authz: AuthzService,
     private readonly timeMachineOptions: readonly string[],
   ) {}
 
-  async byName(name: string) {
+  /** The namespace named `name`, or with `kind` "organization" the organization (404 otherwise). */
+  async byName(name: string, kind?: "organization") {
     const ns = await this.db.namespace.findUnique({ where: { name } });
-    if (!ns) throw notFound(`Namespace ${name}`);
+    if (!ns || (kind && ns.kind !== kind))
+      throw notFound(`${kind === "organization" ? "Organization" : "Namespace"} ${name}`);
+    return ns;
+  }
+
+  /** The namespace (organization with `kind`), after checking the principal may do `action` there. */
+  async requireNamespace(p: Principal, name: string, action: NamespaceAction, kind?: "organization") {
+    const ns = await this.byName(name, kind);
+    await this.authz.requireNamespace(p, ns.id, action);
     return ns;
   }
 

@@ -2,9 +2,9 @@
 // (confirmed by name; cascades to repositories, teams and robots) and listings.
 import type { Db } from "../infra/database.js";
 import type { AccountService } from "./accounts.js";
-import type { AuditService } from "../audit/writer.js";
+import type { UnitOfWork } from "../events/unit-of-work.js";
 import { hasScope, type AuthzService } from "../access/authz.js";
-import { badInput, conflict, notFound } from "../common/errors.js";
+import { badInput, conflict } from "../common/errors.js";
 import { checkEmail, purgeNamespace, type NamespaceService } from "./namespaces.js";
 import { decodeCursor, pageSize, toPage, type PageArgs } from "../common/paging.js";
 import type { Principal } from "../access/principal.js";
@@ -15,13 +15,11 @@ export class OrganizationService {
     private readonly accounts: AccountService,
     private readonly namespaces: NamespaceService,
     private readonly authz: AuthzService,
-    private readonly audit: AuditService,
+    private readonly uow: UnitOfWork,
   ) {}
 
-  async get(name: string) {
-    const ns = await this.db.namespace.findUnique({ where: { name } });
-    if (!ns || ns.kind !== "organization") throw notFound(`Organization ${name}`);
-    return ns;
+  get(name: string) {
+    return this.namespaces.byName(name, "organization");
   }
 
   async create(p: Principal, input: { name: string; email?: string | null }, ip?: string | null) {
@@ -31,34 +29,30 @@ export class OrganizationService {
     if (email) await this.namespaces.ensureEmailFree(email);
     if (email && (await this.db.user.findUnique({ where: { email } })))
       throw conflict("The e-mail address is already in use");
-    const org = await this.db.namespace
-      .create({
-        data: {
-          name: input.name,
-          kind: "organization",
-          timeMachineSeconds: this.accounts.defaultTimeMachineSeconds,
-          email,
-          teams: {
-            create: {
-              name: "owners",
-              role: "admin",
-              description: "Administrators of this organization",
-              members: { create: { userId: u.userId } },
+    return this.uow
+      .run(async (w) => {
+        const org = await w.tx.namespace.create({
+          data: {
+            name: input.name,
+            kind: "organization",
+            timeMachineSeconds: this.accounts.defaultTimeMachineSeconds,
+            email,
+            teams: {
+              create: {
+                name: "owners",
+                role: "admin",
+                description: "Administrators of this organization",
+                members: { create: { userId: u.userId } },
+              },
             },
           },
-        },
+        });
+        w.audit("org_create", { principal: p, namespaceId: org.id, ip }, { namespace: org.name });
+        return org;
       })
       .catch((e: { code?: string }) => {
         throw e.code === "P2002" ? conflict("A user or organization with this name already exists") : e;
       });
-    await this.audit.record({
-      kind: "org_create",
-      principal: p,
-      namespaceId: org.id,
-      ip,
-      metadata: { namespace: org.name },
-    });
-    return org;
   }
 
   async update(
@@ -67,33 +61,25 @@ export class OrganizationService {
     input: { email?: string | null; timeMachine?: string | null },
     ip?: string | null,
   ) {
-    const org = await this.get(name);
-    await this.authz.requireNamespace(p, org.id, "admin");
+    const org = await this.namespaces.requireNamespace(p, name, "admin", "organization");
     const data: { email?: string; timeMachineSeconds?: number } = {};
     if (input.email != null) {
       data.email = checkEmail(input.email);
       await this.namespaces.ensureEmailFree(data.email, org.id);
     }
-    if (input.timeMachine != null)
-      data.timeMachineSeconds = this.namespaces.parseTimeMachine(input.timeMachine);
-    const updated = await this.db.namespace.update({ where: { id: org.id }, data });
-    if (data.email !== undefined && data.email !== org.email)
-      await this.audit.record({
-        kind: "org_change_email",
-        principal: p,
-        namespaceId: org.id,
-        ip,
-        metadata: { email: data.email },
-      });
-    if (data.timeMachineSeconds !== undefined && data.timeMachineSeconds !== org.timeMachineSeconds)
-      await this.audit.record({
-        kind: "change_namespace_tag_expiration",
-        principal: p,
-        namespaceId: org.id,
-        ip,
-        metadata: { namespace: name, tag_expiration: input.timeMachine },
-      });
-    return updated;
+    const window = input.timeMachine;
+    if (window != null) data.timeMachineSeconds = this.namespaces.parseTimeMachine(window);
+    return this.uow.run(async (w) => {
+      // The settings as they stand in this transaction decide which changes are recorded.
+      const before = await w.tx.namespace.findUniqueOrThrow({ where: { id: org.id } });
+      const updated = await w.tx.namespace.update({ where: { id: org.id }, data });
+      const by = { principal: p, namespaceId: org.id, ip };
+      if (data.email !== undefined && data.email !== before.email)
+        w.audit("org_change_email", by, { email: data.email });
+      if (window != null && data.timeMachineSeconds !== before.timeMachineSeconds)
+        w.audit("change_namespace_tag_expiration", by, { namespace: name, tag_expiration: window });
+      return updated;
+    });
   }
 
   async delete(p: Principal, name: string, confirm: string, ip?: string | null) {
@@ -102,8 +88,13 @@ export class OrganizationService {
     if (!(p.kind === "user" && p.superuser && hasScope(p, "super:user")))
       await this.authz.requireNamespace(p, org.id, "admin");
     if (confirm !== name) throw badInput("Type the organization name to confirm deleting it");
-    await this.db.$transaction((tx) => purgeNamespace(tx, org.id), { timeout: 60_000 });
-    await this.audit.record({ kind: "org_delete", principal: p, ip, metadata: { namespace: name } });
+    await this.uow.run(
+      async (w) => {
+        await purgeNamespace(w.tx, org.id);
+        w.audit("org_delete", { principal: p, ip }, { namespace: name });
+      },
+      { timeout: 60_000 },
+    );
   }
 
   /** Organizations the principal belongs to (through any team). */

@@ -3,10 +3,10 @@
 import crypto from "node:crypto";
 import YAML from "yaml";
 import type { Db } from "../infra/database.js";
-import type { AuditService } from "../audit/writer.js";
-import type { AuthzService } from "../access/authz.js";
+import type { UnitOfWork, Work } from "../events/unit-of-work.js";
+import type { NamespaceService } from "./namespaces.js";
 import { badInput, conflict, forbidden, notFound } from "../common/errors.js";
-import { ROBOT_SHORTNAME_RE } from "./names.js";
+import { parseRobotName, ROBOT_SHORTNAME_RE, robotFullName } from "./names.js";
 import type { Principal } from "../access/principal.js";
 import { safeEqual, type Encryptor } from "../access/secrets.js";
 
@@ -38,8 +38,8 @@ export class RobotService {
     private readonly db: Db,
     private readonly enc: Encryptor,
     private readonly disallowed: boolean,
-    private readonly authz: AuthzService,
-    private readonly audit: AuditService,
+    private readonly namespaces: NamespaceService,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** 64 characters of A-Z0-9, like Quay's robot tokens (about 330 bits). */
@@ -48,24 +48,36 @@ export class RobotService {
     return Array.from({ length: 64 }, () => alphabet[crypto.randomInt(alphabet.length)]).join("");
   }
 
-  /** Creates a robot without an authorization check (first-start provisioning and tests). */
-  async create(namespace: string, shortName: string, description = "") {
+  /**
+   * Creates a robot without an authorization check (first-start provisioning and tests); `record` adds the
+   * caller's audit entries to the same transaction.
+   */
+  async create(
+    namespace: string,
+    shortName: string,
+    description = "",
+    record?: (w: Work, fullName: string) => void,
+  ) {
     if (this.disallowed) throw forbidden(ROBOTS_DISALLOWED);
     if (!ROBOT_SHORTNAME_RE.test(shortName)) {
       throw badInput("Invalid robot account name: must match ^[a-z][a-z0-9_]{1,254}$");
     }
     if (description.length > 1024) throw badInput("Description is too long");
-    const ns = await this.db.namespace.findUnique({ where: { name: namespace } });
-    if (!ns) throw notFound(`Namespace ${namespace}`);
+    const ns = await this.namespaces.byName(namespace);
+    const fullName = robotFullName(namespace, shortName);
     const token = this.newToken();
-    const robot = await this.db.robot
-      .create({
-        data: { namespaceId: ns.id, name: shortName, description, tokenEncrypted: this.enc.encrypt(token) },
+    const robot = await this.uow
+      .run(async (w) => {
+        const robot = await w.tx.robot.create({
+          data: { namespaceId: ns.id, name: shortName, description, tokenEncrypted: this.enc.encrypt(token) },
+        });
+        record?.(w, fullName);
+        return robot;
       })
       .catch((e: { code?: string }) => {
-        throw e.code === "P2002" ? conflict(`Existing robot with name: ${namespace}+${shortName}`) : e;
+        throw e.code === "P2002" ? conflict(`Existing robot with name: ${fullName}`) : e;
       });
-    return { robot, fullName: `${namespace}+${shortName}`, token };
+    return { robot, fullName, token };
   }
 
   token(robot: { tokenEncrypted: string }): string {
@@ -75,9 +87,10 @@ export class RobotService {
   /** Checks `namespace+name` and token; null on mismatch. */
   async verify(fullName: string, token: string): Promise<Principal | null> {
     if (this.disallowed) return null;
-    const [namespace, name] = fullName.split("+", 2);
-    if (!namespace || !name) return null;
-    const robot = await this.db.robot.findFirst({ where: { name, namespace: { name: namespace } } });
+    const parsed = parseRobotName(fullName);
+    if (!parsed) return null;
+    const { namespace, short } = parsed;
+    const robot = await this.db.robot.findFirst({ where: { name: short, namespace: { name: namespace } } });
     if (!robot || !safeEqual(this.token(robot), token)) return null;
     this.db.robot.update({ where: { id: robot.id }, data: { lastUsedAt: new Date() } }).catch(() => {});
     return { kind: "robot", robotId: robot.id, name: robot.name, namespaceId: robot.namespaceId, namespace };
@@ -85,25 +98,18 @@ export class RobotService {
 
   // ------------------------------------------------------------ management (namespace admins)
 
-  private async adminNamespace(p: Principal, namespace: string) {
-    const ns = await this.db.namespace.findUnique({ where: { name: namespace } });
-    if (!ns) throw notFound(`Namespace ${namespace}`);
-    await this.authz.requireNamespace(p, ns.id, "admin");
-    return ns;
-  }
-
   async list(p: Principal, namespace: string) {
-    const ns = await this.adminNamespace(p, namespace);
+    const ns = await this.namespaces.requireNamespace(p, namespace, "admin");
     const robots = await this.db.robot.findMany({ where: { namespaceId: ns.id }, orderBy: { name: "asc" } });
-    return robots.map((r) => ({ ...r, fullName: `${ns.name}+${r.name}` }));
+    return robots.map((r) => ({ ...r, fullName: robotFullName(ns.name, r.name) }));
   }
 
   async get(p: Principal, fullName: string) {
-    const [namespace, short] = fullName.split("+", 2);
-    if (!namespace || !short) throw badInput("Robot names look like namespace+name");
-    const ns = await this.adminNamespace(p, namespace);
+    const parsed = parseRobotName(fullName);
+    if (!parsed) throw badInput("Robot names look like namespace+name");
+    const ns = await this.namespaces.requireNamespace(p, parsed.namespace, "admin");
     const robot = await this.db.robot.findUnique({
-      where: { namespaceId_name: { namespaceId: ns.id, name: short } },
+      where: { namespaceId_name: { namespaceId: ns.id, name: parsed.short } },
     });
     if (!robot) throw notFound(`Robot ${fullName}`);
     return { ...robot, fullName };
@@ -111,15 +117,10 @@ export class RobotService {
 
   async createAs(p: Principal, namespace: string, shortName: string, description = "", ip?: string | null) {
     if (this.disallowed) throw forbidden(ROBOTS_DISALLOWED);
-    const ns = await this.adminNamespace(p, namespace);
-    const created = await this.create(namespace, shortName, description);
-    await this.audit.record({
-      kind: "create_robot",
-      principal: p,
-      namespaceId: ns.id,
-      ip,
-      metadata: { robot: created.fullName },
-    });
+    const ns = await this.namespaces.requireNamespace(p, namespace, "admin");
+    const created = await this.create(namespace, shortName, description, (w, robot) =>
+      w.audit("create_robot", { principal: p, namespaceId: ns.id, ip }, { robot }),
+    );
     return { ...created.robot, fullName: created.fullName };
   }
 
@@ -132,29 +133,26 @@ export class RobotService {
   /** A new token; the old one stops working at once (every check decrypts the current token). */
   async regenerate(p: Principal, fullName: string, ip?: string | null) {
     const robot = await this.get(p, fullName);
-    const updated = await this.db.robot.update({
-      where: { id: robot.id },
-      data: { tokenEncrypted: this.enc.encrypt(this.newToken()) },
-    });
-    await this.audit.record({
-      kind: "regenerate_robot_token",
-      principal: p,
-      namespaceId: robot.namespaceId,
-      ip,
-      metadata: { robot: fullName },
+    const updated = await this.uow.run(async (w) => {
+      const updated = await w.tx.robot.update({
+        where: { id: robot.id },
+        data: { tokenEncrypted: this.enc.encrypt(this.newToken()) },
+      });
+      w.audit(
+        "regenerate_robot_token",
+        { principal: p, namespaceId: robot.namespaceId, ip },
+        { robot: fullName },
+      );
+      return updated;
     });
     return { ...updated, fullName };
   }
 
   async delete(p: Principal, fullName: string, ip?: string | null) {
     const robot = await this.get(p, fullName);
-    await this.db.robot.delete({ where: { id: robot.id } });
-    await this.audit.record({
-      kind: "delete_robot",
-      principal: p,
-      namespaceId: robot.namespaceId,
-      ip,
-      metadata: { robot: fullName },
+    await this.uow.run(async (w) => {
+      await w.tx.robot.delete({ where: { id: robot.id } });
+      w.audit("delete_robot", { principal: p, namespaceId: robot.namespaceId, ip }, { robot: fullName });
     });
   }
 }

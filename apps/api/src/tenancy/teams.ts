@@ -3,13 +3,13 @@
 // runs in a transaction that checks, before committing, that at least one user still holds the admin role.
 import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import type { AuditService } from "../audit/writer.js";
+import type { UnitOfWork } from "../events/unit-of-work.js";
 import type { AuthzService } from "../access/authz.js";
 import { badInput, conflict, DomainError, notFound } from "../common/errors.js";
-import { TEAM_RE } from "./names.js";
+import { parseRobotName, robotFullName, TEAM_RE } from "./names.js";
 import type { Principal } from "../access/principal.js";
 import { randomToken } from "../access/secrets.js";
-import type { OrganizationService } from "./organizations.js";
+import type { NamespaceService } from "./namespaces.js";
 
 type Tx = Prisma.TransactionClient;
 export type TeamRoleName = "member" | "creator" | "admin";
@@ -48,19 +48,18 @@ export class TeamService {
   constructor(
     private readonly db: Db,
     private readonly authz: AuthzService,
-    private readonly orgs: OrganizationService,
-    private readonly audit: AuditService,
+    private readonly namespaces: NamespaceService,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** The organization, after checking the principal may do `action` there. */
-  private async org(p: Principal, orgName: string, action: "view" | "admin") {
-    const org = await this.orgs.get(orgName);
-    await this.authz.requireNamespace(p, org.id, action);
-    return org;
+  private org(p: Principal, orgName: string, action: "view" | "admin") {
+    return this.namespaces.requireNamespace(p, orgName, action, "organization");
   }
 
-  private async team(namespaceId: bigint, name: string) {
-    const t = await this.db.team.findUnique({ where: { namespaceId_name: { namespaceId, name } } });
+  /** The team; pass the transaction when a change depends on what is read. */
+  private async team(namespaceId: bigint, name: string, tx: Tx = this.db) {
+    const t = await tx.team.findUnique({ where: { namespaceId_name: { namespaceId, name } } });
     if (!t) throw notFound(`Team ${name}`);
     return t;
   }
@@ -84,26 +83,23 @@ export class TeamService {
     const org = await this.org(p, orgName, "admin");
     if (!TEAM_RE.test(input.name))
       throw badInput("Invalid team name: must match ^[a-z][a-z0-9]{1,254}$ (lowercase letters and digits)");
-    const team = await this.db.team
-      .create({
-        data: {
-          namespaceId: org.id,
-          name: input.name,
-          description: input.description ?? "",
-          role: input.role ?? "member",
-        },
+    const by = { principal: p, namespaceId: org.id, ip };
+    return this.uow
+      .run(async (w) => {
+        const team = await w.tx.team.create({
+          data: {
+            namespaceId: org.id,
+            name: input.name,
+            description: input.description ?? "",
+            role: input.role ?? "member",
+          },
+        });
+        w.audit("org_create_team", by, { team: team.name, role: team.role });
+        return team;
       })
       .catch((e: { code?: string }) => {
         throw e.code === "P2002" ? conflict(`Team ${input.name} already exists`) : e;
       });
-    await this.audit.record({
-      kind: "org_create_team",
-      principal: p,
-      namespaceId: org.id,
-      ip,
-      metadata: { team: team.name, role: team.role },
-    });
-    return team;
   }
 
   async update(
@@ -114,50 +110,32 @@ export class TeamService {
     ip?: string | null,
   ) {
     const org = await this.org(p, orgName, "admin");
-    const team = await this.team(org.id, name);
-    const updated = await this.db.$transaction(async (tx) => {
-      const t = await tx.team.update({
+    return this.uow.run(async (w) => {
+      const team = await this.team(org.id, name, w.tx);
+      const updated = await w.tx.team.update({
         where: { id: team.id },
         data: {
           ...(input.description != null ? { description: input.description } : {}),
           ...(input.role ? { role: input.role } : {}),
         },
       });
-      await assertAdminsRemain(tx, org.id);
-      return t;
+      await assertAdminsRemain(w.tx, org.id);
+      const by = { principal: p, namespaceId: org.id, ip };
+      if (input.description != null && input.description !== team.description)
+        w.audit("org_set_team_description", by, { team: name, description: input.description });
+      if (input.role && input.role !== team.role)
+        w.audit("org_set_team_role", by, { team: name, role: input.role });
+      return updated;
     });
-    if (input.description != null && input.description !== team.description)
-      await this.audit.record({
-        kind: "org_set_team_description",
-        principal: p,
-        namespaceId: org.id,
-        ip,
-        metadata: { team: name, description: input.description },
-      });
-    if (input.role && input.role !== team.role)
-      await this.audit.record({
-        kind: "org_set_team_role",
-        principal: p,
-        namespaceId: org.id,
-        ip,
-        metadata: { team: name, role: input.role },
-      });
-    return updated;
   }
 
   async delete(p: Principal, orgName: string, name: string, ip?: string | null) {
     const org = await this.org(p, orgName, "admin");
-    const team = await this.team(org.id, name);
-    await this.db.$transaction(async (tx) => {
-      await tx.team.delete({ where: { id: team.id } });
-      await assertAdminsRemain(tx, org.id);
-    });
-    await this.audit.record({
-      kind: "org_delete_team",
-      principal: p,
-      namespaceId: org.id,
-      ip,
-      metadata: { team: name },
+    await this.uow.run(async (w) => {
+      const team = await this.team(org.id, name, w.tx);
+      await w.tx.team.delete({ where: { id: team.id } });
+      await assertAdminsRemain(w.tx, org.id);
+      w.audit("org_delete_team", { principal: p, namespaceId: org.id, ip }, { team: name });
     });
   }
 
@@ -181,7 +159,12 @@ export class TeamService {
       ...members.map((m) =>
         m.user
           ? { kind: "user" as const, name: m.user.username, email: m.user.email, invited: false }
-          : { kind: "robot" as const, name: `${org.name}+${m.robot!.name}`, email: null, invited: false },
+          : {
+              kind: "robot" as const,
+              name: robotFullName(org.name, m.robot!.name),
+              email: null,
+              invited: false,
+            },
       ),
       ...invites.map((i) => ({
         kind: "user" as const,
@@ -200,84 +183,81 @@ export class TeamService {
     const org = await this.org(p, orgName, "admin");
     const team = await this.team(org.id, name);
     const m = member.trim();
+    const by = { principal: p, namespaceId: org.id, ip };
     if (m.includes("+")) {
-      const [ns, short] = m.split("+", 2);
-      if (ns !== org.name) throw badInput(`Only robots of ${org.name} can join its teams`);
-      const robot = await this.db.robot.findUnique({
-        where: { namespaceId_name: { namespaceId: org.id, name: short! } },
-      });
-      if (!robot) throw notFound(`Robot ${m}`);
-      await this.db.teamMember.createMany({
-        data: [{ teamId: team.id, robotId: robot.id }],
-        skipDuplicates: true,
-      });
-      await this.audit.record({
-        kind: "org_add_team_member",
-        principal: p,
-        namespaceId: org.id,
-        ip,
-        metadata: { team: name, member: m },
-      });
-      return { kind: "robot" as const, name: m, email: null, invited: false };
-    }
-    const user = await this.db.user.findFirst({ where: m.includes("@") ? { email: m } : { username: m } });
-    if (!user && !m.includes("@")) throw notFound(`User ${m}`);
-    if (user && (await this.db.teamMember.findFirst({ where: { teamId: team.id, userId: user.id } })))
-      throw conflict(`${user.username} is already a member of ${name}`);
-    const existing = await this.db.teamInvite.findFirst({
-      where: { teamId: team.id, ...(user ? { userId: user.id } : { email: m }) },
-    });
-    if (!existing) {
-      await this.db.teamInvite.create({
-        data: {
-          teamId: team.id,
-          userId: user?.id ?? null,
-          email: user ? null : m,
-          inviterId: p.kind === "user" ? p.userId : null,
-          token: randomToken(24),
-        },
+      const robotName = parseRobotName(m);
+      if (!robotName) throw badInput("Robot names look like namespace+name");
+      if (robotName.namespace !== org.name) throw badInput(`Only robots of ${org.name} can join its teams`);
+      return this.uow.run(async (w) => {
+        const robot = await w.tx.robot.findUnique({
+          where: { namespaceId_name: { namespaceId: org.id, name: robotName.short } },
+        });
+        if (!robot) throw notFound(`Robot ${m}`);
+        await w.tx.teamMember.createMany({
+          data: [{ teamId: team.id, robotId: robot.id }],
+          skipDuplicates: true,
+        });
+        w.audit("org_add_team_member", by, { team: name, member: m });
+        return { kind: "robot" as const, name: m, email: null, invited: false };
       });
     }
-    await this.audit.record({
-      kind: "org_invite_team_member",
-      principal: p,
-      namespaceId: org.id,
-      ip,
-      metadata: { team: name, member: user?.username ?? m },
+    return this.uow.run(async (w) => {
+      const { tx } = w;
+      const user = await tx.user.findFirst({ where: m.includes("@") ? { email: m } : { username: m } });
+      if (!user && !m.includes("@")) throw notFound(`User ${m}`);
+      if (user && (await tx.teamMember.findFirst({ where: { teamId: team.id, userId: user.id } })))
+        throw conflict(`${user.username} is already a member of ${name}`);
+      const existing = await tx.teamInvite.findFirst({
+        where: { teamId: team.id, ...(user ? { userId: user.id } : { email: m }) },
+      });
+      if (!existing) {
+        await tx.teamInvite.create({
+          data: {
+            teamId: team.id,
+            userId: user?.id ?? null,
+            email: user ? null : m,
+            inviterId: p.kind === "user" ? p.userId : null,
+            token: randomToken(24),
+          },
+        });
+      }
+      w.audit("org_invite_team_member", by, { team: name, member: user?.username ?? m });
+      return { kind: "user" as const, name: user?.username ?? m, email: user?.email ?? m, invited: true };
     });
-    return { kind: "user" as const, name: user?.username ?? m, email: user?.email ?? m, invited: true };
   }
 
   async removeMember(p: Principal, orgName: string, name: string, member: string, ip?: string | null) {
     const org = await this.org(p, orgName, "admin");
     const team = await this.team(org.id, name);
     const m = member.trim();
-    const removed = await this.db.$transaction(async (tx) => {
-      if (m.includes("+")) {
-        const short = m.split("+", 2)[1]!;
-        const r = await tx.teamMember.deleteMany({
-          where: { teamId: team.id, robot: { name: short, namespaceId: org.id } },
-        });
-        return r.count ? "member" : null;
-      }
-      const user = await tx.user.findFirst({ where: m.includes("@") ? { email: m } : { username: m } });
-      const invite = await tx.teamInvite.deleteMany({
-        where: { teamId: team.id, OR: [{ email: m }, ...(user ? [{ userId: user.id }] : [])] },
-      });
-      if (invite.count) return "invite";
-      if (!user) return null;
-      const r = await tx.teamMember.deleteMany({ where: { teamId: team.id, userId: user.id } });
-      if (r.count) await assertAdminsRemain(tx, org.id);
+    await this.uow.run(async (w) => {
+      const removed = await this.removeFrom(w.tx, org.id, team.id, m);
+      if (!removed) throw notFound(`${m} in team ${name}`);
+      w.audit(
+        removed === "invite" ? "org_delete_team_member_invite" : "org_remove_team_member",
+        { principal: p, namespaceId: org.id, ip },
+        { team: name, member: m },
+      );
+    });
+  }
+
+  /** Removes a member (`org+robot`, username or e-mail) or their pending invite; what was removed, if any. */
+  private async removeFrom(tx: Tx, namespaceId: bigint, teamId: bigint, m: string) {
+    if (m.includes("+")) {
+      const short = parseRobotName(m)?.short;
+      if (!short) return null;
+      const r = await tx.teamMember.deleteMany({ where: { teamId, robot: { name: short, namespaceId } } });
       return r.count ? "member" : null;
+    }
+    const user = await tx.user.findFirst({ where: m.includes("@") ? { email: m } : { username: m } });
+    const invite = await tx.teamInvite.deleteMany({
+      where: { teamId, OR: [{ email: m }, ...(user ? [{ userId: user.id }] : [])] },
     });
-    if (!removed) throw notFound(`${m} in team ${name}`);
-    await this.audit.record({
-      kind: removed === "invite" ? "org_delete_team_member_invite" : "org_remove_team_member",
-      principal: p,
-      namespaceId: org.id,
-      ip,
-      metadata: { team: name, member: m },
-    });
+    if (invite.count) return "invite";
+    if (!user) return null;
+    const r = await tx.teamMember.deleteMany({ where: { teamId, userId: user.id } });
+    if (r.count) await assertAdminsRemain(tx, namespaceId);
+    return r.count ? "member" : null;
   }
 
   // ------------------------------------------------------------ invitations (the invitee's side)
@@ -305,29 +285,30 @@ export class TeamService {
 
   async acceptInvite(p: Principal, inviteId: bigint, ip?: string | null) {
     const { me, inv } = await this.myInvite(p, inviteId);
-    await this.db.$transaction([
-      this.db.teamMember.createMany({ data: [{ teamId: inv.teamId, userId: me.id }], skipDuplicates: true }),
-      this.db.teamInvite.delete({ where: { id: inv.id } }),
-    ]);
-    await this.audit.record({
-      kind: "org_team_member_invite_accepted",
-      principal: p,
-      namespaceId: inv.team.namespaceId,
-      ip,
-      metadata: { team: inv.team.name, member: me.username },
+    await this.uow.run(async (w) => {
+      await w.tx.teamMember.createMany({
+        data: [{ teamId: inv.teamId, userId: me.id }],
+        skipDuplicates: true,
+      });
+      await w.tx.teamInvite.delete({ where: { id: inv.id } });
+      w.audit(
+        "org_team_member_invite_accepted",
+        { principal: p, namespaceId: inv.team.namespaceId, ip },
+        { team: inv.team.name, member: me.username },
+      );
     });
     return inv.team;
   }
 
   async declineInvite(p: Principal, inviteId: bigint, ip?: string | null) {
     const { me, inv } = await this.myInvite(p, inviteId);
-    await this.db.teamInvite.delete({ where: { id: inv.id } });
-    await this.audit.record({
-      kind: "org_team_member_invite_declined",
-      principal: p,
-      namespaceId: inv.team.namespaceId,
-      ip,
-      metadata: { team: inv.team.name, member: me.username },
+    await this.uow.run(async (w) => {
+      await w.tx.teamInvite.delete({ where: { id: inv.id } });
+      w.audit(
+        "org_team_member_invite_declined",
+        { principal: p, namespaceId: inv.team.namespaceId, ip },
+        { team: inv.team.name, member: me.username },
+      );
     });
   }
 

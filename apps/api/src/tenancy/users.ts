@@ -3,7 +3,7 @@
 import argon2 from "argon2";
 import type { Db } from "../infra/database.js";
 import type { AccountService } from "./accounts.js";
-import type { AuditService } from "../audit/writer.js";
+import type { UnitOfWork } from "../events/unit-of-work.js";
 import type { AuthzService } from "../access/authz.js";
 import { badInput, DomainError, forbidden, notFound } from "../common/errors.js";
 import { checkEmail, purgeNamespace, type NamespaceService } from "./namespaces.js";
@@ -11,6 +11,7 @@ import { toPage, decodeCursor, pageSize, type PageArgs } from "../common/paging.
 import type { Principal } from "../access/principal.js";
 import { randomToken } from "../access/secrets.js";
 import { orgsWhereLastAdmin } from "./teams.js";
+import { robotFullName } from "./names.js";
 
 const MIN_PASSWORD = 8;
 const checkPassword = (pw: string) => {
@@ -24,7 +25,7 @@ export class UserService {
     private readonly accounts: AccountService,
     private readonly namespaces: NamespaceService,
     private readonly authz: AuthzService,
-    private readonly audit: AuditService,
+    private readonly uow: UnitOfWork,
     private readonly userCreation: boolean,
   ) {}
 
@@ -37,15 +38,13 @@ export class UserService {
   async signUp(input: { username: string; email: string; password: string }, ip?: string | null) {
     if (!this.userCreation) throw forbidden("User creation is disabled on this registry");
     checkPassword(input.password);
-    const user = await this.accounts.createUser(input);
-    await this.audit.record({
-      kind: "user_create",
-      principal: { name: user.username, id: user.id },
-      namespaceId: user.namespaceId,
-      ip,
-      metadata: { username: user.username },
-    });
-    return user;
+    return this.accounts.createUser(input, (w, user) =>
+      w.audit(
+        "user_create",
+        { principal: { name: user.username, id: user.id }, namespaceId: user.namespaceId, ip },
+        { username: user.username },
+      ),
+    );
   }
 
   async changePassword(p: Principal, current: string, next: string, ip?: string | null) {
@@ -53,15 +52,10 @@ export class UserService {
     checkPassword(next);
     if (!(await this.accounts.verifyPassword(u.username, current)))
       throw badInput("The current password is not correct");
-    await this.db.user.update({
-      where: { id: u.userId },
-      data: { passwordHash: await argon2.hash(next, { type: argon2.argon2id }) },
-    });
-    await this.audit.record({
-      kind: "account_change_password",
-      principal: p,
-      namespaceId: u.namespaceId,
-      ip,
+    const passwordHash = await argon2.hash(next, { type: argon2.argon2id });
+    await this.uow.run(async (w) => {
+      await w.tx.user.update({ where: { id: u.userId }, data: { passwordHash } });
+      w.audit("account_change_password", { principal: p, namespaceId: u.namespaceId, ip }, {});
     });
   }
 
@@ -71,16 +65,12 @@ export class UserService {
     await this.namespaces.ensureEmailFree(e, u.namespaceId);
     if (await this.db.user.findFirst({ where: { email: e, NOT: { id: u.userId } } }))
       throw new DomainError("CONFLICT", "The e-mail address is already in use");
-    await this.db.user.update({
-      where: { id: u.userId },
-      data: { email: e, namespace: { update: { email: e } } },
-    });
-    await this.audit.record({
-      kind: "account_change_email",
-      principal: p,
-      namespaceId: u.namespaceId,
-      ip,
-      metadata: { email: e },
+    await this.uow.run(async (w) => {
+      await w.tx.user.update({
+        where: { id: u.userId },
+        data: { email: e, namespace: { update: { email: e } } },
+      });
+      w.audit("account_change_email", { principal: p, namespaceId: u.namespaceId, ip }, { email: e });
     });
     return this.get(u.userId);
   }
@@ -88,37 +78,38 @@ export class UserService {
   async setTimeMachine(p: Principal, window: string, ip?: string | null) {
     const u = this.authz.requireUser(p, "user:admin");
     const seconds = this.namespaces.parseTimeMachine(window);
-    await this.db.namespace.update({ where: { id: u.namespaceId }, data: { timeMachineSeconds: seconds } });
-    await this.audit.record({
-      kind: "change_namespace_tag_expiration",
-      principal: p,
-      namespaceId: u.namespaceId,
-      ip,
-      metadata: { namespace: u.username, tag_expiration: window },
+    await this.uow.run(async (w) => {
+      await w.tx.namespace.update({ where: { id: u.namespaceId }, data: { timeMachineSeconds: seconds } });
+      w.audit(
+        "change_namespace_tag_expiration",
+        { principal: p, namespaceId: u.namespaceId, ip },
+        { namespace: u.username, tag_expiration: window },
+      );
     });
     return this.get(u.userId);
   }
 
   /** Deletes a user and their namespace; refused while they are the last admin of an organization. */
-  private async remove(userId: bigint) {
-    await this.db.$transaction(async (tx) => {
-      const orgs = await orgsWhereLastAdmin(tx, userId);
+  private async remove(p: Principal, user: { id: bigint; username: string }, ip?: string | null) {
+    await this.uow.run(async (w) => {
+      const { tx } = w;
+      const orgs = await orgsWhereLastAdmin(tx, user.id);
       if (orgs.length) {
         throw new DomainError(
           "CONFLICT",
           `Cannot delete this user: they are the last admin of ${orgs.join(", ")}. Add another admin or delete the organization first.`,
         );
       }
-      const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
-      await purgeNamespace(tx, user.namespaceId);
+      const { namespaceId } = await tx.user.findUniqueOrThrow({ where: { id: user.id } });
+      await purgeNamespace(tx, namespaceId);
+      w.audit("user_delete", { principal: p, ip }, { username: user.username });
     });
   }
 
   async deleteAccount(p: Principal, confirm: string, ip?: string | null) {
     const u = this.authz.requireUser(p, "user:admin");
     if (confirm !== u.username) throw badInput("Type your username to confirm deleting your account");
-    await this.remove(u.userId);
-    await this.audit.record({ kind: "user_delete", principal: p, ip, metadata: { username: u.username } });
+    await this.remove(p, { id: u.userId, username: u.username }, ip);
   }
 
   /** Users, robots (of `namespace`) and teams (of `namespace`) whose name starts with `prefix`, for pickers. */
@@ -145,7 +136,7 @@ export class UserService {
         ? this.db.team.findMany({ where: { namespaceId: ns!.id, name: { startsWith: q } }, take: 10 })
         : [],
     ]);
-    return { users, robots: robots.map((r) => ({ ...r, fullName: `${ns!.name}+${r.name}` })), teams };
+    return { users, robots: robots.map((r) => ({ ...r, fullName: robotFullName(ns!.name, r.name) })), teams };
   }
 
   // ------------------------------------------------------------ superuser panel
@@ -169,8 +160,9 @@ export class UserService {
   async createBySuperuser(p: Principal, input: { username: string; email: string }, ip?: string | null) {
     this.authz.requireSuperuser(p);
     const password = randomToken(18);
-    const user = await this.accounts.createUser({ ...input, password });
-    await this.audit.record({ kind: "user_create", principal: p, ip, metadata: { username: user.username } });
+    const user = await this.accounts.createUser({ ...input, password }, (w, created) =>
+      w.audit("user_create", { principal: p, ip }, { username: created.username }),
+    );
     return { user, password };
   }
 
@@ -184,34 +176,30 @@ export class UserService {
     this.authz.requireSuperuser(p);
     checkPassword(password);
     const u = await this.target(username);
-    await this.db.user.update({
-      where: { id: u.id },
-      data: { passwordHash: await argon2.hash(password, { type: argon2.argon2id }) },
+    const passwordHash = await argon2.hash(password, { type: argon2.argon2id });
+    await this.uow.run(async (w) => {
+      await w.tx.user.update({ where: { id: u.id }, data: { passwordHash } });
+      await w.tx.session.deleteMany({ where: { userId: u.id } });
+      w.audit("user_change_password", { principal: p, ip }, { username });
     });
-    await this.db.session.deleteMany({ where: { userId: u.id } });
-    await this.audit.record({ kind: "user_change_password", principal: p, ip, metadata: { username } });
   }
 
   async setEnabled(p: Principal, username: string, enabled: boolean, ip?: string | null) {
     const su = this.authz.requireSuperuser(p);
     const u = await this.target(username);
     if (u.id === su.userId && !enabled) throw badInput("You cannot disable your own account");
-    const updated = await this.db.user.update({ where: { id: u.id }, data: { enabled } });
-    if (!enabled) await this.db.session.deleteMany({ where: { userId: u.id } });
-    await this.audit.record({
-      kind: enabled ? "user_enable" : "user_disable",
-      principal: p,
-      ip,
-      metadata: { username },
+    return this.uow.run(async (w) => {
+      const updated = await w.tx.user.update({ where: { id: u.id }, data: { enabled } });
+      if (!enabled) await w.tx.session.deleteMany({ where: { userId: u.id } });
+      w.audit(enabled ? "user_enable" : "user_disable", { principal: p, ip }, { username });
+      return updated;
     });
-    return updated;
   }
 
   async deleteBySuperuser(p: Principal, username: string, ip?: string | null) {
     const su = this.authz.requireSuperuser(p);
     const u = await this.target(username);
     if (u.id === su.userId) throw badInput("Delete your own account from your account settings");
-    await this.remove(u.id);
-    await this.audit.record({ kind: "user_delete", principal: p, ip, metadata: { username } });
+    await this.remove(p, u, ip);
   }
 }

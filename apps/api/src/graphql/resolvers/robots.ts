@@ -3,6 +3,7 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { GraphQLContext } from "../context.js";
 import { robotCredentials } from "../../tenancy/robots.js";
+import { parseRobotName } from "../../tenancy/names.js";
 import { EntityKind, RepositoryRole, RoleName } from "../types/common.js";
 import { Robot, RobotCredentials } from "../types/tenancy.js";
 import { asRole, toRobot } from "../mappers.js";
@@ -83,7 +84,7 @@ export class RobotResolver {
     @Arg("role", () => RoleName, { nullable: true }) role: RoleName | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<number> {
-    const namespace = name.split("+", 1)[0]!;
+    const namespace = parseRobotName(name)?.namespace ?? name;
     return ctx.services.permissions.setMany(
       ctx.principal,
       namespace,

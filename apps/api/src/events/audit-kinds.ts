@@ -1,0 +1,83 @@
+// Every audit kind the system writes (Quay's names) and the metadata each carries: the one catalogue that
+// writers are checked against. Entries about a repository also carry `repo` and `namespace`, added by the
+// writer (see RepoScoped), so the kinds below list only what is particular to them.
+type Tag = { tag: string };
+type Digest = { manifest_digest: string };
+type Label = Digest & { id: string; key: string; value: string };
+type Member = { team: string; member: string };
+type Grant = { user?: string; team?: string; robot?: string };
+
+export interface RepoAuditKinds {
+  create_repo: { visibility: string };
+  delete_repo: Record<string, never>;
+  set_repo_description: { description: string };
+  change_repo_visibility: { visibility: string };
+  push_repo: { tag: string | null } & Digest;
+  pull_repo: ({ tag: string } | Digest) & { verb?: string };
+  delete_manifest: { digest: string; tags: string[] };
+  create_tag: Tag & Digest;
+  move_tag: Tag & Digest & { original_manifest_digest: string };
+  delete_tag: Tag & Partial<Digest>;
+  revert_tag: Tag & Digest & { original_manifest_digest: string | null };
+  permanently_delete_tag: Tag & Digest;
+  change_tag_expiration: Tag & { expiration_date: string | null; old_expiration_date: string | null };
+  manifest_label_add: Label;
+  manifest_label_delete: Label;
+  add_repo_permission: Grant & { role: string };
+  change_repo_permission: Grant & { role: string };
+  delete_repo_permission: Grant;
+}
+
+export interface NamespaceAuditKinds {
+  user_create: { username: string };
+  user_delete: { username: string };
+  user_enable: { username: string };
+  user_disable: { username: string };
+  user_change_password: { username: string };
+  account_change_password: Record<string, never>;
+  account_change_email: { email: string };
+  /** The window as chosen, e.g. "2w" (one of TAG_EXPIRATION_OPTIONS). */
+  change_namespace_tag_expiration: { namespace: string; tag_expiration: string };
+  org_create: { namespace: string };
+  org_delete: { namespace: string };
+  org_change_email: { email: string };
+  org_create_team: { team: string; role: string };
+  org_delete_team: { team: string };
+  org_set_team_description: { team: string; description: string };
+  org_set_team_role: { team: string; role: string };
+  org_add_team_member: Member;
+  org_remove_team_member: Member;
+  org_invite_team_member: Member;
+  org_delete_team_member_invite: Member;
+  org_team_member_invite_accepted: Member;
+  org_team_member_invite_declined: Member;
+  create_robot: { robot: string };
+  delete_robot: { robot: string };
+  regenerate_robot_token: { robot: string };
+  create_prototype_permission: {
+    activating_user: string | null;
+    delegate: { kind: "user" | "team" | "robot"; name: string };
+    role: string;
+  };
+  modify_prototype_permission: { id: string; role: string };
+  delete_prototype_permission: { id: string };
+  create_application: { application_name: string; client_id: string };
+  delete_application: { client_id: string };
+  oauth_token_assigned: { application: string; scopes: string[] };
+  create_app_specific_token: { app_specific_token_title: string };
+  revoke_app_specific_token: { id: string };
+  login_success: { type?: string };
+  login_failure: Record<string, never>;
+}
+
+export type AuditKinds = {
+  [K in keyof RepoAuditKinds]: RepoAuditKinds[K] & RepoScoped;
+} & NamespaceAuditKinds;
+export type AuditKind = keyof AuditKinds;
+export type RepoAuditKind = keyof RepoAuditKinds;
+
+/** What every entry about a repository carries besides its own metadata. */
+export interface RepoScoped {
+  repo: string;
+  namespace: string;
+}

@@ -1,0 +1,81 @@
+// The unit of work: a change, its audit entries and its events commit together or not at all, and committed
+// events reach their queue with the event id their consumers act on once.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { UnitOfWork } from "../src/events/unit-of-work.js";
+import { startTestSystem, type TestSystem } from "./harness.js";
+
+let sys: TestSystem;
+before(async () => {
+  sys = await startTestSystem({ GC_INTERVAL: "0" });
+});
+after(async () => sys?.stop());
+
+const admin = async () =>
+  sys.services.accounts.toPrincipal(await sys.db.user.findUniqueOrThrow({ where: { username: "admin" } }));
+
+async function waitFor<T>(probe: () => Promise<T | null>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = await probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("timed out");
+}
+
+describe("unit of work", () => {
+  test("a unit whose transaction fails leaves neither its change, nor its audit entry, nor its event", async () => {
+    const uow = new UnitOfWork(sys.db, sys.jobs);
+    const p = await admin();
+    await assert.rejects(
+      uow.run(async (w) => {
+        await w.tx.systemSetting.create({ data: { key: "uow-probe", value: "x" } });
+        w.audit("org_create", { principal: p }, { namespace: "uow-probe" });
+        w.emit("tag_deleted", { repository: "uow/probe", namespace: "uow", tags: ["x"], performer: null });
+        throw new Error("the change fails after its writes");
+      }),
+      /the change fails/,
+    );
+    assert.equal(await sys.db.systemSetting.count({ where: { key: "uow-probe" } }), 0);
+    assert.equal(
+      await sys.db.auditLog.count({
+        where: { kind: "org_create", metadata: { path: ["namespace"], equals: "uow-probe" } },
+      }),
+      0,
+    );
+    assert.equal(
+      await sys.db.jobRecord.count({
+        where: { name: "tag_deleted", payload: { path: ["repository"], equals: "uow/probe" } },
+      }),
+      0,
+    );
+  });
+
+  test("a domain rule broken inside the transaction rolls back the change and its entry", async () => {
+    const p = await admin();
+    await sys.services.orgs.create(p, { name: "uoworg" });
+    // The creator's `owners` team is the organization's only admin team: demoting it breaks the rule.
+    await assert.rejects(sys.services.teams.update(p, "uoworg", "owners", { role: "member" }), /admin/i);
+    const owners = await sys.db.team.findFirstOrThrow({
+      where: { name: "owners", namespace: { name: "uoworg" } },
+    });
+    assert.equal(owners.role, "admin");
+    assert.equal(await sys.db.auditLog.count({ where: { kind: "org_set_team_role" } }), 0);
+  });
+
+  test("a committed unit's event reaches its queue once, carrying one event id", async () => {
+    const uow = new UnitOfWork(sys.db, sys.jobs);
+    await uow.run(async (w) => {
+      w.emit("tag_deleted", { repository: "uow/sent", namespace: "uow", tags: ["a"], performer: null });
+    });
+    const rows = await waitFor(async () => {
+      const r = await sys.db.jobRecord.findMany({
+        where: { name: "tag_deleted", payload: { path: ["repository"], equals: "uow/sent" } },
+      });
+      return r.length && r.every((x) => x.status === "completed") ? r : null;
+    });
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.attempts, 1);
+    assert.match(String((rows[0]!.payload as { eventId?: string }).eventId), /^[0-9a-f-]{36}$/);
+  });
+});
