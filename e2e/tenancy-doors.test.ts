@@ -3,6 +3,20 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import {
+  AcceptInvitationDocument,
+  AddTeamMemberDocument,
+  CreateOrganizationDocument,
+  CreateRepositoryDocument,
+  CreateRobotDocument,
+  CreateTeamDocument,
+  RepositoriesDocument,
+  RobotCredentialsDocument,
+  SetRepositoryPermissionDocument,
+  SetRobotPermissionsDocument,
+  UpdateRepositoryDocument,
+  ViewerDocument,
+} from "@hm/schema";
 import { startTestSystem, type TestSystem } from "../apps/api/test/harness.js";
 import { GqlSession, signUp } from "../apps/api/test/gql-client.js";
 import { Clients, haveClients } from "./clients.js";
@@ -27,9 +41,8 @@ before(async () => {
   await c.buildBusybox("amd64");
   alice = await signUp(sys, "alice");
   bob = await signUp(sys, "bob");
-  await alice.ok(`mutation{ createOrganization(name:"corp"){ name } }`);
-  for (const n of ["app", "other"])
-    await alice.ok(`mutation($n:String!){ createRepository(namespace:"corp",name:$n){ name } }`, { n });
+  await alice.ok(CreateOrganizationDocument, { name: "corp" });
+  for (const name of ["app", "other"]) await alice.ok(CreateRepositoryDocument, { namespace: "corp", name });
   // alice pushes the first image with her password.
   await c.login("podman", "alice", "password-123", authfile("alice"));
   await c.podman(
@@ -48,10 +61,9 @@ after(async () => {
 
 describe("GraphQL permissions hold on /v2", { concurrency: false }, () => {
   test("a robot given write on one repository pushes there with podman and nowhere else", async () => {
-    await alice.ok(`mutation{ createRobot(namespace:"corp",name:"ci"){ name } }`);
-    await alice.ok(`mutation{ setRobotPermissions(name:"corp+ci",repositories:["app"],role:write) }`);
-    const creds = (await alice.ok(`{ robot(name:"corp+ci"){ credentials{ username token } } }`)).robot
-      .credentials;
+    await alice.ok(CreateRobotDocument, { namespace: "corp", name: "ci" });
+    await alice.ok(SetRobotPermissionsDocument, { name: "corp+ci", repositories: ["app"], role: "write" });
+    const creds = (await alice.ok(RobotCredentialsDocument, { name: "corp+ci" })).robot.credentials;
     assert.match(await c.login("podman", creds.username, creds.token, authfile("robot")), /Login Succeeded/);
     const push = (ref: string) =>
       c.podman(
@@ -78,17 +90,21 @@ describe("GraphQL permissions hold on /v2", { concurrency: false }, () => {
   });
 
   test("a team member with read pulls a private repository and cannot push to it", async () => {
-    await alice.ok(`mutation{ createTeam(organization:"corp",name:"viewers",role:member){ name } }`);
-    await alice.ok(
-      `mutation{ setRepositoryPermission(namespace:"corp",name:"app",kind:team,entity:"viewers",role:read){ role } }`,
-    );
-    await alice.ok(`mutation{ addTeamMember(organization:"corp",team:"viewers",member:"bob"){ invited } }`);
+    await alice.ok(CreateTeamDocument, { organization: "corp", name: "viewers", role: "member" });
+    await alice.ok(SetRepositoryPermissionDocument, {
+      namespace: "corp",
+      name: "app",
+      kind: "team",
+      entity: "viewers",
+      role: "read",
+    });
+    await alice.ok(AddTeamMemberDocument, { organization: "corp", team: "viewers", member: "bob" });
     await c.login("skopeo", "bob", "password-123", authfile("bob"));
     const inspect = () =>
       c.skopeo("inspect", "--tls-verify=false", "--authfile", authfile("bob"), `docker://${REG}/corp/app:v1`);
     await assert.rejects(inspect(), /unauthorized|denied|authentication required/i); // invited, not yet a member
-    const id = (await bob.ok(`{ viewer{ invitations{ id } } }`)).viewer.invitations[0].id;
-    await bob.ok(`mutation($i:ID!){ acceptInvitation(id:$i){ name } }`, { i: id });
+    const id = (await bob.ok(ViewerDocument)).viewer!.invitations[0]!.id;
+    await bob.ok(AcceptInvitationDocument, { id });
     const info = JSON.parse(await inspect());
     assert.equal(info.Architecture, "amd64");
     const pulled = await c.podman(
@@ -116,9 +132,7 @@ describe("GraphQL permissions hold on /v2", { concurrency: false }, () => {
   test("anonymous users see only public repositories, in GraphQL and on /v2", async () => {
     const anon = new GqlSession(sys);
     const list = async () =>
-      (await anon.ok(`{ repositories{ edges{ node{ fullName } } } }`)).repositories.edges.map(
-        (e: any) => e.node.fullName,
-      );
+      (await anon.ok(RepositoriesDocument)).repositories.edges.map((e) => e.node.fullName);
     assert.deepEqual(await list(), []);
     const inspect = () =>
       c.skopeo(
@@ -129,9 +143,7 @@ describe("GraphQL permissions hold on /v2", { concurrency: false }, () => {
         `docker://${REG}/corp/app:v1`,
       );
     await assert.rejects(inspect(), /unauthorized|denied|authentication required/i);
-    await alice.ok(
-      `mutation{ updateRepository(namespace:"corp",name:"app",visibility:public){ visibility } }`,
-    );
+    await alice.ok(UpdateRepositoryDocument, { namespace: "corp", name: "app", visibility: "public" });
     assert.deepEqual(await list(), ["corp/app"]);
     assert.equal(JSON.parse(await inspect()).Architecture, "amd64");
     await assert.rejects(

@@ -23,7 +23,9 @@ export function gcAvailable(): boolean {
 
 export async function gcExpiredTags(ctx: BenchContext): Promise<void> {
   if (!gcAvailable()) {
-    ctx.note("GC of expired tags skipped: the build has no gc-repository job (apps/api/src/operations/gc.ts)");
+    ctx.note(
+      "GC of expired tags skipped: the build has no gc-repository job (apps/api/src/operations/gc.ts)",
+    );
     return;
   }
   const n = ctx.profile.gcTags;

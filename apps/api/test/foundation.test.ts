@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { buildSchema, parse, validate } from "graphql";
 import fs from "node:fs";
-import { ALL_DOCUMENTS } from "@hm/schema";
+import { ALL_DOCUMENTS, SystemDocument } from "@hm/schema";
 import { ConfigError, loadConfig, parseDuration } from "../src/config/config.js";
 import { applyMigrations } from "../src/infra/migrate.js";
 import { SCHEMA_FILE, printCurrentSchema } from "../src/graphql/emit-schema.js";
-import { createTestDatabase, gql, startTestSystem, type TestSystem } from "./harness.js";
+import { createTestDatabase, startTestSystem, type TestSystem } from "./harness.js";
+import { GqlSession } from "./gql-client.js";
 import { print } from "graphql";
 import { JobRecords } from "../src/jobs/job-records.js";
 
@@ -117,13 +118,10 @@ describe("running system", () => {
   });
 
   test("GraphQL answers and refuses CSRF-prone requests", async () => {
-    const { status, body } = await gql(
-      sys,
-      "{ __typename system { serverHostname features { userCreation } } }",
-    );
+    const { status, body } = await new GqlSession(sys).raw(SystemDocument);
     assert.equal(status, 200);
-    assert.equal(body.data.__typename, "Query");
-    assert.equal(body.data.system.serverHostname, sys.host);
+    assert.equal(body.errors, undefined);
+    assert.equal(body.data?.system.serverHostname, sys.host);
     const csrf = await fetch(`${sys.url}/graphql?query=${encodeURIComponent("{__typename}")}`);
     assert.equal(csrf.status, 400, "a simple GET without a preflight header is refused");
     const bad = await fetch(`${sys.url}/graphql`, {

@@ -78,7 +78,8 @@ describe("garbage collection rules", () => {
     await sys.db
       .$executeRaw`UPDATE "Tag" SET "lifetimeStart" = "lifetimeStart" - ${ms} * interval '1 millisecond',
       "lifetimeEnd" = "lifetimeEnd" - ${ms} * interval '1 millisecond' WHERE "repositoryId" = ${id}`;
-    await sys.db.$executeRaw`UPDATE "Manifest" SET "createdAt" = "createdAt" - ${ms} * interval '1 millisecond'
+    await sys.db
+      .$executeRaw`UPDATE "Manifest" SET "createdAt" = "createdAt" - ${ms} * interval '1 millisecond'
       WHERE "repositoryId" = ${id}`;
     await sys.db
       .$executeRaw`UPDATE "RepositoryBlob" SET "protectedUntil" = "protectedUntil" - ${ms} * interval '1 millisecond'

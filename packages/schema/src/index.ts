@@ -10,6 +10,7 @@ import * as superuser from "./documents/superuser.js";
 import * as system from "./documents/system.js";
 import * as tags from "./documents/tags.js";
 import * as teams from "./documents/teams.js";
+import * as tokens from "./documents/tokens.js";
 
 export * from "./graphql.js";
 export * from "./documents/account.js";
@@ -22,6 +23,7 @@ export * from "./documents/superuser.js";
 export * from "./documents/system.js";
 export * from "./documents/tags.js";
 export * from "./documents/teams.js";
+export * from "./documents/tokens.js";
 
 const operations = (...modules: Record<string, unknown>[]) =>
   Object.fromEntries(modules.flatMap((m) => Object.entries(m)).filter(([name]) => name.endsWith("Document")));
@@ -38,4 +40,5 @@ export const ALL_DOCUMENTS = operations(
   system,
   tags,
   teams,
+  tokens,
 );

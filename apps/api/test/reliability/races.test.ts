@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { DeleteRepositoryDocument } from "@hm/schema";
 import { startTestSystem, type TestSystem } from "../harness.js";
 import { GqlSession } from "../gql-client.js";
 import { RegistryClient, sha } from "../registry-client.js";
@@ -171,7 +172,11 @@ describe("races", { concurrency: false }, () => {
         (e: Error) => e.message,
       ),
     );
-    const del = admin.raw(`mutation{ deleteRepository(namespace:"alice",name:"doomed",confirm:"doomed") }`);
+    const del = admin.raw(DeleteRepositoryDocument, {
+      namespace: "alice",
+      name: "doomed",
+      confirm: "doomed",
+    });
     const outcomes = await Promise.all(pushes);
     const d = await del;
     assert.ok(d.status < 500);

@@ -1,4 +1,5 @@
 import { graphql } from "../graphql.js";
+import { FullAvatarFragment } from "./session.js";
 
 export const MyOrganizationsDocument = graphql(`
   query MyOrganizations {
@@ -67,3 +68,17 @@ export const DeleteOrganizationDocument = graphql(`
     deleteOrganization(name: $name, confirm: $confirm)
   }
 `);
+
+export const OrganizationAvatarDocument = graphql(
+  `
+    query OrganizationAvatar($name: String!) {
+      organization(name: $name) {
+        name
+        avatar {
+          ...FullAvatar
+        }
+      }
+    }
+  `,
+  [FullAvatarFragment],
+);

@@ -68,3 +68,16 @@ export const SetRobotPermissionsDocument = graphql(`
     setRobotPermissions(name: $name, repositories: $repositories, role: $role)
   }
 `);
+
+/** Robots of the viewer's own namespace, without naming it. */
+export const MyRobotsDocument = graphql(`
+  query MyRobots {
+    viewer {
+      username
+      robots {
+        name
+        shortName
+      }
+    }
+  }
+`);

@@ -59,3 +59,27 @@ export const DeclineInvitationDocument = graphql(`
     declineInvitation(id: $id)
   }
 `);
+
+/** An avatar in full: Quay's gravatar hash and the kind, for scripts (the console draws name and colour). */
+export const FullAvatarFragment = graphql(`
+  fragment FullAvatar on Avatar {
+    name
+    hash
+    color
+    kind
+  }
+`);
+
+export const ViewerAvatarDocument = graphql(
+  `
+    query ViewerAvatar {
+      viewer {
+        username
+        avatar {
+          ...FullAvatar
+        }
+      }
+    }
+  `,
+  [FullAvatarFragment],
+);

@@ -208,3 +208,24 @@ export const RemoveLabelDocument = graphql(`
     removeLabel(namespace: $namespace, repository: $repository, digest: $digest, id: $id)
   }
 `);
+
+/** Labels of a manifest by digest, whether or not a tag points at it. */
+export const ManifestLabelsDocument = graphql(
+  `
+    query ManifestLabels($namespace: String!, $name: String!, $digest: String!) {
+      repository(namespace: $namespace, name: $name) {
+        fullName
+        labels(digest: $digest) {
+          ...LabelFields
+        }
+      }
+    }
+  `,
+  [LabelFields],
+);
+
+export const PurgeTagHistoryEntryDocument = graphql(`
+  mutation PurgeTagHistoryEntry($namespace: String!, $repository: String!, $entryId: ID!) {
+    purgeTagHistoryEntry(namespace: $namespace, repository: $repository, entryId: $entryId)
+  }
+`);
