@@ -147,7 +147,9 @@ describe("crash after commit, before dispatch", () => {
     assert.equal(run.status, "running", "the killed run is still open");
     await server.start();
     let status = run.status;
-    for (let i = 0; i < 300 && status !== "completed"; i++) {
+    // The run was active in Bull when its worker died: Bull hands a stalled job out again only once its lock
+    // has expired (30 s) and its stall check (every 30 s) has seen it, so this waits up to three minutes.
+    for (let i = 0; i < 1800 && status !== "completed"; i++) {
       await new Promise((r) => setTimeout(r, 100));
       status = (await one<{ status: string }>(`SELECT status::text FROM "JobRecord" WHERE id = $1`, [run.id]))
         .status;
