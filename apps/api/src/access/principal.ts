@@ -30,6 +30,12 @@ export function principalRef(p: Principal): string {
   return p.kind === "robot" ? `r:${p.robotId}` : "a";
 }
 
+/** The reference of a principal already resolved (Basic credentials on /v2), without the string form. */
+export function refOf(p: Principal): PrincipalRef {
+  if (p.kind === "user") return { kind: "user", id: p.userId, ...(p.scopes ? { scopes: p.scopes } : {}) };
+  return p.kind === "robot" ? { kind: "robot", id: p.robotId } : { kind: "anonymous" };
+}
+
 /** The one parser of `principalRef`'s form; anything else is anonymous. */
 export function parsePrincipalRef(ref: string | undefined): PrincipalRef {
   const m = /^([ur]):(\d{1,19})(?:;([a-z:,]*))?$/.exec(ref ?? "");

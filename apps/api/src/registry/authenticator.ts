@@ -3,7 +3,7 @@
 import type { Request } from "express";
 import { OciError, type Access, type Action, type Authenticator } from "@hm/oci";
 import { CredentialService } from "../access/credentials.js";
-import { parsePrincipalRef, principalName, principalRef, type PrincipalRef } from "../access/principal.js";
+import { parsePrincipalRef, principalName, refOf, type PrincipalRef } from "../access/principal.js";
 import type { Grant, RegistryTokens } from "../access/registry-tokens.js";
 import type { GrantService } from "../access/grants.js";
 
@@ -50,12 +50,7 @@ export class RegistryAuthenticator implements Authenticator {
     const grants = repository
       ? await this.grants.grant(principal, [{ type: "repository", name: repository, actions }])
       : [];
-    return new RegistryAccess(
-      principalName(principal),
-      grants,
-      parsePrincipalRef(principalRef(principal)),
-      req.ip,
-    );
+    return new RegistryAccess(principalName(principal), grants, refOf(principal), req.ip);
   }
 
   challenge(
