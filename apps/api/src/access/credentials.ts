@@ -16,6 +16,8 @@ export class CredentialService {
 
   async resolve(username: string, secret: string): Promise<Principal | null> {
     if (!username || !secret || username.length > 512 || secret.length > 4096) return null;
+    // No stored name or secret holds a NUL, and PostgreSQL refuses one in text (a 500 instead of a 401).
+    if (username.includes("\0") || secret.includes("\0")) return null;
     if (username === "$oauthtoken") return this.accounts.verifyOAuthToken(secret);
     if (username === "$app") return this.accounts.verifyAppToken(secret);
     if (username.includes("+")) return this.robots.verify(username, secret);

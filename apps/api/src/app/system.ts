@@ -42,6 +42,8 @@ const DEFAULT_WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 export async function startSystem(config: Config, opts: SystemOptions): Promise<System> {
   const log = createLogger(config.LOG_LEVEL);
+  // What loadConfig ignored or found deprecated, one line per key, before anything else can fail.
+  for (const w of config.warnings) log.warn({ key: w.key }, w.message);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const s of stops.reverse()) await s().catch((e) => log.warn({ err: String(e) }, "stop failed"));

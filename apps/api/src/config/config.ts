@@ -53,6 +53,8 @@ const schema = z.object({
   SUPER_USERS: list.default([]),
   FEATURE_USER_CREATION: bool.default(true),
   FEATURE_GENERAL_OCI_SUPPORT: bool.default(true),
+  /** Quay's older switch for Helm charts, deprecated in favour of FEATURE_GENERAL_OCI_SUPPORT (see loadConfig). */
+  FEATURE_HELM_OCI_SUPPORT: bool.optional(),
   /** media type of the config blob → allowed layer media types (Quay's shape). */
   ALLOWED_OCI_ARTIFACT_TYPES: z.record(z.string(), z.array(z.string())).default({}),
   ROBOTS_DISALLOW: bool.default(false),
@@ -77,50 +79,94 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   WEB_DIST: z.string().optional(),
   /**
+   * "development" puts stack traces into error answers (GraphQL's extensions.stacktrace). Anything else, and
+   * unset (as under `npm start`), is production: answers never carry stack traces or server paths.
+   */
+  NODE_ENV: z.string().default("production"),
+  /**
    * Test failpoint: kill the process (SIGKILL) right after a unit of work that emitted one of these events
    * (or wrote one of these audit kinds) commits, before its outbox rows reach Bull. Crash tests only.
    */
   TEST_CRASH_AFTER_COMMIT: list.default([]),
 });
 
+/** Every key the server reads from config.yaml and the environment (CONFIG_FILE aside, environment only). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(schema.shape);
+
+/** Something start-up should log as a warning: a config.yaml key it ignores or a deprecated one. */
+export interface ConfigWarning {
+  key: string;
+  message: string;
+}
+
 export type Config = z.infer<typeof schema> & {
   STORAGE_PATH: string;
   SERVER_HOSTNAME: string;
   /** REDIS_URL was left to its default: a private redis-server may be started when nothing answers there. */
   REDIS_DEFAULTED: boolean;
+  /** For start-up to log, one line each (the logger does not exist yet when the config is read). */
+  warnings: ConfigWarning[];
 };
 
 export class ConfigError extends Error {}
+
+/** Stack traces in error answers only when development mode is asked for; production is the default. */
+export const isDevelopment = (c: Pick<Config, "NODE_ENV">): boolean => c.NODE_ENV === "development";
 
 /** Reads config.yaml (path in CONFIG_FILE, else ./config.yaml if present) and the environment. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const file = env.CONFIG_FILE ?? (fs.existsSync("config.yaml") ? "config.yaml" : undefined);
   let fromFile: Record<string, unknown> = {};
   if (file) {
+    let parsed: unknown;
     try {
-      fromFile = (YAML.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) ?? {};
+      parsed = YAML.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
       throw new ConfigError(`config: cannot read ${file}: ${(e as Error).message.split("\n")[0]}`);
     }
+    if (parsed !== null && parsed !== undefined && (typeof parsed !== "object" || Array.isArray(parsed)))
+      throw new ConfigError(`config: ${file}: must be a mapping of keys to values`);
+    fromFile = (parsed as Record<string, unknown> | null) ?? {};
   }
+  // Quay's config.yaml carries many keys this server does not implement; zod would drop them unseen. Only
+  // the file is checked: the environment is full of variables that are none of our business.
+  const warnings: ConfigWarning[] = Object.keys(fromFile)
+    .filter((key) => !CONFIG_KEYS.includes(key))
+    .map((key) => ({ key, message: `${file}: ${key} is not a setting this server knows; ignored` }));
   const fromEnv: Record<string, unknown> = {};
   for (const key of Object.keys(schema.shape)) {
     const v = env[key];
     if (v === undefined || v === "") continue;
     fromEnv[key] = key === "ALLOWED_OCI_ARTIFACT_TYPES" ? safeJson(key, v) : v;
   }
-  const parsed = schema.safeParse({ ...fromFile, ...fromEnv });
+  const merged = { ...fromFile, ...fromEnv };
+  const parsed = schema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`config: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
   }
   const c = parsed.data;
+  // Seed 001 §13.3: FEATURE_HELM_OCI_SUPPORT is deprecated; Helm charts are OCI artifacts like any other.
+  // An old config.yaml that only has the Helm switch keeps its meaning.
+  if (c.FEATURE_HELM_OCI_SUPPORT !== undefined) {
+    warnings.push({
+      key: "FEATURE_HELM_OCI_SUPPORT",
+      message:
+        "FEATURE_HELM_OCI_SUPPORT is deprecated in favour of FEATURE_GENERAL_OCI_SUPPORT" +
+        (merged.FEATURE_GENERAL_OCI_SUPPORT === undefined
+          ? `; its value (${c.FEATURE_HELM_OCI_SUPPORT}) is used for FEATURE_GENERAL_OCI_SUPPORT`
+          : "; FEATURE_GENERAL_OCI_SUPPORT is set and wins"),
+    });
+    if (merged.FEATURE_GENERAL_OCI_SUPPORT === undefined)
+      c.FEATURE_GENERAL_OCI_SUPPORT = c.FEATURE_HELM_OCI_SUPPORT;
+  }
   return {
     ...c,
     STORAGE_PATH: path.resolve(c.STORAGE_PATH ?? path.join(c.DATA_DIR, "blobs")),
     DATA_DIR: path.resolve(c.DATA_DIR),
     SERVER_HOSTNAME: c.SERVER_HOSTNAME ?? `localhost:${c.PORT}`,
     REDIS_DEFAULTED: fromFile.REDIS_URL === undefined && fromEnv.REDIS_URL === undefined,
+    warnings,
   };
 }
 

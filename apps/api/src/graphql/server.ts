@@ -10,6 +10,8 @@ import { buildGraphQLSchema } from "./schema.js";
 import { createLoaders } from "./loaders.js";
 import type { Services } from "../app/services.js";
 import { ANONYMOUS } from "../access/principal.js";
+import { isDevelopment } from "../config/config.js";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? error.originalError : error;
@@ -31,9 +33,15 @@ export async function createGraphQLMiddleware(
     csrfPrevention: true,
     introspection: true,
     formatError,
+    // Apollo's own default follows NODE_ENV, which `npm start` leaves unset: decided here from our config, so
+    // stack traces with server paths reach answers only in development mode.
+    includeStacktraceInErrorResponses: isDevelopment(services.config),
     // The entry point stops the whole system on SIGINT/SIGTERM; Apollo's own handler would race it and
     // re-raise the signal into a process that is already stopping (it then never exits).
     stopOnTerminationSignals: false,
+    // Apollo's landing pages load from its CDN, which an air-gapped installation cannot reach; a browser
+    // asking for /graphql in production gets the plain "GET query missing" answer instead.
+    plugins: isDevelopment(services.config) ? [] : [ApolloServerPluginLandingPageDisabled()],
   });
   await server.start();
   const middleware = expressMiddleware(server, {

@@ -13,6 +13,8 @@ import { RegistryAuthenticator } from "../registry/authenticator.js";
 import { tokenEndpoint } from "../registry/token-endpoint.js";
 import { observability } from "./observability.js";
 import { squashRouter } from "./squash-router.js";
+import { errorHandler } from "./errors.js";
+import { isDevelopment } from "../config/config.js";
 
 export interface AppDeps {
   services: Services;
@@ -26,6 +28,9 @@ export interface AppDeps {
 export function createApp({ services: s, pool, store, redisPing, graphql, webDist }: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
+  // Express derives its mode from NODE_ENV, and in any but "production" its fallback error page prints
+  // stacks. `npm start` leaves NODE_ENV unset, so the mode comes from our config instead.
+  app.set("env", isDevelopment(s.config) ? "development" : "production");
   app.set("trust proxy", "loopback");
   app.use(observability(s.log, s.metrics));
 
@@ -82,25 +87,7 @@ export function createApp({ services: s, pool, store, redisPing, graphql, webDis
     });
   }
   app.use((_req, res) => void res.status(404).json({ error: "not found" }));
-  // Malformed bodies (bad JSON, too large) answer in JSON with their own status, never a 500 page.
-  app.use(
-    (
-      err: { status?: number; type?: string; message?: string },
-      _req: express.Request,
-      res: express.Response,
-      _next: express.NextFunction,
-    ) => {
-      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-      if (status === 500) s.log.error({ err: String(err.message) }, "unhandled error");
-      res.status(status).json({
-        errors: [
-          {
-            message: status === 500 ? "Internal server error" : err.message,
-            extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" },
-          },
-        ],
-      });
-    },
-  );
+  // Malformed bodies (bad JSON, too large) and everything else passed on answer in the door's own format.
+  app.use(errorHandler(s.log));
   return app;
 }

@@ -5,7 +5,8 @@ import express, { type Request, type Response, type Router } from "express";
 import { pipeline } from "node:stream/promises";
 import type { Services } from "../app/services.js";
 import { CredentialService } from "../access/credentials.js";
-import { DomainError } from "../common/errors.js";
+import { isValidRepositoryName, isValidTag } from "@hm/oci";
+import { DomainError, notFound } from "../common/errors.js";
 import type { Principal } from "../access/principal.js";
 
 const deny = (res: Response, status: number, message: string) => {
@@ -22,13 +23,21 @@ async function callerOf(s: Services, req: Request): Promise<Principal | null> {
 export function squashRouter(s: Services): Router {
   const router = express.Router();
   router.get(/.*/, async (req, res) => {
-    const parts = req.path.split("/").filter(Boolean).map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = req.path.split("/").filter(Boolean).map(decodeURIComponent);
+    } catch {
+      return deny(res, 400, "malformed percent-encoding in the path");
+    }
     if (parts.length < 3) return deny(res, 404, "expected /c1/squash/namespace/repository/tag");
     const tag = parts.pop()!;
     const repository = parts.join("/");
     const principal = await callerOf(s, req);
     if (!principal) return deny(res, 401, "invalid credentials");
     try {
+      // Names and tags outside the grammar exist nowhere (and PostgreSQL refuses some, such as a NUL).
+      if (!isValidRepositoryName(repository)) throw notFound("Repository");
+      if (!isValidTag(tag)) throw notFound("Tag");
       const repo = await s.repos.require(principal, repository, "read");
       const platform = typeof req.query.platform === "string" ? req.query.platform : undefined;
       const stream = await s.squash.export(repo, tag, platform);
