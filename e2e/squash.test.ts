@@ -247,4 +247,31 @@ describe("squashed image download", { concurrency: false }, () => {
       EXPECTED,
     );
   });
+  test("a layer that is not a tar is refused with an error, and the server keeps serving", async () => {
+    const junk = Buffer.from("this is not a tar archive, nor gzip, nor zstd".repeat(40));
+    const base = JSON.parse(
+      await (
+        await reg.req("GET", "dev/squashme", "/manifests/v1", {
+          headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+        })
+      ).text(),
+    ) as { config: unknown; layers: { mediaType: string; digest: string; size: number }[] };
+    await reg.pushBlob("dev/squashme", junk);
+    base.layers[1] = {
+      mediaType: "application/vnd.oci.image.layer.v1.tar",
+      digest: sha(junk),
+      size: junk.length,
+    };
+    assert.equal(
+      (await reg.putManifest("dev/squashme", "junk", Buffer.from(JSON.stringify(base)))).status,
+      201,
+    );
+    const auth = { authorization: basic("dev", "dev-password") };
+    const res = await fetch(squashUrl("dev/squashme", "junk"), { headers: auth });
+    const body = await res.text();
+    assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}: ${body.slice(0, 200)}`);
+    assert.doesNotMatch(body, /\n\s+at |node_modules/);
+    // The process survived the failed build: the good image still squashes.
+    assert.equal((await fetch(squashUrl("dev/squashme", "v1"), { headers: auth })).status, 200);
+  });
 });

@@ -106,8 +106,9 @@ export class SquashService {
     const hash = crypto.createHash("sha256");
     let size = 0;
     const out = fs.createWriteStream(tmp);
+    let writing: Promise<void> | undefined;
     try {
-      const writing = (async () => {
+      writing = (async () => {
         for await (const chunk of pack as AsyncIterable<Buffer>) {
           hash.update(chunk);
           size += chunk.length;
@@ -132,7 +133,15 @@ export class SquashService {
     } catch (e) {
       out.destroy();
       pack.destroy();
+      // Destroying the pack rejects the copy loop; it is awaited here so no rejection is left unhandled
+      // (an unhandled one ends the process). The first error is the one reported.
+      await writing?.catch(() => {});
       await fsp.rm(tmp, { force: true });
+      // A system error (disk, file) is the server's; anything else came from reading the layers' bytes.
+      if (!(e as NodeJS.ErrnoException).errno)
+        throw badInput(
+          "A layer of this image is not a tar archive (plain, gzip or zstd); it cannot be squashed",
+        );
       throw e;
     }
   }
