@@ -543,6 +543,21 @@ describe("manifests and tags", () => {
     assert.equal(await errCode(unknown), "MANIFEST_UNKNOWN");
   });
 
+  test("a reference that is neither a tag nor a digest: 404 to look up or delete, 400 to push", async () => {
+    // `.INVALID_MANIFEST_NAME` is the conformance suite's "nonexistent manifest".
+    for (const ref of [".INVALID_MANIFEST_NAME", "sha256:abc"]) {
+      for (const method of ["GET", "HEAD", "DELETE"]) {
+        const res = await alice.req(method, repo, `/manifests/${ref}`);
+        assert.equal(res.status, 404, `${method} ${ref}`);
+        if (method !== "HEAD") assert.equal(await errCode(res), "MANIFEST_UNKNOWN");
+      }
+    }
+    const { bytes } = await alice.pushImage(repo, "named");
+    const put = await alice.putManifest(repo, ".INVALID_MANIFEST_NAME", bytes);
+    assert.equal(put.status, 400);
+    assert.equal(await errCode(put), "TAG_INVALID");
+  });
+
   test("bad names and references are NAME_INVALID / 400, never a file-system error", async () => {
     const t = await registryToken(sys, [], ["alice", "alice-password"]);
     for (const p of [

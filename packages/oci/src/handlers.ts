@@ -1,6 +1,6 @@
 // Handlers for each /v2 endpoint. They translate HTTP to RegistryBackend calls and back; no rules live here.
 import type { Request, Response } from "express";
-import { requireDigest } from "./digest.js";
+import { parseDigest, requireDigest } from "./digest.js";
 import { OciError } from "./errors.js";
 import { hasBody, intParam, parseContentRange, parseRange, readLimited, streamTo } from "./http.js";
 import type { Access, RegistryBackend, UploadState } from "./interfaces.js";
@@ -32,10 +32,21 @@ const blobCreated = (res: Response, repo: string, digest: string) => {
   res.status(201).end();
 };
 
+/** A PUT names what it creates: a malformed tag or digest is the client's error (400). */
 function validReference(ref: string): void {
   if (ref.includes(":")) requireDigest(ref, "DIGEST_INVALID");
   else if (!isValidTag(ref))
     throw new OciError("TAG_INVALID", `invalid tag: ${ref.slice(0, 140)}`, undefined, 400);
+}
+
+/**
+ * GET, HEAD and DELETE only look a manifest up: a reference that is neither a tag nor a digest names nothing,
+ * so the answer is 404 MANIFEST_UNKNOWN, as the spec's conformance suite expects (`.INVALID_MANIFEST_NAME`)
+ * and distribution answers (its route does not match such a reference, for any method).
+ */
+function existingReference(ref: string): void {
+  if (ref.includes(":") ? parseDigest(ref) : isValidTag(ref)) return;
+  throw new OciError("MANIFEST_UNKNOWN", undefined, { reference: ref.slice(0, 140) });
 }
 
 function linkNext(
@@ -146,7 +157,7 @@ export async function cancelUpload({ res, backend, access, repo, params }: Ctx) 
 
 export async function headOrGetManifest({ req, res, backend, access, repo, params }: Ctx) {
   const ref = params[0]!;
-  validReference(ref);
+  existingReference(ref);
   let m = await backend.getManifest(repo, ref, access);
   if (!m) throw new OciError("MANIFEST_UNKNOWN", undefined, { reference: ref });
   const child = negotiatedChild(m, req.headers.accept);
@@ -199,7 +210,7 @@ export async function putManifest({ req, res, backend, access, repo, params, max
 
 export async function deleteManifest({ res, backend, access, repo, params }: Ctx) {
   const ref = params[0]!;
-  validReference(ref);
+  existingReference(ref);
   await backend.deleteManifest(repo, ref, access);
   res.status(202).setHeader("Content-Length", "0");
   res.end();

@@ -1,6 +1,5 @@
 // Manifests: validation against what the repository holds, storage, tag retargeting, push events.
 import {
-  MediaType,
   digestOf,
   effectiveArtifactType,
   parseDigest,
@@ -19,37 +18,15 @@ import type { RepositoryWithNamespace } from "./repositories.js";
 import { aliveAt, type TagService } from "../tags/history.js";
 import type { ExpirationClamp } from "./labels.js";
 import { EXPIRES_AFTER_LABEL, expiresAfterSeconds } from "./manifest-labels.js";
+import { IMAGE_CONFIG_TYPES, checkArtifactPolicy, type ArtifactPolicy } from "./artifact-policy.js";
+
+// The push policy lives in artifact-policy.ts; still exported here, where callers found it before.
+export { checkArtifactPolicy, type ArtifactPolicy };
 
 /** Reads the labels of an image config blob at push time (source "manifest"). */
 export interface PushLabels {
   readConfigLabels(configDigest: string): Promise<Record<string, string>>;
   clamp: ExpirationClamp;
-}
-
-export interface ArtifactPolicy {
-  generalOciSupport: boolean;
-  /** config media type → allowed layer media types; empty means "no restriction" when general support is on. */
-  allowed: Record<string, string[]>;
-}
-
-const IMAGE_CONFIG_TYPES = new Set<string>([MediaType.OciConfig, MediaType.DockerConfig]);
-
-export function checkArtifactPolicy(m: ParsedManifest, policy: ArtifactPolicy): void {
-  if (m.kind !== "image") return;
-  const configType = m.config!.mediaType;
-  const isPlainImage = IMAGE_CONFIG_TYPES.has(configType) && !m.artifactType;
-  if (isPlainImage) return;
-  if (policy.generalOciSupport && Object.keys(policy.allowed).length === 0) return;
-  const type = m.artifactType ?? configType;
-  const layers = policy.allowed[type];
-  if (!layers)
-    throw new ContentError("MANIFEST_INVALID", `artifact type ${type} is not allowed on this registry`);
-  const bad = m.layers.find((l) => layers.length > 0 && !layers.includes(l.mediaType));
-  if (bad)
-    throw new ContentError(
-      "MANIFEST_INVALID",
-      `layer media type ${bad.mediaType} is not allowed for ${type}`,
-    );
 }
 
 export class ManifestService {
