@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Services } from "../src/app/services.js";
-import { startTestSystem, type TestSystem } from "./harness.js";
+import { startTestSystem, watchRepository, type TestSystem } from "./harness.js";
 import { RegistryClient, sha } from "./registry-client.js";
 
 const DAY = 86400_000;
@@ -227,6 +227,7 @@ describe("garbage collection rules", () => {
 
   test("an expiration is announced once; the job records its counts; metrics count removals", async () => {
     await push(reg, "gc/expiry", "soon", [`e-${crypto.randomUUID()}`]);
+    await watchRepository(sys, "gc/expiry", ["repo_image_expiry"]);
     const id = await repoId("gc/expiry");
     await sys.db.$executeRaw`UPDATE "Tag" SET expires = true, "lifetimeStart" = now() - interval '1 minute',
       "lifetimeEnd" = now() - interval '1 second' WHERE "repositoryId" = ${id}`;

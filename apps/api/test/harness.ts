@@ -92,3 +92,19 @@ export async function registryToken(
   if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}`);
   return ((await res.json()) as { token: string }).token;
 }
+
+/**
+ * Adds a notification for each event to a repository that exists ($1 namespace, $2 name, $3 events): events
+ * about a repository become notifications jobs only when it has one (hm_event_wanted).
+ */
+export const WATCH_REPOSITORY_SQL = `
+  INSERT INTO "RepositoryNotification" ("repositoryId", event, method, config)
+  SELECT r.id, e, 'webhook', '{"url": "http://127.0.0.1:9/"}'
+  FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId", unnest($3::text[]) AS e
+  WHERE n.name = $1 AND r.name = $2`;
+
+export async function watchRepository(sys: Pick<TestSystem, "db">, full: string, events: string[]) {
+  const [namespace, ...rest] = full.split("/");
+  const n = await sys.db.$executeRawUnsafe(WATCH_REPOSITORY_SQL, namespace, rest.join("/"), events);
+  if (n !== events.length) throw new Error(`watchRepository: ${full} does not exist`);
+}

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { UnitOfWork } from "../src/events/unit-of-work.js";
 import { startTestSystem, type TestSystem } from "./harness.js";
+import { RegistryClient } from "./registry-client.js";
 
 let sys: TestSystem;
 before(async () => {
@@ -31,7 +32,11 @@ describe("unit of work", () => {
       uow.run(async (w) => {
         await w.tx.systemSetting.create({ data: { key: "uow-probe", value: "x" } });
         w.audit("org_create", { principal: p }, { namespace: "uow-probe" });
-        w.emit("tag_deleted", { repository: "uow/probe", namespace: "uow", tags: ["x"], performer: null });
+        w.emit(
+          "tag_deleted",
+          { repository: "uow/probe", namespace: "uow", tags: ["x"], performer: null },
+          null,
+        );
         throw new Error("the change fails after its writes");
       }),
       /the change fails/,
@@ -66,7 +71,7 @@ describe("unit of work", () => {
   test("a committed unit's event reaches its queue once, carrying one event id", async () => {
     const uow = new UnitOfWork(sys.db, sys.jobs);
     await uow.run(async (w) => {
-      w.emit("tag_deleted", { repository: "uow/sent", namespace: "uow", tags: ["a"], performer: null });
+      w.emit("tag_deleted", { repository: "uow/sent", namespace: "uow", tags: ["a"], performer: null }, null);
     });
     const rows = await waitFor(async () => {
       const r = await sys.db.jobRecord.findMany({
@@ -77,5 +82,61 @@ describe("unit of work", () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.attempts, 1);
     assert.match(String((rows[0]!.payload as { eventId?: string }).eventId), /^[0-9a-f-]{36}$/);
+  });
+  test("an event about a repository becomes a notifications job only when the repository has a notification for it", async () => {
+    const uow = new UnitOfWork(sys.db, sys.jobs);
+    const repo = await sys.services.repos.create(await admin(), { namespace: "admin", name: "watched" });
+    const emit = (tag: string) =>
+      uow.run(async (w) => {
+        w.emit(
+          "tag_deleted",
+          { repository: "admin/watched", namespace: "admin", tags: [tag], performer: null },
+          repo.id,
+        );
+      });
+    const jobsFor = (tag: string) =>
+      sys.db.jobRecord.count({
+        where: { name: "tag_deleted", payload: { path: ["tags"], array_contains: [tag] } },
+      });
+    await emit("unwatched");
+    assert.equal(await jobsFor("unwatched"), 0, "nobody watches the repository: no job");
+    await sys.db.repositoryNotification.create({
+      data: {
+        repositoryId: repo.id,
+        event: "repo_image_expiry",
+        method: "webhook",
+        config: { url: "http://127.0.0.1:9/" },
+      },
+    });
+    await emit("other-event");
+    assert.equal(await jobsFor("other-event"), 0, "a notification for another event does not count");
+    await sys.db.repositoryNotification.create({
+      data: {
+        repositoryId: repo.id,
+        event: "tag_deleted",
+        method: "webhook",
+        config: { url: "http://127.0.0.1:9/" },
+      },
+    });
+    await emit("watched");
+    assert.equal(await jobsFor("watched"), 1);
+    // Pushes go through the same rule inside hm_push_manifest.
+    const reg = new RegistryClient(sys, ["admin", "admin-password"]);
+    await reg.pushImage("admin/watched", "pushed-unwatched");
+    const pushJobs = (tag: string) =>
+      sys.db.jobRecord.count({
+        where: { name: "repo_push", payload: { path: ["tags"], array_contains: [tag] } },
+      });
+    assert.equal(await pushJobs("pushed-unwatched"), 0);
+    await sys.db.repositoryNotification.create({
+      data: {
+        repositoryId: repo.id,
+        event: "repo_push",
+        method: "email",
+        config: { email: "ops@example.com" },
+      },
+    });
+    await reg.pushImage("admin/watched", "pushed-watched");
+    assert.equal(await pushJobs("pushed-watched"), 1);
   });
 });

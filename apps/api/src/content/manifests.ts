@@ -148,12 +148,16 @@ export class ManifestService {
         w.auditRepo("delete_manifest", by, repo, { digest: reference, tags });
       }
       if (tags.length)
-        w.emit("tag_deleted", {
-          repository: `${repo.namespace.name}/${repo.name}`,
-          namespace: repo.namespace.name,
-          tags,
-          performer: principalName(principal),
-        });
+        w.emit(
+          "tag_deleted",
+          {
+            repository: `${repo.namespace.name}/${repo.name}`,
+            namespace: repo.namespace.name,
+            tags,
+            performer: principalName(principal),
+          },
+          repo.id,
+        );
     });
   }
 

@@ -21,7 +21,11 @@ export interface EventPayloads {
 
 export type EventName = keyof EventPayloads;
 
-/** Which queues receive a job for each event (the job name is the event name). */
+/**
+ * Which queues receive a job for each event (the job name is the event name). A queue may still decline an
+ * event about a repository: the notifications queue takes one only when the repository has a notification
+ * for it (SQL function hm_event_wanted, applied where outbox rows are written).
+ */
 export const EVENT_QUEUES: Record<EventName, QueueName[]> = {
   repo_push: ["notifications"],
   tag_deleted: ["notifications"],

@@ -42,7 +42,7 @@ export interface RepositoryRef {
 /** What a unit of work collects while it runs; written in its transaction just before the commit. */
 export class Work {
   private readonly entries: Prisma.AuditLogCreateManyInput[] = [];
-  private readonly events: { name: EventName; payload: object }[] = [];
+  private readonly events: { name: EventName; payload: object; repositoryId: bigint | null }[] = [];
 
   constructor(readonly tx: Tx) {}
 
@@ -67,9 +67,12 @@ export class Work {
     this.entries.push(auditRow(opts.repositoryGone ? { ...entry, repositoryId: null } : entry));
   }
 
-  /** Emits an event: one outbox row per queue the catalogue subscribes to it, sharing one event id. */
-  emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
-    this.events.push({ name: event, payload: withEventId(payload) });
+  /**
+   * Emits an event about a repository (null: about none in particular): one outbox row per queue the
+   * catalogue subscribes to it that wants it for that repository (hm_event_wanted), sharing one event id.
+   */
+  emit<E extends EventName>(event: E, payload: EventPayloads[E], repositoryId: bigint | null): void {
+    this.events.push({ name: event, payload: withEventId(payload), repositoryId });
   }
 
   /** The audit kinds and event names collected (the crash failpoint matches them). */
@@ -81,21 +84,24 @@ export class Work {
   async flush(): Promise<OutboxRow[]> {
     if (this.entries.length) await this.tx.auditLog.createMany({ data: this.entries });
     const jobs = this.events.flatMap((e) =>
-      EVENT_QUEUES[e.name].map((queue) => ({ queue, name: e.name, payload: e.payload })),
+      EVENT_QUEUES[e.name].map((queue) => ({
+        queue,
+        name: e.name,
+        payload: e.payload,
+        repo: e.repositoryId,
+      })),
     );
     if (!jobs.length) return [];
-    const rows = await this.tx.$queryRaw<{ id: bigint; queue: QueueName; name: string }[]>`
+    // Each row comes back with its own payload (its event id tells events of one name apart), as RETURNING
+    // keeps no order and the filter may drop some.
+    return this.tx.$queryRaw<OutboxRow[]>`
       INSERT INTO "JobRecord" (queue, name, payload)
-      SELECT * FROM unnest(${jobs.map((j) => j.queue)}::text[], ${jobs.map((j) => j.name)}::text[],
-        ${jobs.map((j) => JSON.stringify(j.payload))}::jsonb[])
-      RETURNING id, queue, name`;
-    // RETURNING gives no order guarantee: pair each row with its payload by (queue, name) and position.
-    const pending = [...jobs];
-    return rows.map((r) => {
-      const i = pending.findIndex((j) => j.queue === r.queue && j.name === r.name);
-      const [job] = pending.splice(i, 1);
-      return { id: r.id, queue: r.queue, name: r.name, payload: job!.payload };
-    });
+      SELECT j.queue, j.name, j.payload
+      FROM unnest(${jobs.map((j) => j.queue)}::text[], ${jobs.map((j) => j.name)}::text[],
+        ${jobs.map((j) => JSON.stringify(j.payload))}::jsonb[], ${jobs.map((j) => j.repo)}::bigint[])
+        AS j(queue, name, payload, repo)
+      WHERE hm_event_wanted(j.queue, j.name, j.repo)
+      RETURNING id, queue, name, payload`;
   }
 }
 

@@ -148,11 +148,15 @@ export class GarbageCollector {
         async (w, now) => {
           const pass = await this.collectPass(w.tx, repositoryId, now, window, youngFor, passSize);
           if (pass.expired.length)
-            w.emit("repo_image_expiry", {
-              repository: `${repo.namespace.name}/${repo.name}`,
-              namespace: repo.namespace.name,
-              tags: [...new Set(pass.expired)],
-            });
+            w.emit(
+              "repo_image_expiry",
+              {
+                repository: `${repo.namespace.name}/${repo.name}`,
+                namespace: repo.namespace.name,
+                tags: [...new Set(pass.expired)],
+              },
+              repositoryId,
+            );
           return pass;
         },
         { label: "gc_pass" },

@@ -112,12 +112,16 @@ export class TagCommandService {
           tag: t.name,
           manifest_digest: t.manifest.digest,
         });
-      w.emit("tag_deleted", {
-        repository: `${repo.namespace.name}/${repo.name}`,
-        namespace: repo.namespace.name,
-        tags: alive.map((t) => t.name),
-        performer: principalName(p),
-      });
+      w.emit(
+        "tag_deleted",
+        {
+          repository: `${repo.namespace.name}/${repo.name}`,
+          namespace: repo.namespace.name,
+          tags: alive.map((t) => t.name),
+          performer: principalName(p),
+        },
+        repo.id,
+      );
       return alive.map((t) => t.name);
     });
   }

@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { after, before, describe, test } from "node:test";
 import { ChildServer } from "../child-server.js";
+import { WATCH_REPOSITORY_SQL } from "../harness.js";
 import { RegistryClient } from "../registry-client.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
@@ -34,6 +35,8 @@ after(async () => {
 });
 
 const one = async <T>(sql: string, values: unknown[] = []) => (await db.query(sql, values)).rows[0] as T;
+/** A notification for the event, so that the event becomes a notifications job at all. */
+const watch = (full: string, event: string) => db.query(WATCH_REPOSITORY_SQL, [...full.split("/"), [event]]);
 const count = async (sql: string, values: unknown[] = []) =>
   Number((await one<{ n: string }>(`SELECT count(*) AS n FROM ${sql}`, values)).n);
 
@@ -98,6 +101,7 @@ async function runGcJob(repository: string) {
 describe("crash after commit, before dispatch", () => {
   test("a push: manifest, tag, push_repo entry and one repo_push delivery", async () => {
     const manifest = await client.imageManifest("admin/pushed");
+    await watch("admin/pushed", "repo_push");
     await crashAfterCommitOf("repo_push", () => client.putManifest("admin/pushed", "v1", manifest));
     assert.equal(await count(`"Tag" WHERE name = 'v1' AND "lifetimeEnd" IS NULL`), 1);
     assert.equal(await count(`"AuditLog" WHERE kind = 'push_repo' AND metadata->>'repo' = 'pushed'`), 1);
@@ -106,6 +110,7 @@ describe("crash after commit, before dispatch", () => {
 
   test("a tag delete: the tag ended, one delete_tag entry and one tag_deleted delivery", async () => {
     await client.pushImage("admin/deleted", "v1");
+    await watch("admin/deleted", "tag_deleted");
     await crashAfterCommitOf("tag_deleted", () => client.req("DELETE", "admin/deleted", "/manifests/v1"));
     const alive = `"Tag" t JOIN "Repository" r ON r.id = t."repositoryId"
       WHERE r.name = 'deleted' AND t.name = 'v1' AND (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now())`;
@@ -116,6 +121,7 @@ describe("crash after commit, before dispatch", () => {
 
   test("a tag expiry: announced once by the GC pass that marked it", async () => {
     await client.pushImage("admin/expiring", "v1");
+    await watch("admin/expiring", "repo_image_expiry");
     await db.query(`UPDATE "Tag" SET expires = true, "lifetimeStart" = now() - interval '1 minute',
       "lifetimeEnd" = now() - interval '1 second'
       WHERE "repositoryId" = (SELECT id FROM "Repository" WHERE name = 'expiring')`);

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { freePort } from "../../src/infra/embedded-postgres.js";
-import { startTestSystem, type TestSystem } from "../harness.js";
+import { startTestSystem, watchRepository, type TestSystem } from "../harness.js";
 import { RegistryClient } from "../registry-client.js";
 
 let sys: TestSystem;
@@ -60,6 +60,9 @@ before(async () => {
     email: "alice@example.com",
     password: "password-123",
   });
+  // The repository exists and has a notification for pushes, so that each push event becomes a job.
+  await new RegistryClient(sys, ["alice", "password-123"]).imageManifest("alice/app");
+  await watchRepository(sys, "alice/app", ["repo_push"]);
 });
 after(async () => {
   await sys?.stop();
