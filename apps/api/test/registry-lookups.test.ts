@@ -106,9 +106,13 @@ describe("registry lookups", () => {
       [1, "z"],
     ] as const) {
       const want = await sys.services.tags.listNames(repo.id, n, last);
-      assert.deepEqual(await lookups.tagNames(repo.id, n, last), want, `n=${n} last=${last}`);
+      assert.deepEqual(await lookups.tagNames("admin/names", n, last), want, `n=${n} last=${last}`);
     }
-    assert.deepEqual(await lookups.tagNames(repo.id, undefined, undefined), ["B", "a-1", "a_1", "b"]);
+    assert.deepEqual(await lookups.tagNames("admin/names", undefined, undefined), ["B", "a-1", "a_1", "b"]);
+    await sys.services.repos.create(await admin(), { namespace: "admin", name: "no-tags" });
+    assert.deepEqual(await lookups.tagNames("admin/no-tags", undefined, undefined), []);
+    assert.equal(await lookups.tagNames("admin/missing", undefined, undefined), null, "no such repository");
+    assert.equal(await lookups.tagNames("nonamespace", undefined, undefined), null);
   });
 });
 

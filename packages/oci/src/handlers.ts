@@ -2,7 +2,7 @@
 import type { Request, Response } from "express";
 import { parseDigest, requireDigest } from "./digest.js";
 import { OciError } from "./errors.js";
-import { hasBody, intParam, parseContentRange, parseRange, readLimited, streamTo } from "./http.js";
+import { hasBody, intParam, parseContentRange, parseRange, readLimited, sendJson, streamTo } from "./http.js";
 import type { Access, RegistryBackend, UploadState } from "./interfaces.js";
 import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, MediaType, baseMediaType } from "./media-types.js";
 import { isValidTag } from "./names.js";
@@ -71,7 +71,7 @@ export async function catalog({ req, res, backend, access }: Ctx) {
   const last = typeof req.query.last === "string" ? req.query.last : undefined;
   const repositories = n === 0 ? [] : await backend.catalog(n, last, access);
   linkNext(res, "/v2/_catalog", n, last, repositories);
-  res.json({ repositories });
+  sendJson(res, { repositories });
 }
 
 export async function headOrGetBlob({ req, res, backend, access, repo, params }: Ctx) {
@@ -221,7 +221,7 @@ export async function listTags({ req, res, backend, access, repo }: Ctx) {
   const last = typeof req.query.last === "string" ? req.query.last : undefined;
   const tags = n === 0 ? [] : await backend.listTags(repo, n, last, access);
   linkNext(res, `/v2/${repo}/tags/list`, n, last, tags);
-  res.json({ name: repo, tags });
+  sendJson(res, { name: repo, tags });
 }
 
 export async function listReferrers({ req, res, backend, access, repo, params }: Ctx) {

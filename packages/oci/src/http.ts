@@ -98,3 +98,14 @@ export function intParam(v: unknown, name: string): number | undefined {
     throw new OciError("PAGINATION_NUMBER_INVALID", `invalid ${name}`);
   return Number(v);
 }
+
+/**
+ * Sends a JSON answer as it is: no ETag hashed over the body and no conditional-request check (Express's
+ * res.json does both on every answer; registry clients use neither on these lists).
+ */
+export function sendJson(res: Response, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(body));
+  res.end(body);
+}

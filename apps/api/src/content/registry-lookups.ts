@@ -53,13 +53,20 @@ const LINKED_BLOB = `
 /**
  * Alive tag names in byte order after a name (TagService.listNames), joined by newlines into one value: a
  * 10,000-tag list then costs one field to parse instead of 10,000 rows. A tag name cannot hold a newline.
+ * Found by the repository's name in the same statement: one round trip per tags/list (no row: no such
+ * repository).
  */
 const TAG_NAMES = `
-  SELECT string_agg(name, E'\\n' ORDER BY name COLLATE "C") FROM (
-    SELECT name FROM "Tag"
-    WHERE "repositoryId" = $1 AND ("lifetimeEnd" IS NULL OR "lifetimeEnd" > now()) AND name COLLATE "C" > $2
-    ORDER BY name COLLATE "C" LIMIT $3
-  ) page`;
+  SELECT (
+    SELECT string_agg(name, E'\\n' ORDER BY name COLLATE "C") FROM (
+      SELECT t.name FROM "Tag" t
+      WHERE t."repositoryId" = r.id AND (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now())
+        AND t.name COLLATE "C" > $3
+      ORDER BY t.name COLLATE "C" LIMIT $4
+    ) page
+  ) AS names
+  FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId"
+  WHERE n.name = $1 AND r.name = $2`;
 
 const USER = `SELECT id, username, "namespaceId", superuser, enabled FROM "User" WHERE id = $1`;
 
@@ -158,15 +165,25 @@ export class RegistryLookups {
     return row ? { digest: row.digest, size: BigInt(row.size) } : null;
   }
 
-  /** Same as TagService.listNames: `tags/list` of a repository with 10,000 tags reads them all at once. */
-  async tagNames(repositoryId: bigint, n: number | undefined, last: string | undefined): Promise<string[]> {
+  /**
+   * Same as TagService.listNames, for the repository named `fullName` (null when there is none):
+   * `tags/list` of a repository with 10,000 tags reads them all at once.
+   */
+  async tagNames(
+    fullName: string,
+    n: number | undefined,
+    last: string | undefined,
+  ): Promise<string[] | null> {
+    const parts = splitRepository(fullName);
+    if (!parts) return null;
     const r = await this.pool.query<[string | null]>({
       name: "hm_tag_names",
       text: TAG_NAMES,
-      values: [repositoryId.toString(), last ?? "", n ?? 100_000],
+      values: [parts.namespace, parts.name, last ?? "", n ?? 100_000],
       rowMode: "array",
     });
-    const joined = r.rows[0]?.[0];
+    if (!r.rows.length) return null;
+    const joined = r.rows[0]![0];
     return joined ? joined.split("\n") : [];
   }
 }

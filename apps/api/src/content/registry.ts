@@ -166,7 +166,9 @@ export class RegistryService {
   }
 
   async tagNames(name: string, n: number | undefined, last: string | undefined): Promise<string[]> {
-    return this.lookups.tagNames((await this.repository(name)).id, n, last);
+    const names = await this.lookups.tagNames(name, n, last);
+    if (!names) throw new ContentError("REPOSITORY_UNKNOWN", `repository ${name} not found`, { name });
+    return names;
   }
 
   async referrers(
