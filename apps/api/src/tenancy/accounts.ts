@@ -1,5 +1,6 @@
 // Users, organizations and credentials checks (password, robot token, OAuth and app tokens).
 import argon2 from "argon2";
+import { VerifiedPasswords } from "../access/verified-passwords.js";
 import type { Db } from "../infra/database.js";
 import type { User } from "../generated/prisma/client.js";
 import type { UnitOfWork, Work } from "../events/unit-of-work.js";
@@ -23,6 +24,7 @@ export class AccountService {
     private readonly superUsers: readonly string[],
     /** Time-machine window of new namespaces (DEFAULT_TAG_EXPIRATION), in seconds. */
     readonly defaultTimeMachineSeconds = 14 * 86400,
+    readonly verifiedPasswords = new VerifiedPasswords(),
   ) {}
 
   validateNamespaceName(name: string): void {
@@ -101,7 +103,10 @@ export class AccountService {
   async verifyPassword(username: string, password: string): Promise<Principal | null> {
     const user = await this.db.user.findUnique({ where: { username } });
     if (!user?.passwordHash || !user.enabled) return null;
-    if (!(await argon2.verify(user.passwordHash, password))) return null;
+    if (!this.verifiedPasswords.known(user.id, user.passwordHash, password)) {
+      if (!(await argon2.verify(user.passwordHash, password))) return null;
+      this.verifiedPasswords.remember(user.id, user.passwordHash, password);
+    }
     return this.toPrincipal(user);
   }
 

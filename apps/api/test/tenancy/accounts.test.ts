@@ -36,6 +36,29 @@ import { newOrg, Tenancy, unique } from "./fixtures.js";
 const t = Tenancy.forFile();
 
 describe("sessions and accounts", () => {
+  test("a password verified once is not hashed again; a changed password makes the old one fail at once", async () => {
+    const { accounts, users } = t.sys.services;
+    const name = unique("pw");
+    await accounts.createUser({ username: name, email: `${name}@example.com`, password: "first-password" });
+    const cache = accounts.verifiedPasswords;
+    const hits = cache.hits;
+    assert.ok(await accounts.verifyPassword(name, "first-password"));
+    assert.equal(cache.hits, hits, "the first check runs argon2");
+    const p = await accounts.verifyPassword(name, "first-password");
+    assert.equal(p?.kind === "user" && p.username, name);
+    assert.equal(cache.hits, hits + 1, "the second is answered from memory");
+    assert.equal(await accounts.verifyPassword(name, "wrong-password"), null);
+    assert.equal(await accounts.verifyPassword(name, "wrong-password"), null);
+    assert.equal(cache.hits, hits + 1, "a wrong password is never remembered");
+    await users.changePassword(p!, "first-password", "second-password");
+    assert.equal(
+      await accounts.verifyPassword(name, "first-password"),
+      null,
+      "the old password fails at once",
+    );
+    assert.ok(await accounts.verifyPassword(name, "second-password"));
+  });
+
   test("sign-up signs in with an httpOnly session cookie; logout ends it", async () => {
     const s = new GqlSession(t.sys);
     const dave = unique("dave");
