@@ -4,8 +4,9 @@
 //   npm run build && npm run bench                 full run (about 20 minutes on 2 cores)
 //   npm run bench -- --quick                       small sizes, to check the runner
 //   npm run bench -- --write                       also write BENCHMARKS.md
-//   npm run bench -- --only=blobs,manifests        a subset: blobs, huge, small, manifests (or manifest-put,
-//                                                  manifest-get), listing, graphql, gc
+//   npm run bench -- --only=blobs,manifests        a subset: blobs, huge, uploads, small, manifests (or
+//                                                  manifest-put, manifest-get, manifest-layers), listing (or
+//                                                  small-tags), graphql, gc
 //   npm run bench -- --profile=DIR                 run our server with --cpu-prof (profiles in DIR at exit)
 import fs from "node:fs";
 import os from "node:os";
@@ -24,8 +25,15 @@ import {
 import { hugeBlob, largeBlobs, smallBlobs } from "./workloads/blobs.js";
 import { gcExpiredTags } from "./workloads/gc.js";
 import { graphqlLists } from "./workloads/graphql.js";
-import { catalog, tagList } from "./workloads/listing.js";
-import { manifestGets, manifestPuts, manifestSetup, wrkAvailable } from "./workloads/manifests.js";
+import { catalog, smallTagList, tagList } from "./workloads/listing.js";
+import {
+  manifestGets,
+  manifestPuts,
+  manifestPutsDistinctLayers,
+  manifestSetup,
+  wrkAvailable,
+} from "./workloads/manifests.js";
+import { singleRequestUploads } from "./workloads/uploads.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -69,6 +77,7 @@ try {
   console.error(`ours at ${ours.base} (pid ${ours.pid}), distribution at ${dist.base} (pid ${dist.pid})`);
   if (enabled("blobs")) await largeBlobs(ctx);
   if (enabled("huge")) await hugeBlob(ctx);
+  if (enabled("uploads")) await singleRequestUploads(ctx);
   if (enabled("small")) await smallBlobs(ctx);
   const puts = enabled("manifests") || enabled("manifest-put");
   const gets = enabled("manifests") || enabled("manifest-get");
@@ -77,6 +86,8 @@ try {
     if (puts) await manifestPuts(ctx, parts);
     if (gets) await manifestGets(ctx, parts);
   }
+  if (enabled("manifests") || enabled("manifest-layers")) await manifestPutsDistinctLayers(ctx);
+  if (enabled("listing") || enabled("small-tags")) await smallTagList(ctx);
   if (enabled("listing")) {
     await tagList(ctx);
     await catalog(ctx);

@@ -14,6 +14,10 @@ export interface Profile {
   hugePulls: number;
   smallBlobs: number;
   manifestPuts: number;
+  /** Manifests per round that each bring their own layer. */
+  distinctLayerManifests: number;
+  /** Tags of the small repository whose tags/list is timed right after its pushes. */
+  smallRepoTags: number;
   wrkSeconds: number;
   manyTags: number;
   catalogRepos: number;
@@ -30,6 +34,8 @@ export const FULL: Profile = {
   hugePulls: 5,
   smallBlobs: 512,
   manifestPuts: 400,
+  distinctLayerManifests: 200,
+  smallRepoTags: 200,
   wrkSeconds: 10,
   manyTags: 10_000,
   catalogRepos: 1_000,
@@ -46,6 +52,8 @@ export const QUICK: Profile = {
   hugePulls: 1,
   smallBlobs: 96,
   manifestPuts: 60,
+  distinctLayerManifests: 40,
+  smallRepoTags: 40,
   wrkSeconds: 3,
   manyTags: 500,
   catalogRepos: 60,

@@ -74,6 +74,26 @@ export async function pushBlob(c: HttpClient, repo: string, blob: Blob): Promise
   expectStatus(done, 201, `PUT upload ${repo}`);
 }
 
+/** Monolithic upload: POST opens the session, one PUT <location>?digest= carries the whole body. */
+export async function pushBlobMonolithic(c: HttpClient, repo: string, blob: Blob): Promise<void> {
+  const start = await c.request("POST", `/v2/${repo}/blobs/uploads/`, { body: "" });
+  expectStatus(start, 202, `POST upload ${repo}`);
+  const done = await c.request("PUT", withDigest(String(start.headers.location), blob.digest), {
+    headers: { "content-type": "application/octet-stream", "content-length": String(blob.size) },
+    body: blob.body,
+  });
+  expectStatus(done, 201, `PUT monolithic upload ${repo}`);
+}
+
+/** Single-request upload: POST /blobs/uploads/?digest= with the whole body (201 when the registry has it). */
+export async function pushBlobSingleRequest(c: HttpClient, repo: string, blob: Blob): Promise<void> {
+  const r = await c.request("POST", withDigest(`/v2/${repo}/blobs/uploads/`, blob.digest), {
+    headers: { "content-type": "application/octet-stream", "content-length": String(blob.size) },
+    body: blob.body,
+  });
+  expectStatus(r, 201, `POST ?digest= upload ${repo}`);
+}
+
 /** Pushes a small blob of the given bytes (distribution 2.8 ignores monolithic POST ?digest=, so no shortcut). */
 export async function putSmallBlob(c: HttpClient, repo: string, body: Buffer): Promise<Blob> {
   const blob = { digest: sha256(body), size: body.length, body };

@@ -81,7 +81,9 @@ async function adminQuery(sql: string) {
   }
 }
 
-export async function startOurs(opts: { profileDir?: string; keepLogs?: boolean } = {}): Promise<Ours> {
+export async function startOurs(
+  opts: { profileDir?: string; keepLogs?: boolean; env?: Record<string, string> } = {},
+): Promise<Ours> {
   const main = path.join(ROOT, "apps/api/dist/main.js");
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const tag = `${process.pid}_${crypto.randomBytes(3).toString("hex")}`;
@@ -119,6 +121,7 @@ export async function startOurs(opts: { profileDir?: string; keepLogs?: boolean 
       REGISTRY_TOKEN_TTL: "7200", // the runner reuses one token per set of repositories for the whole run
       GC_INTERVAL: "0", // no periodic GC in the middle of a measurement; the GC workload enqueues its own
       CHECKPOINT_DISABLE: "1",
+      ...opts.env,
     },
   });
   const base = `http://${host}`;
@@ -280,5 +283,16 @@ export function rss(pid: number): { rssMiB: number; hwmMiB: number } | null {
     return { rssMiB: kb("VmRSS") / 1024, hwmMiB: kb("VmHWM") / 1024 };
   } catch {
     return null;
+  }
+}
+
+/** CPU time (user + system) the process has used so far, in ms: a server's cost, whatever else runs. */
+export function cpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
   }
 }

@@ -1,5 +1,6 @@
 // Blob push and pull: 64 MiB one and two at a time, 1 GiB once (streamed from a file, with the servers'
 // resident memory sampled), and 64 KiB blobs at concurrency 8 and 32.
+import { spawn } from "node:child_process";
 import path from "node:path";
 import type { BenchContext } from "../lib/context.js";
 import { pullBlob, pushBlob, randomBlob, randomFileBlob, type Blob } from "../lib/oci.js";
@@ -94,6 +95,36 @@ export async function hugeBlob(ctx: BenchContext): Promise<void> {
   };
   await ctx.alternate(1, (t) => op(t, "push"));
   await ctx.alternate(ctx.profile.hugePulls, (t) => op(t, "pull"));
+  // The same pull to curl, which checks no digest: the hashing client above is the limit on a fast server,
+  // so this row is the server's own measure.
+  await ctx.alternate(ctx.profile.hugePulls, async (t) => {
+    ctx.progress(`${label(size)} pull to curl: ${t.name}`);
+    const headers = await t.authHeaders([REPO]);
+    const rate = await curlPull(`${t.base}/v2/${REPO}/blobs/${blob.digest}`, headers, size);
+    ctx.record(
+      F,
+      { name: `pull ${label(size)} ×1 to curl (no digest check)`, unit: "MiB/s", better: "higher" },
+      t.name,
+      rate,
+    );
+  });
+}
+
+/** GETs `url` with curl into /dev/null; returns MiB/s (curl's own average), checking the size. */
+function curlPull(url: string, headers: Record<string, string>, size: number): Promise<number> {
+  const args = ["-sS", "-o", "/dev/null", "-w", "%{size_download} %{speed_download}", url];
+  for (const [k, v] of Object.entries(headers)) args.unshift("-H", `${k}: ${v}`);
+  return new Promise((resolve, reject) => {
+    const p = spawn("curl", args);
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => (out += d));
+    p.on("error", reject);
+    p.on("exit", (code) => {
+      const [bytes, speed] = out.trim().split(" ").map(Number);
+      if (code !== 0 || bytes !== size) return reject(new Error(`curl pull: exit ${code}, ${out}`));
+      resolve(speed! / MiB);
+    });
+  });
 }
 
 export async function smallBlobs(ctx: BenchContext): Promise<void> {

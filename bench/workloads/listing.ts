@@ -48,6 +48,39 @@ export async function tagList(ctx: BenchContext): Promise<void> {
   });
 }
 
+/**
+ * A small repository listed right after its pushes: a new repository per round gets `smallRepoTags` tags
+ * (distinct manifests, PUT at concurrency 8), then its tags/list is timed — the first request on its own,
+ * then the median of the next ones.
+ */
+export async function smallTagList(ctx: BenchContext): Promise<void> {
+  const n = ctx.profile.smallRepoTags;
+  await ctx.alternate(ctx.profile.rounds, async (t, round) => {
+    const repo = `bench/small-tags-${round}`;
+    ctx.progress(`tags/list of ${n} tags right after the pushes, round ${round + 1}: ${t.name}`);
+    const c = await t.client([repo]);
+    const parts = await pushImageParts(c, repo);
+    const tags = Array.from({ length: n }, (_, i) => `v${String(i).padStart(4, "0")}`);
+    await runPool(tags, 8, (tag) => putManifest(c, repo, tag, manifestFor(parts, `${round}-${tag}`)));
+    const lat: number[] = [];
+    for (let i = 0; i <= REQUESTS_PER_ROUND; i++) {
+      const start = process.hrtime.bigint();
+      const r = await c.request("GET", `/v2/${repo}/tags/list`);
+      lat.push(msSince(start));
+      expectStatus(r, 200, "tags/list");
+      const got = (JSON.parse(r.body.toString()) as { tags: string[] }).tags.length;
+      if (got !== n) throw new Error(`${t.name}: tags/list returned ${got} tags, expected ${n}`);
+    }
+    const row = (what: string) => ({
+      name: `tags/list of ${n} tags, ${what}`,
+      unit: "ms",
+      better: "lower" as const,
+    });
+    ctx.record(F, row("first request after the pushes"), t.name, lat[0]!);
+    ctx.record(F, row(`p50 of the next ${REQUESTS_PER_ROUND}`), t.name, median(lat.slice(1)));
+  });
+}
+
 export async function catalog(ctx: BenchContext): Promise<void> {
   const n = ctx.profile.catalogRepos;
   const page = Math.min(n, 1000);

@@ -3,7 +3,16 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { BenchContext } from "../lib/context.js";
-import { MANIFEST_ACCEPT, manifestFor, pushImageParts, putManifest, type ImageParts } from "../lib/oci.js";
+import crypto from "node:crypto";
+import {
+  MANIFEST_ACCEPT,
+  manifestFor,
+  pushBlob,
+  pushImageParts,
+  putManifest,
+  randomBlob,
+  type ImageParts,
+} from "../lib/oci.js";
 import { median, p99, runPool } from "../lib/stats.js";
 
 const REPO = "bench/manifests";
@@ -55,6 +64,39 @@ export async function manifestPuts(ctx: BenchContext, parts: Map<string, ImagePa
       { warmup: 1 },
     );
   }
+}
+
+/**
+ * New images that each bring their own 64 KiB layer (pushed first, untimed), PUT by tag at concurrency 8
+ * into a repository that is new in every round: every PUT links a blob the repository has not referenced.
+ */
+export async function manifestPutsDistinctLayers(ctx: BenchContext): Promise<void> {
+  const n = ctx.profile.distinctLayerManifests;
+  await ctx.alternate(
+    ctx.profile.rounds,
+    async (t, round) => {
+      const repo = `bench/layers-${round}`;
+      ctx.progress(`manifest PUT ×${n}, each with its own layer, round ${round + 1}: ${t.name}`);
+      const c = await t.client([repo]);
+      const { config } = await pushImageParts(c, repo);
+      const layers = Array.from({ length: n }, () => randomBlob(64 * 1024));
+      await runPool(layers, 8, (b) => pushBlob(c, repo, b));
+      const items = layers.map((layer, i) => ({
+        tag: `v${i}`,
+        bytes: manifestFor({ config, layer }, `${round}-${i}-${crypto.randomUUID()}`),
+      }));
+      const r = await runPool(items, 8, (m) => putManifest(c, repo, m.tag, m.bytes));
+      const row = (what: string, unit: string, better: "higher" | "lower") => ({
+        name: `PUT${what}, each with its own 64 KiB layer, fresh repo, c=8`,
+        unit,
+        better,
+      });
+      ctx.record(F, row("", "manifests/s", "higher"), t.name, n / (r.wallMs / 1000));
+      ctx.record(F, row(" p50", "ms", "lower"), t.name, median(r.latencies));
+      ctx.record(F, row(" p99", "ms", "lower"), t.name, p99(r.latencies));
+    },
+    { warmup: 1 },
+  );
 }
 
 interface WrkResult {
