@@ -54,19 +54,20 @@ const LINKED_BLOB = `
  * Alive tag names in byte order after a name (TagService.listNames), joined by newlines into one value: a
  * 10,000-tag list then costs one field to parse instead of 10,000 rows. A tag name cannot hold a newline.
  * Found by the repository's name in the same statement: one round trip per tags/list (no row: no such
- * repository).
+ * repository). Only the aggregate's own ORDER BY guarantees the joined order, and PostgreSQL 15 sorts for it
+ * whatever order its input has: a whole list (no `n`) is aggregated straight from the table, one sort; a page
+ * takes its LIMIT in a subquery first.
  */
-const TAG_NAMES = `
-  SELECT (
-    SELECT string_agg(name, E'\\n' ORDER BY name COLLATE "C") FROM (
-      SELECT t.name FROM "Tag" t
-      WHERE t."repositoryId" = r.id AND (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now())
-        AND t.name COLLATE "C" > $3
-      ORDER BY t.name COLLATE "C" LIMIT $4
-    ) page
-  ) AS names
+const tagNamesOf = (rows: string) => `
+  SELECT (SELECT string_agg(name, E'\\n' ORDER BY name COLLATE "C") FROM ${rows}) AS names
   FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId"
   WHERE n.name = $1 AND r.name = $2`;
+const ALIVE_AFTER = `"Tag" t WHERE t."repositoryId" = r.id AND (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now())
+  AND t.name COLLATE "C" > $3`;
+const TAG_NAMES_ALL = tagNamesOf(ALIVE_AFTER);
+const TAG_NAMES_PAGE = tagNamesOf(
+  `(SELECT t.name FROM ${ALIVE_AFTER} ORDER BY t.name COLLATE "C" LIMIT $4) page`,
+);
 
 const USER = `SELECT id, username, "namespaceId", superuser, enabled FROM "User" WHERE id = $1`;
 
@@ -176,12 +177,21 @@ export class RegistryLookups {
   ): Promise<string[] | null> {
     const parts = splitRepository(fullName);
     if (!parts) return null;
-    const r = await this.pool.query<[string | null]>({
-      name: "hm_tag_names",
-      text: TAG_NAMES,
-      values: [parts.namespace, parts.name, last ?? "", n ?? 100_000],
-      rowMode: "array",
-    });
+    const r = await this.pool.query<[string | null]>(
+      n === undefined
+        ? {
+            name: "hm_tag_names_all",
+            text: TAG_NAMES_ALL,
+            values: [parts.namespace, parts.name, last ?? ""],
+            rowMode: "array",
+          }
+        : {
+            name: "hm_tag_names_page",
+            text: TAG_NAMES_PAGE,
+            values: [parts.namespace, parts.name, last ?? "", n],
+            rowMode: "array",
+          },
+    );
     if (!r.rows.length) return null;
     const joined = r.rows[0]![0];
     return joined ? joined.split("\n") : [];
