@@ -11,6 +11,13 @@ import { parseDigest, type DigestAlgorithm, type SendableBody } from "@hm/oci";
 import { DigestMismatchError, UploadOffsetError, type BlobStore } from "./blob-store.js";
 import { sendFileRange } from "./file-sender.js";
 
+/**
+ * Bytes an upload's file stream holds before it stops reading the socket. With the stream's default (16 KiB)
+ * every 64 KiB socket chunk waits for its own write before the next is read; with 1 MiB, reading goes on
+ * while a write is in flight and the chunks that piled up go out in one writev. Two 64 MiB uploads at once:
+ * server CPU per blob 260-308 -> 168-185 ms, 213-287 -> 399-419 MiB/s (256 KiB and 4 MiB did worse).
+ */
+const WRITE_BUFFER = 1024 * 1024;
 /** Bytes of an upload written between background flushes to disk. */
 const SYNC_EVERY = 16 * 1024 * 1024;
 
@@ -97,7 +104,7 @@ export class FsBlobStore implements BlobStore {
       });
       try {
         // The stream closes the handle when done; a close waits for a flush still in flight.
-        await pipeline(body, tap, fh.createWriteStream());
+        await pipeline(body, tap, fh.createWriteStream({ highWaterMark: WRITE_BUFFER }));
       } catch (e) {
         // Keep the session consistent: drop whatever part of this chunk reached the disk.
         await fsp.truncate(file, size).catch(() => {});
