@@ -40,6 +40,13 @@ export async function largeBlobs(ctx: BenchContext): Promise<void> {
         t.name,
         mibs(size, await timed(() => pullBlob(c, REPO, one))),
       );
+      const headers = await t.authHeaders([REPO]);
+      ctx.record(
+        F,
+        rate(`pull ${label(size)} ×1 to curl (no digest check)`),
+        t.name,
+        await curlPull(`${t.base}/v2/${REPO}/blobs/${one.digest}`, headers, size),
+      );
       const two = [randomBlob(size), randomBlob(size)];
       const pushMs = await timed(() => Promise.all(two.map((b) => pushBlob(c, REPO, b))));
       ctx.record(F, rate(`push ${label(size)} ×2 concurrent (total)`), t.name, mibs(2 * size, pushMs));
