@@ -46,6 +46,7 @@ test.describe("explore", () => {
 
     // A public repository opens for the anonymous visitor too
     await page.getByLabel("Search public repositories").fill(prefix);
+    await expect(list.getByRole("row")).toHaveCount(3);
     await list.getByRole("link", link("alpha")).click();
     await expect(page.getByRole("heading", { name: link("alpha").name, level: 1 })).toBeVisible();
     await expect(page.getByText("No tags yet")).toBeVisible();
@@ -61,6 +62,10 @@ test.describe("explore", () => {
     await expect(list.getByRole("link", link("alpha"))).toBeVisible();
     await expect(list.getByRole("link", link("beta"))).toBeVisible();
     await expect(list.getByRole("link", link("secret"))).toBeHidden();
+    // The search applies after a pause: until then the unfiltered list (other specs' public repositories too)
+    // is on screen, and a click on a row that the filtered list then replaces is lost. The header row and
+    // the two matches mean the filter has applied.
+    await expect(list.getByRole("row")).toHaveCount(3);
     await list.getByRole("button", { name: `Star ${link("beta").name}` }).click();
     await expect(list.getByRole("button", { name: `Unstar ${link("beta").name}` })).toBeVisible();
     await screenshot(page, testInfo, "explore-user");
