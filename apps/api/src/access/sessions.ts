@@ -32,7 +32,12 @@ export class SessionService {
     const p = await this.credentials.passwordLogin(username, password);
     if (p?.kind !== "user") {
       await this.uow.run(async (w) =>
-        w.audit("login_failure", { principal: { name: username.slice(0, 255), id: null }, ip }, {}),
+        // The name as typed, but PostgreSQL takes no NUL in text: shown as U+FFFD.
+        w.audit(
+          "login_failure",
+          { principal: { name: username.replace(/\0/g, "\uFFFD").slice(0, 255), id: null }, ip },
+          {},
+        ),
       );
       throw new DomainError("UNAUTHENTICATED", "Invalid username or password");
     }

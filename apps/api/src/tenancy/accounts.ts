@@ -101,6 +101,8 @@ export class AccountService {
 
   /** Checks a username and password; null on any mismatch (no hint which part was wrong). */
   async verifyPassword(username: string, password: string): Promise<Principal | null> {
+    // No stored name or password holds a NUL, and PostgreSQL refuses one in text.
+    if (username.includes("\0") || password.includes("\0")) return null;
     const user = await this.db.user.findUnique({ where: { username } });
     if (!user?.passwordHash || !user.enabled) return null;
     if (!this.verifiedPasswords.known(user.id, user.passwordHash, password)) {

@@ -90,6 +90,20 @@ describe("sessions and accounts", () => {
     assert.equal(await code(erin, `${alice.username}@example.com`), "CONFLICT");
   });
 
+  test("a NUL byte in a login (PostgreSQL refuses one in text) is a wrong login, not an internal error", async () => {
+    const [{ username: nul }] = await t.users("nul");
+    const s = new GqlSession(t.sys);
+    for (const [username, password] of [
+      [`${nul}\0x`, "password-123"],
+      [nul, "password\0-123"],
+    ] as const)
+      assert.deepEqual(await s.fails(LoginDocument, { username, password }), {
+        code: "UNAUTHENTICATED",
+        message: "Invalid username or password",
+      });
+    await s.login(nul, "password-123");
+  });
+
   test("wrong passwords are refused with one message; the sixth attempt is rate limited", async () => {
     const [{ username: frank }] = await t.users("frank");
     const s = new GqlSession(t.sys);
