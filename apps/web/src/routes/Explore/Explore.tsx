@@ -1,6 +1,7 @@
 import { PageSection, Title } from "@patternfly/react-core";
 import { ListSearch, ListToolbar } from "../../components/ListToolbar";
-import { EmptyView, QueryState } from "../../components/States";
+import { useState } from "react";
+import { EmptyView, ErrorAlert, QueryState } from "../../components/States";
 import { useListFilter } from "../../hooks/useListFilter";
 import { useRepositories } from "../../hooks/repositories";
 import { useViewer } from "../../hooks/session";
@@ -10,6 +11,8 @@ export function Explore() {
   const search = useListFilter(20);
   const { debounced, paging } = search;
   const { viewer } = useViewer();
+  // A star that fails says why instead of leaving the button as it was.
+  const [error, setError] = useState<string | null>(null);
   const { result } = useRepositories({ publicOnly: true, search: debounced || null, ...paging.variables });
   return (
     <>
@@ -24,6 +27,7 @@ export function Explore() {
             placeholder="Search by name or description"
           />
         </ListToolbar>
+        <ErrorAlert error={error} />
         <QueryState result={result} errorTitle="Could not search">
           {(data) =>
             data.repositories.edges.length === 0 ? (
@@ -32,6 +36,7 @@ export function Explore() {
               <RepositoryTable
                 repositories={data.repositories.edges.map((e) => e.node)}
                 showStar={!!viewer}
+                onError={setError}
               />
             )
           }
