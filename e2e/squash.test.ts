@@ -120,6 +120,21 @@ after(async () => {
 
 const squashUrl = (repo: string, tag: string) => `${sys.url}/c1/squash/${repo}/${tag}`;
 
+/** Pushes dev/squashme:v1 again as `tag`, with layer `index` replaced by `blob` of `mediaType`. */
+async function pushVariant(tag: string, index: number, blob: Buffer, mediaType: string) {
+  const base = JSON.parse(
+    await (
+      await reg.req("GET", "dev/squashme", "/manifests/v1", {
+        headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+      })
+    ).text(),
+  ) as { config: unknown; layers: { mediaType: string; digest: string; size: number }[] };
+  await reg.pushBlob("dev/squashme", blob);
+  base.layers[index] = { mediaType, digest: sha(blob), size: blob.length };
+  const res = await reg.putManifest("dev/squashme", tag, Buffer.from(JSON.stringify(base)));
+  assert.equal(res.status, 201);
+}
+
 describe("squashed image download", { concurrency: false }, () => {
   let archive: Buffer;
 
@@ -218,23 +233,7 @@ describe("squashed image download", { concurrency: false }, () => {
     const l1 = await makeTar(FIRST_LAYER);
     const z = execFileSync("zstd", ["-q", "-c"], { input: l1 });
     assert.equal(z.readUInt32LE(0), 0xfd2fb528, "zstd magic");
-    const base = JSON.parse(
-      await (
-        await reg.req("GET", "dev/squashme", "/manifests/v1", {
-          headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
-        })
-      ).text(),
-    ) as { config: unknown; layers: { mediaType: string; digest: string; size: number }[] };
-    await reg.pushBlob("dev/squashme", z);
-    base.layers[0] = {
-      mediaType: "application/vnd.oci.image.layer.v1.tar+zstd",
-      digest: sha(z),
-      size: z.length,
-    };
-    assert.equal(
-      (await reg.putManifest("dev/squashme", "zstd", Buffer.from(JSON.stringify(base)))).status,
-      201,
-    );
+    await pushVariant("zstd", 0, z, "application/vnd.oci.image.layer.v1.tar+zstd");
     const res = await fetch(squashUrl("dev/squashme", "zstd"), {
       headers: { authorization: basic("dev", "dev-password") },
     });
@@ -247,25 +246,10 @@ describe("squashed image download", { concurrency: false }, () => {
       EXPECTED,
     );
   });
+
   test("a layer that is not a tar is refused with an error, and the server keeps serving", async () => {
     const junk = Buffer.from("this is not a tar archive, nor gzip, nor zstd".repeat(40));
-    const base = JSON.parse(
-      await (
-        await reg.req("GET", "dev/squashme", "/manifests/v1", {
-          headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
-        })
-      ).text(),
-    ) as { config: unknown; layers: { mediaType: string; digest: string; size: number }[] };
-    await reg.pushBlob("dev/squashme", junk);
-    base.layers[1] = {
-      mediaType: "application/vnd.oci.image.layer.v1.tar",
-      digest: sha(junk),
-      size: junk.length,
-    };
-    assert.equal(
-      (await reg.putManifest("dev/squashme", "junk", Buffer.from(JSON.stringify(base)))).status,
-      201,
-    );
+    await pushVariant("junk", 1, junk, "application/vnd.oci.image.layer.v1.tar");
     const auth = { authorization: basic("dev", "dev-password") };
     const res = await fetch(squashUrl("dev/squashme", "junk"), { headers: auth });
     const body = await res.text();

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { BenchContext } from "../lib/context.js";
+import type { Target } from "../lib/systems.js";
 import crypto from "node:crypto";
 import {
   MANIFEST_ACCEPT,
@@ -30,6 +31,24 @@ export async function manifestSetup(ctx: BenchContext): Promise<Map<string, Imag
   return parts;
 }
 
+/** The three rows of a manifest PUT run: throughput, p50 and p99, named "PUT<what><where>". */
+function recordPuts(
+  ctx: BenchContext,
+  target: Target["name"],
+  where: string,
+  n: number,
+  r: { latencies: number[]; wallMs: number },
+): void {
+  const row = (what: string, unit: string, better: "higher" | "lower") => ({
+    name: `PUT${what}${where}`,
+    unit,
+    better,
+  });
+  ctx.record(F, row("", "manifests/s", "higher"), target, n / (r.wallMs / 1000));
+  ctx.record(F, row(" p50", "ms", "lower"), target, median(r.latencies));
+  ctx.record(F, row(" p99", "ms", "lower"), target, p99(r.latencies));
+}
+
 /**
  * New images (one manifest each, distinct by an annotation) PUT by tag at concurrency 8: all into one
  * repository (ours serialises tag changes per repository), and spread over 8 repositories.
@@ -52,14 +71,7 @@ export async function manifestPuts(ctx: BenchContext, parts: Map<string, ImagePa
           };
         });
         const r = await runPool(items, 8, (m) => putManifest(c, m.repo, m.tag, m.bytes));
-        const row = (what: string, unit: string, better: "higher" | "lower") => ({
-          name: `PUT${what} into ${where}, c=8`,
-          unit,
-          better,
-        });
-        ctx.record(F, row("", "manifests/s", "higher"), t.name, n / (r.wallMs / 1000));
-        ctx.record(F, row(" p50", "ms", "lower"), t.name, median(r.latencies));
-        ctx.record(F, row(" p99", "ms", "lower"), t.name, p99(r.latencies));
+        recordPuts(ctx, t.name, ` into ${where}, c=8`, n, r);
       },
       { warmup: 1 },
     );
@@ -86,14 +98,7 @@ export async function manifestPutsDistinctLayers(ctx: BenchContext): Promise<voi
         bytes: manifestFor({ config, layer }, `${round}-${i}-${crypto.randomUUID()}`),
       }));
       const r = await runPool(items, 8, (m) => putManifest(c, repo, m.tag, m.bytes));
-      const row = (what: string, unit: string, better: "higher" | "lower") => ({
-        name: `PUT${what}, each with its own 64 KiB layer, fresh repo, c=8`,
-        unit,
-        better,
-      });
-      ctx.record(F, row("", "manifests/s", "higher"), t.name, n / (r.wallMs / 1000));
-      ctx.record(F, row(" p50", "ms", "lower"), t.name, median(r.latencies));
-      ctx.record(F, row(" p99", "ms", "lower"), t.name, p99(r.latencies));
+      recordPuts(ctx, t.name, ", each with its own 64 KiB layer, fresh repo, c=8", n, r);
     },
     { warmup: 1 },
   );

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { UnitOfWork } from "../src/events/unit-of-work.js";
-import { startTestSystem, type TestSystem } from "./harness.js";
+import { startTestSystem, watchRepository, type TestSystem } from "./harness.js";
 import { RegistryClient } from "./registry-client.js";
 
 let sys: TestSystem;
@@ -100,24 +100,10 @@ describe("unit of work", () => {
       });
     await emit("unwatched");
     assert.equal(await jobsFor("unwatched"), 0, "nobody watches the repository: no job");
-    await sys.db.repositoryNotification.create({
-      data: {
-        repositoryId: repo.id,
-        event: "repo_image_expiry",
-        method: "webhook",
-        config: { url: "http://127.0.0.1:9/" },
-      },
-    });
+    await watchRepository(sys, "admin/watched", ["repo_image_expiry"]);
     await emit("other-event");
     assert.equal(await jobsFor("other-event"), 0, "a notification for another event does not count");
-    await sys.db.repositoryNotification.create({
-      data: {
-        repositoryId: repo.id,
-        event: "tag_deleted",
-        method: "webhook",
-        config: { url: "http://127.0.0.1:9/" },
-      },
-    });
+    await watchRepository(sys, "admin/watched", ["tag_deleted"]);
     await emit("watched");
     assert.equal(await jobsFor("watched"), 1);
     // Pushes go through the same rule inside hm_push_manifest.
@@ -128,14 +114,7 @@ describe("unit of work", () => {
         where: { name: "repo_push", payload: { path: ["tags"], array_contains: [tag] } },
       });
     assert.equal(await pushJobs("pushed-unwatched"), 0);
-    await sys.db.repositoryNotification.create({
-      data: {
-        repositoryId: repo.id,
-        event: "repo_push",
-        method: "email",
-        config: { email: "ops@example.com" },
-      },
-    });
+    await watchRepository(sys, "admin/watched", ["repo_push"]);
     await reg.pushImage("admin/watched", "pushed-watched");
     assert.equal(await pushJobs("pushed-watched"), 1);
   });
