@@ -13,6 +13,8 @@ test.describe("sign-up, sign-in and sign-out", () => {
     await page.goto("/repository");
     await expect(page).toHaveURL(/\/signin\?next=/);
     await page.getByRole("link", { name: "Create one" }).click();
+    // The sign-in form also has a "Username" field: a fill before the route change renders lands there and is lost.
+    await expect(page.getByRole("heading", { name: "Create an account" })).toBeVisible();
     await page.getByLabel("Username").fill(username);
     await page.getByLabel("E-mail").fill(`${username}@example.com`);
     await page.getByLabel(/^Password/).fill("a-good-password");
