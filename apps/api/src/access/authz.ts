@@ -33,9 +33,20 @@ export const maxRole = (a: RepoRole | null, b: RepoRole | null): RepoRole | null
 export const roleAllows = (role: RepoRole | null, action: RepoAction) =>
   role !== null && RANK[role] >= RANK[action];
 
+/** Scope implications, as in Quay: a token with the key holds the values too. */
+const IMPLIED: Partial<Record<OAuthScope, OAuthScope[]>> = {
+  "repo:admin": ["repo:write", "repo:read"],
+  "repo:write": ["repo:read"],
+  "user:admin": ["user:read"],
+};
+
+/** Whether a token's granted scopes hold `needed`, directly or by implication. */
+export const scopesHold = (held: readonly string[], needed: OAuthScope): boolean =>
+  held.some((s) => s === needed || (IMPLIED[s as OAuthScope] ?? []).includes(needed));
+
 /** Unscoped callers (sessions, passwords) hold every scope; OAuth tokens only those granted. */
 export const hasScope = (p: Principal, scope: OAuthScope) =>
-  p.kind === "user" && (!p.scopes || p.scopes.includes(scope));
+  p.kind === "user" && (!p.scopes || scopesHold(p.scopes, scope));
 
 /** OAuth scopes narrow what a token may do, whatever its user could. */
 function scopeCap(p: Principal): RepoRole | null | undefined {
@@ -108,7 +119,9 @@ export class AuthzService {
   async namespaceAllows(p: Principal, namespaceId: bigint, action: NamespaceAction): Promise<boolean> {
     if (p.kind === "anonymous") return false;
     if (p.kind === "user" && p.scopes) {
-      const needed = { create_repo: "repo:create", admin: "org:admin", view: null }[action];
+      // Administering one's own namespace (its robots, settings) is user:admin, as in Quay; others' is org:admin.
+      const admin = p.namespaceId === namespaceId ? "user:admin" : "org:admin";
+      const needed = { create_repo: "repo:create", admin, view: null }[action];
       if (needed && !p.scopes.includes(needed)) return false;
     }
     if (p.kind === "user" && p.namespaceId === namespaceId) return true;

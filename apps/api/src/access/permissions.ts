@@ -6,7 +6,7 @@ import type { NamespaceService } from "../tenancy/namespaces.js";
 import { parseRobotName, robotFullName } from "../tenancy/names.js";
 import type { AuthzService, RepoRole } from "./authz.js";
 import { badInput, conflict, notFound } from "../common/errors.js";
-import type { Principal } from "./principal.js";
+import { ANONYMOUS, type Principal } from "./principal.js";
 import type { RepositoryService } from "../content/repositories.js";
 
 export type GranteeKind = "user" | "team" | "robot";
@@ -71,12 +71,56 @@ export class PermissionService {
       include: { user: true, team: true, robot: true },
       orderBy: { id: "asc" },
     });
+    const userIds = rows.flatMap((r) => (r.userId ? [r.userId] : []));
+    const inOrg =
+      repo.namespace.kind === "organization" && userIds.length
+        ? new Set(
+            (
+              await this.db.teamMember.findMany({
+                where: { userId: { in: userIds }, team: { namespaceId: repo.namespaceId } },
+                select: { userId: true },
+              })
+            ).map((m) => m.userId),
+          )
+        : null;
     return rows.map((r) => ({
       kind: (r.user ? "user" : r.team ? "team" : "robot") as GranteeKind,
       name: r.user?.username ?? r.team?.name ?? robotFullName(repo.namespace.name, r.robot!.name),
       email: r.user?.email ?? null,
       role: r.role,
+      /** In a team of the repository's organization (robots of it always are); null outside organizations. */
+      orgMember: inOrg === null ? null : r.robotId !== null || inOrg.has(r.userId),
     }));
+  }
+
+  /**
+   * The role a user or robot holds on the repository through every source (own namespace, organization
+   * admin teams, direct and team permissions), public visibility aside; null when none.
+   */
+  async effectiveRole(p: Principal, namespace: string, name: string, grantee: GranteeRef) {
+    const repo = await this.adminRepo(p, namespace, name);
+    const column = await this.resolveGrantee(repo.namespaceId, grantee);
+    const holder: Principal =
+      "userId" in column
+        ? await this.db.user.findUniqueOrThrow({ where: { id: column.userId } }).then((u) => ({
+            kind: "user",
+            userId: u.id,
+            username: u.username,
+            namespaceId: u.namespaceId,
+            superuser: false,
+          }))
+        : "robotId" in column
+          ? await this.db.robot
+              .findUniqueOrThrow({ where: { id: column.robotId }, include: { namespace: true } })
+              .then((r) => ({
+                kind: "robot",
+                robotId: r.id,
+                name: r.name,
+                namespaceId: r.namespaceId,
+                namespace: r.namespace.name,
+              }))
+          : ANONYMOUS;
+    return this.authz.repoRole(holder, { ...repo, visibility: "private" });
   }
 
   async set(

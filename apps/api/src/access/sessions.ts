@@ -1,4 +1,5 @@
 // Who is calling the GraphQL API: a browser session cookie or an OAuth Bearer token.
+import crypto from "node:crypto";
 import type { Request } from "express";
 import type { Db } from "../infra/database.js";
 import type { AccountService } from "../tenancy/accounts.js";
@@ -10,6 +11,13 @@ import { randomToken, sha256hex } from "./secrets.js";
 
 export const SESSION_COOKIE = "hm_session";
 const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
+
+/**
+ * The CSRF token of a browser session, for writes that ride on its cookie (REST, the OAuth consent form):
+ * derived from the cookie, which a cross-site page cannot read, and revealing nothing of it.
+ */
+export const csrfToken = (sessionCookie: string) =>
+  crypto.createHash("sha256").update(`csrf\0${sessionCookie}`).digest("base64url");
 
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? "").split(";")) {

@@ -44,6 +44,7 @@ import { UnitOfWork } from "../events/unit-of-work.js";
 import { RegistryService } from "../content/registry.js";
 import { RegistryLookups } from "../content/registry-lookups.js";
 import { SquashService } from "../content/squash.js";
+import { ManifestDetailsService } from "../content/manifest-details.js";
 
 export const VERSION = "0.1.0";
 
@@ -162,6 +163,7 @@ export async function createServices(deps: {
     tagQueries,
     tagCommands,
     labels,
+    manifestDetails: new ManifestDetailsService(db, repos, store),
     gc,
     squash,
   };

@@ -5,7 +5,7 @@ import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { Caller, UnitOfWork, Work } from "../events/unit-of-work.js";
 import { badInput, forbidden, notFound } from "../common/errors.js";
-import { EXPIRES_AFTER_LABEL, expiresAfterSeconds, parseLabelInput } from "./manifest-labels.js";
+import { checkLabel, EXPIRES_AFTER_LABEL, expiresAfterSeconds, type LabelInput } from "./manifest-labels.js";
 import type { Principal } from "../access/principal.js";
 import type { RepositoryService } from "./repositories.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
@@ -74,20 +74,40 @@ export class LabelService {
     return m;
   }
 
-  async list(p: Principal, repository: string, digest: string): Promise<LabelView[]> {
+  /** The manifest's labels; with `prefix`, those whose key starts with it. */
+  async list(p: Principal, repository: string, digest: string, prefix?: string | null): Promise<LabelView[]> {
     const repo = await this.access.require(p, repository, "read");
     const m = await this.manifest(repo, digest);
-    const rows = await this.db.label.findMany({ where: { manifestId: m.id }, orderBy: { id: "asc" } });
+    const rows = await this.db.label.findMany({
+      where: { manifestId: m.id, ...(prefix ? { key: { startsWith: prefix } } : {}) },
+      orderBy: { id: "asc" },
+    });
     return rows.map(labelView);
   }
 
-  /** `input` is `key=value`. */
-  async add(p: Principal, repository: string, digest: string, input: string, ip?: string | null) {
-    const { key, value } = parseLabelInput(input);
+  async get(p: Principal, repository: string, digest: string, labelId: bigint): Promise<LabelView> {
+    const repo = await this.access.require(p, repository, "read");
+    const m = await this.manifest(repo, digest);
+    const row = await this.db.label.findFirst({ where: { id: labelId, manifestId: m.id } });
+    if (!row) throw notFound(`Label ${labelId}`);
+    return labelView(row);
+  }
+
+  /** `input` is `key=value`, or the key, value and media type apart (Quay's API). */
+  async add(
+    p: Principal,
+    repository: string,
+    digest: string,
+    input: string | LabelInput,
+    ip?: string | null,
+  ) {
+    const { key, value, mediaType } = checkLabel(input);
     const repo = await this.access.require(p, repository, "write");
     const m = await this.manifest(repo, digest);
     const label = await this.uow.runLocked(repo.id, async (w, now) => {
-      const row = await w.tx.label.create({ data: { manifestId: m.id, key, value, source: "api" } });
+      const row = await w.tx.label.create({
+        data: { manifestId: m.id, key, value, mediaType, source: "api" },
+      });
       if (key === EXPIRES_AFTER_LABEL) await applyExpiresAfter(w.tx, now, m.id, value, this.clamp);
       record(w, { principal: p, ip }, repo, "manifest_label_add", m.digest, row);
       return row;
@@ -104,12 +124,12 @@ export class LabelService {
     input: string,
     ip?: string | null,
   ) {
-    const { key, value } = parseLabelInput(input);
+    const { key, value, mediaType } = checkLabel(input);
     const repo = await this.access.require(p, repository, "write");
     const m = await this.manifest(repo, digest);
     const old = await this.editable(m.id, labelId);
     const label = await this.uow.runLocked(repo.id, async (w, now) => {
-      const row = await w.tx.label.update({ where: { id: old.id }, data: { key, value } });
+      const row = await w.tx.label.update({ where: { id: old.id }, data: { key, value, mediaType } });
       if (key === EXPIRES_AFTER_LABEL) await applyExpiresAfter(w.tx, now, m.id, value, this.clamp);
       record(w, { principal: p, ip }, repo, "manifest_label_delete", m.digest, old);
       record(w, { principal: p, ip }, repo, "manifest_label_add", m.digest, row);

@@ -11,14 +11,51 @@ export const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/;
 
+/** Keys Quay keeps for the image tooling: labels under them come from images, never from the API. */
+export const RESERVED_LABEL_PREFIXES = [
+  "com.docker.",
+  "io.docker.",
+  "org.dockerproject.",
+  "org.opencontainers.",
+  "io.cncf.",
+  "io.kubernetes.",
+  "io.k8s.",
+];
+export const LABEL_MEDIA_TYPES = ["text/plain", "application/json"] as const;
+export type LabelMediaType = (typeof LABEL_MEDIA_TYPES)[number];
+
+export interface LabelInput {
+  key: string;
+  value: string;
+  /** Left out: application/json when the value is a JSON object or array, text/plain otherwise (Quay). */
+  mediaType?: string | null;
+}
+
 /** `key=value` (the value may itself contain `=`; it may be empty, the key may not). */
 export function parseLabelInput(input: string): { key: string; value: string } {
   const i = input.indexOf("=");
   if (i <= 0) throw badInput(LABEL_FORMAT_ERROR);
-  const key = input.slice(0, i).trim();
-  const value = input.slice(i + 1).trim();
+  return { key: input.slice(0, i).trim(), value: input.slice(i + 1).trim() };
+}
+
+/** A label as the API may add it: a valid key outside the reserved prefixes, a value, a known media type. */
+export function checkLabel(input: string | LabelInput): Required<LabelInput> & { mediaType: LabelMediaType } {
+  const { key, value, mediaType }: LabelInput = typeof input === "string" ? parseLabelInput(input) : input;
   if (!KEY_RE.test(key) || value.length > 4096 || /[\r\n]/.test(value)) throw badInput(LABEL_FORMAT_ERROR);
-  return { key, value };
+  if (RESERVED_LABEL_PREFIXES.some((p) => key.startsWith(p))) throw badInput("Label has a reserved prefix");
+  if (mediaType != null && !(LABEL_MEDIA_TYPES as readonly string[]).includes(mediaType))
+    throw badInput(`Media type is invalid please use a valid media type: ${LABEL_MEDIA_TYPES.join(", ")}`);
+  return { key, value, mediaType: (mediaType as LabelMediaType | null) ?? inferMediaType(value) };
+}
+
+function inferMediaType(value: string): LabelMediaType {
+  if (!/^\s*[[{]/.test(value)) return "text/plain";
+  try {
+    JSON.parse(value);
+    return "application/json";
+  } catch {
+    return "text/plain";
+  }
 }
 
 /** Labels of an OCI or Docker image config document (`config.Labels`; old Docker builds: `container_config`). */

@@ -179,7 +179,7 @@ export class RepositoryService {
                r."createdAt", r."updatedAt"
         FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId"
         WHERE ${where} AND (n.name || '/' || r.name) COLLATE "C" > ${after}
-        ORDER BY (n.name || '/' || r.name) COLLATE "C" LIMIT ${n + 1}`,
+        ORDER BY (n.name || '/' || r.name) COLLATE "C" LIMIT ${n + 1} OFFSET ${args.offset ?? 0}`,
       this.db.$queryRaw<{ c: bigint }[]>`
         SELECT count(*) AS c FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId" WHERE ${where}`,
     ]);
@@ -265,6 +265,8 @@ export interface RepositoryListArgs extends PageArgs {
   /** Only repositories the caller is involved in: own namespace, organizations they belong to, grants. */
   mine?: boolean | null;
   search?: string | null;
+  /** Rows to skip (page-numbered lists such as Quay's search); with a cursor, counted after it. */
+  offset?: number | null;
 }
 
 export interface RepositoryRow {

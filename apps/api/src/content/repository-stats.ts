@@ -34,6 +34,17 @@ export class RepositoryStats {
     );
   }
 
+  /** Pulls and pushes per day (UTC) over the last `days` days, oldest first, days without any as 0. */
+  async dailyActions(repositoryId: bigint, days: number): Promise<{ date: string; count: number }[]> {
+    return this.db.$queryRaw<{ date: string; count: number }[]>`
+      SELECT to_char(d, 'YYYY-MM-DD') AS date, count(l.id)::int AS count
+      FROM generate_series((now() AT TIME ZONE 'UTC')::date - ${days - 1}::int, (now() AT TIME ZONE 'UTC')::date,
+        interval '1 day') AS d
+      LEFT JOIN "AuditLog" l ON l."repositoryId" = ${repositoryId} AND l.kind IN ('pull_repo', 'push_repo')
+        AND (l."createdAt" AT TIME ZONE 'UTC')::date = d::date
+      GROUP BY d ORDER BY d`;
+  }
+
   /** The last tag change (push, move, delete); repositories never pushed to are missing. */
   async lastModified(ids: bigint[]): Promise<Map<bigint, Date>> {
     return byId(

@@ -40,6 +40,8 @@ export interface NamespaceAuditKinds {
   change_namespace_tag_expiration: { namespace: string; tag_expiration: string };
   org_create: { namespace: string };
   org_delete: { namespace: string };
+  org_change_name: { old_name: string; new_name: string };
+  user_change_email: { username: string; email: string };
   org_change_email: { email: string };
   org_create_team: { team: string; role: string };
   org_delete_team: { team: string };
@@ -62,8 +64,12 @@ export interface NamespaceAuditKinds {
   modify_prototype_permission: { id: string; role: string };
   delete_prototype_permission: { id: string };
   create_application: { application_name: string; client_id: string };
+  update_application: { application_name: string; client_id: string };
+  reset_application_client_secret: { application_name: string; client_id: string };
   delete_application: { client_id: string };
   oauth_token_assigned: { application: string; scopes: string[] };
+  /** A user approved an application in the OAuth authorize flow (a code or an implicit token was issued). */
+  oauth_authorize_application: { application: string; client_id: string; scopes: string[]; grant: string };
   create_app_specific_token: { app_specific_token_title: string };
   revoke_app_specific_token: { id: string };
   login_success: { type?: string };

@@ -15,6 +15,9 @@ import { observability } from "./observability.js";
 import { squashRouter } from "./squash-router.js";
 import { errorHandler } from "./errors.js";
 import { isDevelopment } from "../config/config.js";
+import { createRestRouter } from "../rest/router.js";
+import { REST_ROUTES } from "../rest/routes/index.js";
+import { oauthRouter } from "./oauth-web.js";
 
 export interface AppDeps {
   services: Services;
@@ -76,12 +79,15 @@ export function createApp({ services: s, pool, store, redisPing, graphql, webDis
   );
 
   app.use("/c1/squash", squashRouter(s));
+  // Quay's REST API; everything under /api answers JSON, never the console.
+  app.use("/api", createRestRouter(s, REST_ROUTES, `${scheme}://${s.config.SERVER_HOSTNAME}`, s.log));
+  app.use(oauthRouter(s));
   app.use("/graphql", express.json({ limit: "1mb" }), graphql);
 
   if (webDist && fs.existsSync(path.join(webDist, "index.html"))) {
     app.use(express.static(webDist, { index: false, maxAge: "1h" }));
     // SPA fallback: any other GET that wants HTML gets the console's index.html.
-    app.get(/^\/(?!v2\/|v2$|graphql|health|metrics).*/, (req, res, next) => {
+    app.get(/^\/(?!v2\/|v2$|api\/|api$|graphql|health|metrics).*/, (req, res, next) => {
       if (!req.accepts("html")) return next();
       res.sendFile(path.join(webDist, "index.html"));
     });

@@ -92,6 +92,29 @@ export class TagCommandService {
     return { tag: name, manifestDigest: digest };
   }
 
+  /** Quay's PUT of a tag: creates it on the manifest, or moves it there when it points elsewhere. */
+  async setTag(p: Principal, repository: string, name: string, digest: string, ip?: string | null) {
+    this.checkName(name);
+    const repo = await this.access.require(p, repository, "write");
+    const manifestId = await this.manifestId(repo, digest);
+    await this.uow.runLocked(repo.id, async (w, now) => {
+      const alive = await w.tx.tag.findFirst({
+        where: { repositoryId: repo.id, name, ...aliveAt(now) },
+        include: { manifest: { select: { digest: true } } },
+      });
+      if (alive?.manifestId === manifestId) return;
+      await this.tags.retargetLocked(w.tx, now, repo.id, name, manifestId);
+      if (alive)
+        w.auditRepo("move_tag", { principal: p, ip }, repo, {
+          tag: name,
+          manifest_digest: digest,
+          original_manifest_digest: alive.manifest.digest,
+        });
+      else w.auditRepo("create_tag", { principal: p, ip }, repo, { tag: name, manifest_digest: digest });
+    });
+    return { tag: name, manifestDigest: digest };
+  }
+
   /** Ends each named alive tag. Returns the names deleted; NOT_FOUND when none of them was alive. */
   async deleteTags(p: Principal, repository: string, names: string[], ip?: string | null): Promise<string[]> {
     if (!names.length) throw badInput("No tags given");

@@ -111,6 +111,39 @@ export class TagQueryService {
     };
   }
 
+  /**
+   * Quay's tag list: every row of the history (or the alive ones only), newest first, by page number;
+   * `name` keeps one tag, `nameContains` those whose name contains it (any case).
+   */
+  async historyPage(
+    p: Principal,
+    repository: string,
+    args: {
+      page: number;
+      limit: number;
+      activeOnly: boolean;
+      name?: string | null;
+      nameContains?: string | null;
+    },
+  ): Promise<{ rows: (TagView & { reversion: boolean })[]; hasAdditional: boolean }> {
+    const repo = await this.access.require(p, repository, "read");
+    const conds = [Prisma.sql`t."repositoryId" = ${repo.id}`, Prisma.sql`NOT t.hidden`];
+    if (args.activeOnly) conds.push(Prisma.sql`(t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now())`);
+    if (args.name) conds.push(Prisma.sql`t.name = ${args.name}`);
+    if (args.nameContains) conds.push(Prisma.sql`t.name ILIKE ${containsPattern(args.nameContains)}`);
+    const rows = await this.db.$queryRaw<(TagRow & { origin: string })[]>`
+      SELECT t.id, t.name, t."manifestId", t."lifetimeStart", t."lifetimeEnd", t.origin::text AS origin
+      FROM "Tag" t WHERE ${Prisma.join(conds, " AND ")}
+      ORDER BY t."lifetimeStart" DESC, t.name, t.id DESC
+      LIMIT ${args.limit + 1} OFFSET ${(args.page - 1) * args.limit}`;
+    const page = rows.slice(0, args.limit);
+    const views = await loadTagViews(this.db, `${repo.namespace.name}/${repo.name}`, page);
+    return {
+      rows: views.map((v, i) => ({ ...v, reversion: page[i]!.origin === "restored" })),
+      hasAdditional: rows.length > args.limit,
+    };
+  }
+
   /** One alive tag with creation time and fetch commands. */
   async getTag(p: Principal, repository: string, name: string): Promise<TagDetails> {
     const repo = await this.access.require(p, repository, "read");

@@ -1,5 +1,6 @@
-// Generated avatars, computed as Quay does: an md5 hash of the e-mail (or name) and a colour picked from
-// the hash, so the console draws the same initial-on-colour badge Quay users know.
+// Generated avatars, computed as Quay does: a sha256 hash of the e-mail (or name; Quay's "local" avatars,
+// its default since it dropped md5) and a colour picked from the hash, so the console and the REST API show
+// the same initial-on-colour badge Quay users know.
 import crypto from "node:crypto";
 
 const COLORS = [
@@ -37,7 +38,7 @@ const COLORS = [
   "#a55194",
 ];
 
-export type AvatarKind = "user" | "robot" | "org" | "team";
+export type AvatarKind = "user" | "robot" | "org" | "team" | "app";
 
 export interface Avatar {
   name: string;
@@ -48,7 +49,7 @@ export interface Avatar {
 
 export function avatarFor(name: string, emailOrId: string | null | undefined, kind: AvatarKind): Avatar {
   const hash = crypto
-    .createHash("md5")
+    .createHash("sha256")
     .update((emailOrId || name).trim().toLowerCase())
     .digest("hex");
   const digits = Math.ceil(Math.log(COLORS.length) / Math.log(16));

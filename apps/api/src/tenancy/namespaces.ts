@@ -61,6 +61,16 @@ export class NamespaceService {
     return seconds;
   }
 
+  /** The configured choice whose length is `seconds` (Quay's tag_expiration_s), or BAD_USER_INPUT. */
+  timeMachineOption(seconds: number): string {
+    const option = this.timeMachineOptions.find((o) => parseDuration(o) === seconds);
+    if (option === undefined)
+      throw badInput(
+        `Invalid tag expiration option: must be one of ${this.timeMachineOptions.map((o) => parseDuration(o)).join(", ")} seconds`,
+      );
+    return option;
+  }
+
   async ensureEmailFree(email: string, exceptNamespaceId?: bigint): Promise<void> {
     const taken = await this.db.namespace.findFirst({
       where: { email, ...(exceptNamespaceId ? { NOT: { id: exceptNamespaceId } } : {}) },

@@ -97,6 +97,27 @@ export class OrganizationService {
     );
   }
 
+  /** A superuser renames an organization; its repositories, teams and robots follow (they refer to it by id). */
+  async rename(p: Principal, name: string, newName: string, ip?: string | null) {
+    this.authz.requireSuperuser(p);
+    const org = await this.get(name);
+    this.accounts.validateNamespaceName(newName);
+    if (newName === name) return org;
+    return this.uow
+      .run(async (w) => {
+        const renamed = await w.tx.namespace.update({ where: { id: org.id }, data: { name: newName } });
+        w.audit(
+          "org_change_name",
+          { principal: p, namespaceId: org.id, ip },
+          { old_name: name, new_name: newName },
+        );
+        return renamed;
+      })
+      .catch((e: { code?: string }) => {
+        throw e.code === "P2002" ? conflict("A user or organization with this name already exists") : e;
+      });
+  }
+
   /** Organizations the principal belongs to (through any team). */
   async mine(p: Principal) {
     if (p.kind === "anonymous") return [];

@@ -3,6 +3,7 @@
 import crypto from "node:crypto";
 import YAML from "yaml";
 import type { Db } from "../infra/database.js";
+import type { Prisma } from "../generated/prisma/client.js";
 import type { UnitOfWork, Work } from "../events/unit-of-work.js";
 import type { NamespaceService } from "./namespaces.js";
 import { badInput, conflict, forbidden, notFound } from "../common/errors.js";
@@ -57,6 +58,7 @@ export class RobotService {
     shortName: string,
     description = "",
     record?: (w: Work, fullName: string) => void,
+    metadata: Record<string, unknown> = {},
   ) {
     if (this.disallowed) throw forbidden(ROBOTS_DISALLOWED);
     if (!ROBOT_SHORTNAME_RE.test(shortName)) {
@@ -69,7 +71,13 @@ export class RobotService {
     const robot = await this.uow
       .run(async (w) => {
         const robot = await w.tx.robot.create({
-          data: { namespaceId: ns.id, name: shortName, description, tokenEncrypted: this.enc.encrypt(token) },
+          data: {
+            namespaceId: ns.id,
+            name: shortName,
+            description,
+            metadata: metadata as Prisma.InputJsonValue,
+            tokenEncrypted: this.enc.encrypt(token),
+          },
         });
         record?.(w, fullName);
         return robot;
@@ -115,11 +123,23 @@ export class RobotService {
     return { ...robot, fullName };
   }
 
-  async createAs(p: Principal, namespace: string, shortName: string, description = "", ip?: string | null) {
+  async createAs(
+    p: Principal,
+    namespace: string,
+    shortName: string,
+    description = "",
+    ip?: string | null,
+    metadata: Record<string, unknown> = {},
+  ) {
     if (this.disallowed) throw forbidden(ROBOTS_DISALLOWED);
     const ns = await this.namespaces.requireNamespace(p, namespace, "admin");
-    const created = await this.create(namespace, shortName, description, (w, robot) =>
-      w.audit("create_robot", { principal: p, namespaceId: ns.id, ip }, { robot }),
+    if (JSON.stringify(metadata).length > 64 * 1024) throw badInput("unstructured_metadata is too large");
+    const created = await this.create(
+      namespace,
+      shortName,
+      description,
+      (w, robot) => w.audit("create_robot", { principal: p, namespaceId: ns.id, ip }, { robot }),
+      metadata,
     );
     return { ...created.robot, fullName: created.fullName };
   }

@@ -129,6 +129,23 @@ export class TeamService {
     });
   }
 
+  /** Quay's PUT of a team: changes it when it exists, creates it otherwise. */
+  async save(
+    p: Principal,
+    orgName: string,
+    name: string,
+    input: { description?: string | null; role: TeamRoleName },
+    ip?: string | null,
+  ) {
+    const org = await this.org(p, orgName, "admin");
+    const exists = await this.db.team.findUnique({
+      where: { namespaceId_name: { namespaceId: org.id, name } },
+    });
+    return exists
+      ? { team: await this.update(p, orgName, name, input, ip), created: false }
+      : { team: await this.create(p, orgName, { name, ...input }, ip), created: true };
+  }
+
   async delete(p: Principal, orgName: string, name: string, ip?: string | null) {
     const org = await this.org(p, orgName, "admin");
     await this.uow.run(async (w) => {
@@ -258,6 +275,40 @@ export class TeamService {
     const r = await tx.teamMember.deleteMany({ where: { teamId, userId: user.id } });
     if (r.count) await assertAdminsRemain(tx, namespaceId);
     return r.count ? "member" : null;
+  }
+
+  /**
+   * Takes a user out of the organization: every team, pending invitation and direct permission on its
+   * repositories (Quay's "remove member"), refused when that would leave no admin.
+   */
+  async removeFromOrganization(p: Principal, orgName: string, username: string, ip?: string | null) {
+    const org = await this.org(p, orgName, "admin");
+    await this.uow.run(async (w) => {
+      const user = await w.tx.user.findUnique({ where: { username } });
+      if (!user) throw notFound(`User ${username}`);
+      const teams = await w.tx.team.findMany({
+        where: { namespaceId: org.id, members: { some: { userId: user.id } } },
+        select: { name: true },
+      });
+      const inTeams = {
+        teamId: { in: (await w.tx.team.findMany({ where: { namespaceId: org.id } })).map((t) => t.id) },
+      };
+      await w.tx.teamMember.deleteMany({ where: { ...inTeams, userId: user.id } });
+      await w.tx.teamInvite.deleteMany({
+        where: { ...inTeams, OR: [{ userId: user.id }, { email: user.email }] },
+      });
+      const grants = await w.tx.repositoryPermission.deleteMany({
+        where: { userId: user.id, repository: { namespaceId: org.id } },
+      });
+      if (!teams.length && !grants.count) throw notFound(`${username} in ${orgName}`);
+      await assertAdminsRemain(w.tx, org.id);
+      for (const t of teams)
+        w.audit(
+          "org_remove_team_member",
+          { principal: p, namespaceId: org.id, ip },
+          { team: t.name, member: username },
+        );
+    });
   }
 
   // ------------------------------------------------------------ invitations (the invitee's side)

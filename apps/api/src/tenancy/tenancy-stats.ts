@@ -18,6 +18,7 @@ export type Counted = keyof typeof COUNTED;
 export interface RepositoryGrant {
   repository: string;
   role: RepoRole;
+  public: boolean;
 }
 
 function grouped<T>(rows: { id: bigint; value: T }[]): Map<bigint, T[]> {
@@ -76,10 +77,19 @@ export class TenancyStats {
   ): Promise<Map<bigint, RepositoryGrant[]>> {
     const rows = await this.db.repositoryPermission.findMany({
       where: { [holder]: { in: ids } },
-      select: { robotId: true, teamId: true, role: true, repository: { select: { name: true } } },
+      select: {
+        robotId: true,
+        teamId: true,
+        role: true,
+        repository: { select: { name: true, visibility: true } },
+      },
+      orderBy: { repository: { name: "asc" } },
     });
     return grouped(
-      rows.map((r) => ({ id: r[holder]!, value: { repository: r.repository.name, role: r.role } })),
+      rows.map((r) => ({
+        id: r[holder]!,
+        value: { repository: r.repository.name, role: r.role, public: r.repository.visibility === "public" },
+      })),
     );
   }
 }

@@ -35,6 +35,13 @@ export class UserService {
     return u;
   }
 
+  /** A user by name (robots and organizations are not users). */
+  async byName(username: string) {
+    const u = await this.db.user.findUnique({ where: { username }, include: { namespace: true } });
+    if (!u) throw notFound(`User ${username}`);
+    return u;
+  }
+
   async signUp(input: { username: string; email: string; password: string }, ip?: string | null) {
     if (!this.userCreation) throw forbidden("User creation is disabled on this registry");
     checkPassword(input.password);
@@ -141,19 +148,43 @@ export class UserService {
 
   // ------------------------------------------------------------ superuser panel
 
-  async list(p: Principal, args: PageArgs & { filter?: string | null }) {
+  async list(p: Principal, args: PageArgs & { filter?: string | null; enabledOnly?: boolean | null }) {
     this.authz.requireSuperuser(p);
     const n = pageSize(args);
     const after = decodeCursor(args.after)?.[0];
-    const where = {
+    const base = {
       ...(args.filter ? { username: { contains: args.filter.toLowerCase() } } : {}),
-      ...(after ? { AND: [{ username: { gt: after } }] } : {}),
+      ...(args.enabledOnly ? { enabled: true } : {}),
     };
+    const where = { ...base, ...(after ? { AND: [{ username: { gt: after } }] } : {}) };
     const [rows, total] = await Promise.all([
       this.db.user.findMany({ where, orderBy: { username: "asc" }, take: n + 1 }),
-      this.db.user.count({ where: args.filter ? { username: { contains: args.filter.toLowerCase() } } : {} }),
+      this.db.user.count({ where: base }),
     ]);
     return toPage(rows, n, (u) => [u.username], total);
+  }
+
+  /** A user as the superuser panel shows it. */
+  async getBySuperuser(p: Principal, username: string) {
+    this.authz.requireSuperuser(p);
+    return this.target(username);
+  }
+
+  async setEmailBySuperuser(p: Principal, username: string, email: string, ip?: string | null) {
+    this.authz.requireSuperuser(p);
+    const u = await this.target(username);
+    const e = checkEmail(email);
+    await this.namespaces.ensureEmailFree(e, u.namespaceId);
+    if (await this.db.user.findFirst({ where: { email: e, NOT: { id: u.id } } }))
+      throw new DomainError("CONFLICT", "The e-mail address is already in use");
+    return this.uow.run(async (w) => {
+      const updated = await w.tx.user.update({
+        where: { id: u.id },
+        data: { email: e, namespace: { update: { email: e } } },
+      });
+      w.audit("user_change_email", { principal: p, namespaceId: u.namespaceId, ip }, { username, email: e });
+      return updated;
+    });
   }
 
   /** Creates a user with a generated password, which is returned once. */

@@ -107,7 +107,7 @@ function leaks(body: string): string[] {
   return found;
 }
 
-type Door = "graphql" | "registry" | "token" | "json";
+type Door = "graphql" | "registry" | "token" | "json" | "rest";
 
 /** Sends one malformed request and checks the answer: no internals, no 5xx, the door's own error format. */
 async function probe(
@@ -128,6 +128,9 @@ async function probe(
   assert.match(r.type, /^application\/json/, what);
   const parsed = JSON.parse(r.body) as {
     error?: unknown;
+    detail?: unknown;
+    error_type?: unknown;
+    status?: unknown;
     errors?: { code?: unknown; message?: unknown; extensions?: { code?: unknown } }[];
   };
   if (door === "graphql") {
@@ -136,6 +139,11 @@ async function probe(
   } else if (door === "registry" || door === "token") {
     assert.ok(parsed.errors?.length, what);
     for (const e of parsed.errors) assert.match(String(e.code), /^[A-Z_]+$/, what);
+  } else if (door === "rest") {
+    // Quay's error shape, with the answer's own status.
+    assert.equal(typeof parsed.detail, "string", what);
+    assert.match(String(parsed.error_type), /^[a-z_]+$/, what);
+    assert.equal(parsed.status, r.status, what);
   } else assert.equal(typeof parsed.error, "string", what);
   return r;
 }
@@ -336,7 +344,7 @@ describe("squash, operations, web console and unknown paths", () => {
 
   test("malformed JSON and bad encodings to the other routes; unknown paths", async () => {
     const json = { "content-type": "application/json" };
-    for (const path of ["/", "/health/live", "/metrics", "/c1/squash/admin/app/v1", "/api/v1/user/"])
+    for (const path of ["/", "/health/live", "/metrics", "/c1/squash/admin/app/v1"])
       await probe("json", "POST", path, json, "{not json");
     for (const path of [
       "/%ZZ",
@@ -345,12 +353,77 @@ describe("squash, operations, web console and unknown paths", () => {
       "/assets/..%2f..%2fpackage.json",
       "/index.html%00",
       "/health/%ZZ",
-      "/api/v1/repository?namespace=%ZZ",
       "/nope/nope",
     ]) {
       await probe("json", "GET", path, { accept: "application/json" });
       await probe("json", "GET", path, { accept: "text/html" });
     }
+  });
+});
+
+describe("/api/v1 (REST)", () => {
+  const rest = (method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer) =>
+    probe("rest", method, path, { accept: "application/json", ...headers }, body);
+  const json = { "content-type": "application/json", authorization: ADMIN };
+
+  test("bad paths, encodings, methods and query parameters", async () => {
+    for (const path of [
+      "/api/v1/repository?namespace=%ZZ",
+      "/api/v1/repository/%ZZ/x",
+      "/api/v1/repository/admin/a%00b",
+      "/api/v1/users/a%00b",
+      `/api/v1/users/${"x".repeat(5000)}`,
+      "/api/v1/repository/admin/app/tag/?limit=abc",
+      "/api/v1/repository/admin/app/tag/?page=-1",
+      "/api/v1/repository/admin/app/tag/?page=1&page=2",
+      "/api/v1/repository/admin/app/tag/?specificTag=%00",
+      "/api/v1/repository?namespace=admin&next_page=%ZZ",
+      "/api/v1/repository?namespace=admin&next_page=eyJ4IjoxfQ",
+      "/api/v1/repository/admin/app/manifest/sha256:zz",
+      "/api/v1/repository/admin/app/logs?starttime=13/45/2020",
+      "/api/v1/nope",
+      "/api/nope",
+      "/api",
+    ]) {
+      await rest("GET", path, { authorization: ADMIN });
+      await rest("GET", path, { accept: "text/html" });
+    }
+    await rest("PATCH", "/api/v1/user/", { authorization: ADMIN });
+    await rest("POST", "/api/v1/user/", json, "{}");
+  });
+
+  test("malformed, oversized and ill-typed bodies; bad credentials", async () => {
+    const path = "/api/v1/repository";
+    for (const body of [
+      "{not json",
+      "[]",
+      '"text"',
+      "null",
+      '{"repository": 5, "visibility": "private"}',
+      '{"repository": "x", "visibility": "secret"}',
+      '{"repository": "x", "visibility": "private", "extra": 1}',
+      '{"repository": "a\u0000b", "visibility": "private"}',
+      '{"repository": "' + "x".repeat(300) + '", "visibility": "private"}',
+      JSON.stringify({ repository: "x", visibility: "private", description: "d".repeat(2 * 1024 * 1024) }),
+    ])
+      await rest("POST", path, json, body);
+    await rest("POST", path, { ...json, "content-type": "text/plain" }, "{");
+    await rest("PUT", "/api/v1/repository/admin/app/tag/v1", json, '{"expiration": "soon"}');
+    await rest("PUT", "/api/v1/organization/x/team/y", json, '{"role": ["admin"]}');
+    for (const authorization of [
+      "Bearer",
+      "Bearer nope",
+      "Basic !!!",
+      basic("admin", "admin-password"),
+      basic("$app", "x\u0000"),
+    ])
+      await rest("GET", "/api/v1/user/", { authorization });
+    await rest(
+      "PUT",
+      "/api/v1/user/robots/x",
+      { cookie: "hm_session=forged", "content-type": "application/json" },
+      "{}",
+    );
   });
 });
 

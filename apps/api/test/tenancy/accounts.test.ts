@@ -71,7 +71,7 @@ describe("sessions and accounts", () => {
     assert.equal(v?.username, dave);
     assert.equal(v?.superuser, false);
     const avatar = (await s.ok(ViewerAvatarDocument)).viewer?.avatar;
-    assert.equal(avatar?.hash, crypto.createHash("md5").update(email).digest("hex"));
+    assert.equal(avatar?.hash, crypto.createHash("sha256").update(email).digest("hex"));
     assert.match(avatar?.color ?? "", /^#[0-9a-f]{6}$/);
     assert.equal((await s.ok(LogoutDocument)).logout, true);
     assert.equal((await s.ok(ViewerDocument)).viewer, null);
