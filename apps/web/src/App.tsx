@@ -1,6 +1,8 @@
 import { BrowserRouter, Navigate, Route, Routes } from "react-router-dom";
 import { AppLayout } from "./layout/AppLayout";
+import { ApiReference } from "./routes/ApiReference/ApiReference";
 import { Explore } from "./routes/Explore/Explore";
+import { OAuthAuthorize } from "./routes/OAuthAuthorize/OAuthAuthorize";
 import { NotFound } from "./routes/NotFound/NotFound";
 import { Organization } from "./routes/Organization/Organization";
 import { Organizations } from "./routes/Organizations/Organizations";
@@ -18,6 +20,7 @@ export function App() {
       <Routes>
         <Route path={RoutePath.SignIn} element={<SignIn />} />
         <Route path={RoutePath.SignUp} element={<SignUp />} />
+        <Route path={RoutePath.OAuthAuthorize} element={<OAuthAuthorize />} />
         <Route element={<AppLayout />}>
           <Route path={RoutePath.Home} element={<Navigate to={RoutePath.Repositories} replace />} />
           <Route path={RoutePath.Repositories} element={<Repositories />} />
@@ -29,6 +32,7 @@ export function App() {
         </Route>
         <Route element={<AppLayout allowAnonymous />}>
           <Route path={RoutePath.Explore} element={<Explore />} />
+          <Route path={RoutePath.ApiReference} element={<ApiReference />} />
           <Route path={RoutePath.Repository} element={<Repository />} />
         </Route>
       </Routes>

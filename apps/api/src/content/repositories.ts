@@ -54,6 +54,7 @@ export class RepositoryService {
     if (!isValidRepositoryName(full)) throw badInput(`Invalid repository name: ${full}`);
     const ns = await this.db.namespace.findUnique({ where: { name: input.namespace } });
     if (!ns) throw notFound(`Namespace ${input.namespace}`);
+    if (principal.kind === "anonymous") throw new DomainError("UNAUTHENTICATED", "You must be signed in");
     if (!(await this.authz.namespaceAllows(principal, ns.id, "create_repo"))) {
       throw forbidden(`You do not have permission to create repositories in ${input.namespace}`);
     }

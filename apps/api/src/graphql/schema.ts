@@ -3,6 +3,7 @@ import { buildSchema } from "type-graphql";
 import type { GraphQLSchema } from "graphql";
 import { SystemResolver } from "./resolvers/system.js";
 import { AccountResolver } from "./resolvers/account.js";
+import { ApplicationResolver } from "./resolvers/applications.js";
 import { LogResolver } from "./resolvers/logs.js";
 import { OrganizationListResolver, OrganizationResolver, TeamResolver } from "./resolvers/organizations.js";
 import { RepositoryResolver } from "./resolvers/repositories.js";
@@ -14,6 +15,7 @@ export const RESOLVERS = [
   SystemResolver,
   AccountResolver,
   OrganizationResolver,
+  ApplicationResolver,
   OrganizationListResolver,
   TeamResolver,
   RobotResolver,

@@ -100,21 +100,33 @@ export class RestWorld {
   anonymous!: Rest;
   private clientId = "";
 
+  private started: Promise<void> | null = null;
+
   static forFile(env: Record<string, string> = {}): RestWorld {
     const w = new RestWorld();
-    before(async () => {
-      w.sys = await startTestSystem(env);
-      const doc = await (await fetch(`${w.sys.url}/api/v1/discovery`)).json();
-      w.contract = new Contract(doc);
-      w.anonymous = new Rest(w.sys.url, w.contract);
-      // One application issues the tokens of every test user.
-      const admin = await w.principal("admin", "admin-password");
-      await w.sys.services.orgs.create(admin, { name: "tokenissuer" });
-      const { app } = await w.sys.services.oauth.createApplication(admin, "tokenissuer", { name: "tests" });
-      w.clientId = app.clientId;
-    });
+    before(() => w.start(env));
     after(async () => w.sys?.stop());
     return w;
+  }
+
+  /**
+   * Starts the file's system once; a file's own `before` awaits it first (node may run the file's hooks
+   * before this one).
+   */
+  start(env: Record<string, string> = {}): Promise<void> {
+    return (this.started ??= (async () => {
+      this.sys = await startTestSystem(env);
+      const doc = await (await fetch(`${this.sys.url}/api/v1/discovery`)).json();
+      this.contract = new Contract(doc);
+      this.anonymous = new Rest(this.sys.url, this.contract);
+      // One application issues the tokens of every test user.
+      const admin = await this.principal("admin", "admin-password");
+      await this.sys.services.orgs.create(admin, { name: "tokenissuer" });
+      const { app } = await this.sys.services.oauth.createApplication(admin, "tokenissuer", {
+        name: "tests",
+      });
+      this.clientId = app.clientId;
+    })());
   }
 
   async principal(username: string, password: string) {

@@ -13,6 +13,7 @@ let user: Awaited<ReturnType<RestWorld["user"]>>;
 let made: Promise<void> | null = null;
 const setUp = () =>
   (made ??= (async () => {
+    await w.start();
     user = await w.user("grantor");
     const org = `tools${Math.random().toString(16).slice(2, 8)}`;
     await user.rest.post("/organization/", { name: org });

@@ -10,6 +10,7 @@ const ITEMS: { label: string; path: RoutePath; audience: Audience }[] = [
   { label: "Explore", path: RoutePath.Explore, audience: "anyone" },
   { label: "Account settings", path: RoutePath.UserSettings, audience: "user" },
   { label: "Superuser panel", path: RoutePath.Superuser, audience: "superuser" },
+  { label: "API reference", path: RoutePath.ApiReference, audience: "anyone" },
 ];
 
 /** Navigation; an anonymous visitor (viewer null) sees only what needs no account. */

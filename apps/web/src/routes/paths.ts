@@ -12,6 +12,9 @@ export enum RoutePath {
   UserSettings = "/settings",
   Explore = "/explore",
   Superuser = "/superuser",
+  ApiReference = "/api-reference",
+  /** The consent page of the OAuth authorize flow (the server sends browsers here). */
+  OAuthAuthorize = "/oauth/authorize",
 }
 
 const enc = (s: string) => s.split("/").map(encodeURIComponent).join("/");

@@ -14,9 +14,7 @@ import {
 } from "../types/common.js";
 import {
   Collaborator,
-  CreatedOAuthApplication,
   DefaultPermission,
-  OAuthApplication,
   Organization,
   OrganizationConnection,
   OrganizationCounts,
@@ -112,10 +110,6 @@ export class OrganizationResolver {
     }));
   }
 
-  @FieldResolver(() => [OAuthApplication], { description: "Visible to admins" })
-  async applications(@Root() o: Organization, @Ctx() ctx: GraphQLContext): Promise<OAuthApplication[]> {
-    return ctx.services.oauth.listApplications(ctx.principal, o.name);
-  }
 
   // ------------------------------------------------------------ mutations
 
@@ -256,44 +250,6 @@ export class OrganizationResolver {
   ): Promise<boolean> {
     await ctx.services.permissions.deleteDefault(ctx.principal, org, parseId(id), ctx.ip);
     return true;
-  }
-
-  @Mutation(() => CreatedOAuthApplication, { description: "The client secret is shown once" })
-  async createOAuthApplication(
-    @Arg("organization", () => String) org: string,
-    @Arg("name", () => String) name: string,
-    @Arg("redirectUri", () => String, { nullable: true }) redirectUri: string | null,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<CreatedOAuthApplication> {
-    const { app, clientSecret } = await ctx.services.oauth.createApplication(
-      ctx.principal,
-      org,
-      { name, redirectUri },
-      ctx.ip,
-    );
-    return { application: app, clientSecret };
-  }
-
-  @Mutation(() => Boolean)
-  async deleteOAuthApplication(
-    @Arg("organization", () => String) org: string,
-    @Arg("clientId", () => String) clientId: string,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<boolean> {
-    await ctx.services.oauth.deleteApplication(ctx.principal, org, clientId, ctx.ip);
-    return true;
-  }
-
-  @Mutation(() => String, {
-    description:
-      "Authorises an application for the viewer with the given scopes; returns the access token once",
-  })
-  async generateOAuthToken(
-    @Arg("clientId", () => String) clientId: string,
-    @Arg("scopes", () => [String]) scopes: string[],
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<string> {
-    return ctx.services.oauth.issueToken(ctx.principal, clientId, scopes, ctx.ip);
   }
 }
 

@@ -182,7 +182,12 @@ export class RepositoryPermission {
 export class OAuthApplication {
   @Field(() => String) name!: string;
   @Field(() => String) clientId!: string;
-  @Field(() => String) redirectUri!: string;
+  @Field(() => String, { description: "Where the authorize flow may send users back (a prefix)" })
+  redirectUri!: string;
+  @Field(() => String, { description: "The application's home page" }) applicationUri!: string;
+  @Field(() => String) description!: string;
+  @Field(() => String, { nullable: true, description: "E-mail whose avatar the application shows" })
+  avatarEmail!: string | null;
   @Field(() => Date) createdAt!: Date;
 }
 

@@ -19,6 +19,7 @@ import { errorCode, errorMessage } from "../../api/errors";
 import { NotFound } from "../NotFound/NotFound";
 import { RoutePath } from "../paths";
 import { RobotAccounts } from "../RobotAccounts/RobotAccounts";
+import { ApplicationsTab } from "../Applications/ApplicationsTab";
 import { DefaultPermissionsTab } from "./DefaultPermissionsTab";
 import { OrganizationRepositories } from "./OrganizationRepositories";
 import { OrganizationSettings } from "./OrganizationSettings";
@@ -69,6 +70,9 @@ export function Organization() {
                       title={<TabTitleText>Default permissions</TabTitleText>}
                     />
                   )}
+                  {isAdmin && (
+                    <Tab eventKey="applications" title={<TabTitleText>OAuth applications</TabTitleText>} />
+                  )}
                   {isAdmin && <Tab eventKey="logs" title={<TabTitleText>Logs</TabTitleText>} />}
                   {isAdmin && <Tab eventKey="settings" title={<TabTitleText>Settings</TabTitleText>} />}
                 </Tabs>
@@ -78,6 +82,7 @@ export function Organization() {
                 {tab === "teams" && <TeamsTab organization={org.name} isAdmin={isAdmin} />}
                 {tab === "robots" && isAdmin && <RobotAccounts namespace={org.name} isOrganization />}
                 {tab === "defaultpermissions" && isAdmin && <DefaultPermissionsTab organization={org.name} />}
+                {tab === "applications" && isAdmin && <ApplicationsTab organization={org.name} />}
                 {tab === "logs" && isAdmin && <LogsView namespace={org.name} />}
                 {tab === "settings" && isAdmin && <OrganizationSettings organization={org} />}
               </PageSection>

@@ -1,0 +1,538 @@
+// The REST permission matrix: every route, as every kind of caller, with the access this file expects of it
+// (written here, not read from the route table), plus a token that lacks the route's published scope.
+// Callers below the level are refused (401 without a token; 403, or 404 for what they may not even see);
+// callers at or above it get through. A route missing from the matrix fails the matrix.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { OAUTH_SCOPES, scopesHold, type OAuthScope } from "../../src/access/authz.js";
+import { REST_ROUTES } from "../../src/rest/routes/index.js";
+import { RegistryClient } from "../registry-client.js";
+import { Rest, RestWorld } from "./client.js";
+
+const w = RestWorld.forFile();
+
+type Who = "anon" | "outsider" | "member" | "reader" | "writer" | "repoAdmin" | "orgAdmin" | "superuser";
+const EVERYONE: Who[] = [
+  "anon",
+  "outsider",
+  "member",
+  "reader",
+  "writer",
+  "repoAdmin",
+  "orgAdmin",
+  "superuser",
+];
+/** Who gets through at each level; everyone else is refused. */
+const LEVELS = {
+  anyone: EVERYONE,
+  user: EVERYONE.filter((x) => x !== "anon"),
+  repoRead: ["reader", "writer", "repoAdmin", "orgAdmin"],
+  repoWrite: ["writer", "repoAdmin", "orgAdmin"],
+  repoAdmin: ["repoAdmin", "orgAdmin"],
+  orgMember: ["member", "orgAdmin"],
+  orgAdmin: ["orgAdmin"],
+  /** Superusers may delete any organization, from the panel or here. */
+  orgAdminOrSuperuser: ["orgAdmin", "superuser"],
+  superuser: ["superuser"],
+} satisfies Record<string, Who[]>;
+type Level = keyof typeof LEVELS;
+
+interface Ctx {
+  org: string;
+  repo: string;
+  digest: string;
+  labelId: string;
+  clientId: string;
+  prototypeId: string;
+  users: Record<Exclude<Who, "anon">, { name: string; password: string }>;
+  /** A name no other call of the run uses. */
+  fresh(base: string): string;
+  /** A repository of the organization with the same grants as `repo`. */
+  freshRepo(): Promise<string>;
+}
+
+interface Entry {
+  level: Level;
+  req: (c: Ctx, who: Who) => [method: string, path: string, body?: unknown];
+  /** What the call needs to exist first (run once per entry). */
+  prepare?: (c: Ctx) => Promise<Partial<Ctx> & Record<string, string>>;
+  /** Only the least-privileged allowed caller makes the call (it changes what the others would meet). */
+  once?: boolean;
+  /** Allowed callers may still meet 400/404 (they act on their own, possibly absent, things). */
+  ownThings?: boolean;
+}
+
+const MATRIX: Record<string, Entry> = {
+  // ------------------------------------------------------------ the user's own things
+  getLoggedInUser: { level: "user", req: () => ["GET", "/user/"] },
+  getUserInformation: { level: "anyone", req: (c) => ["GET", `/users/${c.users.outsider.name}`] },
+  listStarredRepos: { level: "user", req: () => ["GET", "/user/starred"] },
+  createStar: {
+    level: "user",
+    ownThings: true,
+    req: (c) => ["POST", "/user/starred", { namespace: c.org, repository: "app" }],
+  },
+  deleteStar: { level: "user", ownThings: true, req: (c) => ["DELETE", `/user/starred/${c.repo}`] },
+  listAppTokens: { level: "user", req: () => ["GET", "/user/apptoken"] },
+  createAppToken: { level: "user", req: () => ["POST", "/user/apptoken", { title: "t" }] },
+  getAppToken: { level: "user", ownThings: true, req: () => ["GET", "/user/apptoken/1"] },
+  revokeAppToken: { level: "user", ownThings: true, req: () => ["DELETE", "/user/apptoken/999999"] },
+  getUserRobots: { level: "user", req: () => ["GET", "/user/robots"] },
+  getUserRobot: { level: "user", ownThings: true, req: () => ["GET", "/user/robots/nosuch"] },
+  createUserRobot: { level: "user", req: (c) => ["PUT", `/user/robots/${c.fresh("r")}`] },
+  deleteUserRobot: { level: "user", ownThings: true, req: () => ["DELETE", "/user/robots/nosuch"] },
+  getUserRobotPermissions: {
+    level: "user",
+    ownThings: true,
+    req: () => ["GET", "/user/robots/nosuch/permissions"],
+  },
+  regenerateUserRobotToken: {
+    level: "user",
+    ownThings: true,
+    req: () => ["POST", "/user/robots/nosuch/regenerate"],
+  },
+  listUserLogs: { level: "user", req: () => ["GET", "/user/logs"] },
+  getAggregateUserLogs: { level: "user", req: () => ["GET", "/user/aggregatelogs"] },
+  createOrganization: { level: "user", req: (c) => ["POST", "/organization/", { name: c.fresh("neworg") }] },
+  // ------------------------------------------------------------ organizations
+  getOrganization: { level: "anyone", req: (c) => ["GET", `/organization/${c.org}`] },
+  changeOrganizationDetails: {
+    level: "orgAdmin",
+    req: (c) => ["PUT", `/organization/${c.org}`, { tag_expiration_s: 1209600 }],
+  },
+  deleteAdminedOrganization: {
+    level: "orgAdminOrSuperuser",
+    once: true,
+    prepare: async (c) => {
+      const name = c.fresh("doomed");
+      await w.sys.services.orgs.create(await w.principal(c.users.orgAdmin.name, c.users.orgAdmin.password), {
+        name,
+      });
+      return { doomed: name };
+    },
+    req: (c) => ["DELETE", `/organization/${(c as Ctx & { doomed: string }).doomed}`],
+  },
+  getOrganizationMembers: { level: "orgMember", req: (c) => ["GET", `/organization/${c.org}/members`] },
+  getOrganizationMember: {
+    level: "orgMember",
+    req: (c) => ["GET", `/organization/${c.org}/members/${c.users.member.name}`],
+  },
+  removeOrganizationMember: {
+    level: "orgAdmin",
+    once: true,
+    prepare: async (c) => {
+      const x = await w.user("leaver");
+      await w.sys.services.permissions.set(
+        await orgAdmin(c),
+        c.org,
+        "app",
+        { kind: "user", name: x.name },
+        "read",
+      );
+      return { leaver: x.name };
+    },
+    req: (c) => ["DELETE", `/organization/${c.org}/members/${(c as Ctx & { leaver: string }).leaver}`],
+  },
+  getOrganizationCollaborators: {
+    level: "orgAdmin",
+    req: (c) => ["GET", `/organization/${c.org}/collaborators`],
+  },
+  getOrganizationApplications: {
+    level: "orgAdmin",
+    req: (c) => ["GET", `/organization/${c.org}/applications`],
+  },
+  createOrganizationApplication: {
+    level: "orgAdmin",
+    req: (c) => ["POST", `/organization/${c.org}/applications`, { name: "a" }],
+  },
+  getOrganizationApplication: {
+    level: "orgAdmin",
+    req: (c) => ["GET", `/organization/${c.org}/applications/${c.clientId}`],
+  },
+  updateOrganizationApplication: {
+    level: "orgAdmin",
+    req: (c) => ["PUT", `/organization/${c.org}/applications/${c.clientId}`, { description: "d" }],
+  },
+  deleteOrganizationApplication: {
+    level: "orgAdmin",
+    once: true,
+    prepare: async (c) => ({
+      victim: (await w.sys.services.oauth.createApplication(await orgAdmin(c), c.org, { name: "victim" })).app
+        .clientId,
+    }),
+    req: (c) => ["DELETE", `/organization/${c.org}/applications/${(c as Ctx & { victim: string }).victim}`],
+  },
+  resetOrganizationApplicationClientSecret: {
+    level: "orgAdmin",
+    req: (c) => ["POST", `/organization/${c.org}/applications/${c.clientId}/resetclientsecret`],
+  },
+  getApplicationInformation: { level: "anyone", req: (c) => ["GET", `/app/${c.clientId}`] },
+  getOrgRobots: { level: "orgAdmin", req: (c) => ["GET", `/organization/${c.org}/robots`] },
+  getOrgRobot: { level: "orgAdmin", req: (c) => ["GET", `/organization/${c.org}/robots/bot`] },
+  createOrgRobot: { level: "orgAdmin", req: (c) => ["PUT", `/organization/${c.org}/robots/${c.fresh("r")}`] },
+  deleteOrgRobot: {
+    level: "orgAdmin",
+    once: true,
+    prepare: async (c) => {
+      await w.sys.services.robots.createAs(await orgAdmin(c), c.org, "victim");
+      return {};
+    },
+    req: (c) => ["DELETE", `/organization/${c.org}/robots/victim`],
+  },
+  getOrgRobotPermissions: {
+    level: "orgAdmin",
+    req: (c) => ["GET", `/organization/${c.org}/robots/bot/permissions`],
+  },
+  regenerateOrgRobotToken: {
+    level: "orgAdmin",
+    req: (c) => ["POST", `/organization/${c.org}/robots/bot/regenerate`],
+  },
+  listOrgLogs: { level: "orgAdmin", req: (c) => ["GET", `/organization/${c.org}/logs`] },
+  getAggregateOrgLogs: { level: "orgAdmin", req: (c) => ["GET", `/organization/${c.org}/aggregatelogs`] },
+  // ------------------------------------------------------------ teams and default permissions
+  updateOrganizationTeam: {
+    level: "orgAdmin",
+    req: (c) => ["PUT", `/organization/${c.org}/team/devs`, { role: "member" }],
+  },
+  deleteOrganizationTeam: {
+    level: "orgAdmin",
+    once: true,
+    prepare: async (c) => {
+      await w.sys.services.teams.create(await orgAdmin(c), c.org, { name: "victims" });
+      return {};
+    },
+    req: (c) => ["DELETE", `/organization/${c.org}/team/victims`],
+  },
+  getOrganizationTeamMembers: {
+    level: "orgMember",
+    req: (c) => ["GET", `/organization/${c.org}/team/devs/members`],
+  },
+  updateOrganizationTeamMember: {
+    level: "orgAdmin",
+    req: (c) => ["PUT", `/organization/${c.org}/team/devs/members/${c.org}+bot`],
+  },
+  deleteOrganizationTeamMember: {
+    level: "orgAdmin",
+    once: true,
+    prepare: async (c) => {
+      await w.sys.services.teams.addMember(await orgAdmin(c), c.org, "devs", `${c.org}+bot`);
+      return {};
+    },
+    req: (c) => ["DELETE", `/organization/${c.org}/team/devs/members/${c.org}+bot`],
+  },
+  inviteTeamMemberEmail: {
+    level: "orgAdmin",
+    req: (c) => ["PUT", `/organization/${c.org}/team/devs/invite/x@example.com`],
+  },
+  deleteTeamMemberEmailInvite: {
+    level: "orgAdmin",
+    once: true,
+    prepare: async (c) => {
+      await w.sys.services.teams.addMember(await orgAdmin(c), c.org, "devs", "gone@example.com");
+      return {};
+    },
+    req: (c) => ["DELETE", `/organization/${c.org}/team/devs/invite/gone@example.com`],
+  },
+  getOrganizationTeamPermissions: {
+    level: "orgMember",
+    req: (c) => ["GET", `/organization/${c.org}/team/devs/permissions`],
+  },
+  getOrganizationPrototypePermissions: {
+    level: "orgAdmin",
+    req: (c) => ["GET", `/organization/${c.org}/prototypes`],
+  },
+  createOrganizationPrototypePermission: {
+    level: "orgAdmin",
+    once: true,
+    req: (c) => [
+      "POST",
+      `/organization/${c.org}/prototypes`,
+      { role: "read", delegate: { kind: "user", name: c.users.reader.name } },
+    ],
+  },
+  updateOrganizationPrototypePermission: {
+    level: "orgAdmin",
+    req: (c) => ["PUT", `/organization/${c.org}/prototypes/${c.prototypeId}`, { role: "read" }],
+  },
+  deleteOrganizationPrototypePermission: {
+    level: "orgAdmin",
+    once: true,
+    prepare: async (c) => {
+      const row = await w.sys.services.permissions.createDefault(await orgAdmin(c), c.org, {
+        delegate: { kind: "user", name: c.users.writer.name },
+        role: "write",
+      });
+      return { victim: String(row.id) };
+    },
+    req: (c) => ["DELETE", `/organization/${c.org}/prototypes/${(c as Ctx & { victim: string }).victim}`],
+  },
+  // ------------------------------------------------------------ repositories
+  listRepos: { level: "anyone", req: (c) => ["GET", `/repository?namespace=${c.org}&public=true`] },
+  createRepo: {
+    level: "orgAdmin",
+    req: (c) => [
+      "POST",
+      "/repository",
+      { namespace: c.org, repository: c.fresh("new"), visibility: "private" },
+    ],
+  },
+  getRepo: { level: "repoRead", req: (c) => ["GET", `/repository/${c.repo}`] },
+  updateRepo: { level: "repoWrite", req: (c) => ["PUT", `/repository/${c.repo}`, { description: "d" }] },
+  deleteRepository: {
+    level: "repoAdmin",
+    once: true,
+    prepare: async (c) => ({ victim: await c.freshRepo() }),
+    req: (c) => ["DELETE", `/repository/${(c as Ctx & { victim: string }).victim}`],
+  },
+  changeRepoVisibility: {
+    level: "repoAdmin",
+    req: (c) => ["POST", `/repository/${c.repo}/changevisibility`, { visibility: "private" }],
+  },
+  listRepoUserPermissions: {
+    level: "repoAdmin",
+    req: (c) => ["GET", `/repository/${c.repo}/permissions/user/`],
+  },
+  getUserPermissions: {
+    level: "repoAdmin",
+    req: (c) => ["GET", `/repository/${c.repo}/permissions/user/${c.users.reader.name}`],
+  },
+  getUserTransitivePermission: {
+    level: "repoAdmin",
+    req: (c) => ["GET", `/repository/${c.repo}/permissions/user/${c.users.reader.name}/transitive`],
+  },
+  changeUserPermissions: {
+    level: "repoAdmin",
+    req: (c) => ["PUT", `/repository/${c.repo}/permissions/user/${c.users.reader.name}`, { role: "read" }],
+  },
+  deleteUserPermissions: {
+    level: "repoAdmin",
+    once: true,
+    prepare: async (c) => ({ victim: await c.freshRepo() }),
+    req: (c) => [
+      "DELETE",
+      `/repository/${(c as Ctx & { victim: string }).victim}/permissions/user/${c.users.reader.name}`,
+    ],
+  },
+  listRepoTeamPermissions: {
+    level: "repoAdmin",
+    req: (c) => ["GET", `/repository/${c.repo}/permissions/team/`],
+  },
+  getTeamPermissions: {
+    level: "repoAdmin",
+    req: (c) => ["GET", `/repository/${c.repo}/permissions/team/devs`],
+  },
+  changeTeamPermissions: {
+    level: "repoAdmin",
+    req: (c) => ["PUT", `/repository/${c.repo}/permissions/team/devs`, { role: "read" }],
+  },
+  deleteTeamPermissions: {
+    level: "repoAdmin",
+    once: true,
+    prepare: async (c) => ({ victim: await c.freshRepo() }),
+    req: (c) => ["DELETE", `/repository/${(c as Ctx & { victim: string }).victim}/permissions/team/devs`],
+  },
+  listRepoTags: { level: "repoRead", req: (c) => ["GET", `/repository/${c.repo}/tag/`] },
+  changeTag: {
+    level: "repoWrite",
+    req: (c) => ["PUT", `/repository/${c.repo}/tag/moved`, { manifest_digest: c.digest }],
+  },
+  deleteFullTag: {
+    level: "repoWrite",
+    once: true,
+    prepare: async (c) => {
+      await w.sys.services.tagCommands.setTag(await orgAdmin(c), c.repo, "doomed", c.digest);
+      return {};
+    },
+    req: (c) => ["DELETE", `/repository/${c.repo}/tag/doomed`],
+  },
+  restoreTag: {
+    level: "repoWrite",
+    once: true,
+    prepare: async (c) => {
+      const p = await orgAdmin(c);
+      await w.sys.services.tagCommands.setTag(p, c.repo, "undone", c.digest);
+      await w.sys.services.tagCommands.deleteTags(p, c.repo, ["undone"]);
+      return {};
+    },
+    req: (c) => ["POST", `/repository/${c.repo}/tag/undone/restore`, { manifest_digest: c.digest }],
+  },
+  getRepoManifest: { level: "repoRead", req: (c) => ["GET", `/repository/${c.repo}/manifest/${c.digest}`] },
+  listManifestLabels: {
+    level: "repoRead",
+    req: (c) => ["GET", `/repository/${c.repo}/manifest/${c.digest}/labels`],
+  },
+  addManifestLabel: {
+    level: "repoWrite",
+    req: (c) => ["POST", `/repository/${c.repo}/manifest/${c.digest}/labels`, { key: "k", value: "v" }],
+  },
+  getManifestLabel: {
+    level: "repoRead",
+    req: (c) => ["GET", `/repository/${c.repo}/manifest/${c.digest}/labels/${c.labelId}`],
+  },
+  deleteManifestLabel: {
+    level: "repoWrite",
+    once: true,
+    prepare: async (c) => ({
+      victim: String((await w.sys.services.labels.add(await orgAdmin(c), c.repo, c.digest, "gone=yes")).id),
+    }),
+    req: (c) => [
+      "DELETE",
+      `/repository/${c.repo}/manifest/${c.digest}/labels/${(c as Ctx & { victim: string }).victim}`,
+    ],
+  },
+  listRepoLogs: { level: "repoAdmin", req: (c) => ["GET", `/repository/${c.repo}/logs`] },
+  getAggregateRepoLogs: { level: "repoAdmin", req: (c) => ["GET", `/repository/${c.repo}/aggregatelogs`] },
+  // ------------------------------------------------------------ superuser
+  listAllLogs: { level: "superuser", req: () => ["GET", "/superuser/logs"] },
+  listAllAggregateLogs: { level: "superuser", req: () => ["GET", "/superuser/aggregatelogs"] },
+  listAllUsers: { level: "superuser", req: () => ["GET", "/superuser/users/?limit=5"] },
+  createInstallUser: {
+    level: "superuser",
+    req: (c) => {
+      const name = c.fresh("made");
+      return ["POST", "/superuser/users/", { username: name, email: `${name}@example.com` }];
+    },
+  },
+  getInstallUser: { level: "superuser", req: (c) => ["GET", `/superuser/users/${c.users.outsider.name}`] },
+  changeInstallUser: {
+    level: "superuser",
+    req: (c) => ["PUT", `/superuser/users/${c.users.outsider.name}`, { enabled: true }],
+  },
+  deleteInstallUser: {
+    level: "superuser",
+    once: true,
+    prepare: async () => ({ victim: (await w.user("deleted")).name }),
+    req: (c) => ["DELETE", `/superuser/users/${(c as Ctx & { victim: string }).victim}`],
+  },
+  listAllOrganizations: { level: "superuser", req: () => ["GET", "/superuser/organizations/?limit=5"] },
+  changeOrganization: { level: "superuser", req: (c) => ["PUT", `/superuser/organizations/${c.org}`, {}] },
+  deleteOrganization: {
+    level: "superuser",
+    once: true,
+    prepare: async (c) => {
+      const name = c.fresh("sudoomed");
+      await w.sys.services.orgs.create(await orgAdmin(c), { name });
+      return { victim: name };
+    },
+    req: (c) => ["DELETE", `/superuser/organizations/${(c as Ctx & { victim: string }).victim}`],
+  },
+  // ------------------------------------------------------------ anyone
+  conductRepoSearch: { level: "anyone", req: () => ["GET", "/find/repositories?query=app"] },
+  getMatchingEntities: { level: "user", req: (c) => ["GET", `/entities/${c.users.reader.name.slice(0, 5)}`] },
+  discovery: { level: "anyone", req: () => ["GET", "/discovery"] },
+  getErrorDescription: { level: "anyone", req: () => ["GET", "/error/not_found"] },
+};
+
+const orgAdmin = (c: Ctx) => w.principal(c.users.orgAdmin.name, c.users.orgAdmin.password);
+
+let ctx: Ctx;
+const callers = new Map<Who, Rest>();
+
+before(async () => {
+  await w.start();
+  let n = 0;
+  const names = ["outsider", "member", "reader", "writer", "repoAdmin", "orgAdmin"] as const;
+  const made = await Promise.all(names.map((k) => w.user(k.toLowerCase())));
+  const users = Object.fromEntries(
+    names.map((k, i) => [k, { name: made[i]!.name, password: made[i]!.password }]),
+  ) as Ctx["users"];
+  users.superuser = { name: "admin", password: "admin-password" };
+  const owner = await w.principal(users.orgAdmin.name, users.orgAdmin.password);
+  const org = `mx${Math.random().toString(16).slice(2, 8)}`;
+  const s = w.sys.services;
+  await s.orgs.create(owner, { name: org });
+  await s.teams.create(owner, org, { name: "members", role: "member" });
+  await s.teams.create(owner, org, { name: "devs", role: "member" });
+  await s.teams.addMember(owner, org, "members", users.member.name);
+  const member = await w.principal(users.member.name, users.member.password);
+  await s.teams.acceptInvite(member, (await s.teams.invitationsFor(member))[0]!.id);
+  await s.robots.createAs(owner, org, "bot");
+  await s.repos.create(owner, { namespace: org, name: "app" });
+  const grant = async (repo: string) => {
+    for (const [who, role] of [
+      ["reader", "read"],
+      ["writer", "write"],
+      ["repoAdmin", "admin"],
+    ] as const)
+      await s.permissions.set(owner, org, repo, { kind: "user", name: users[who].name }, role);
+    await s.permissions.set(owner, org, repo, { kind: "team", name: "devs" }, "read");
+  };
+  await grant("app");
+  const { digest } = await new RegistryClient(w.sys, [
+    users.orgAdmin.name,
+    users.orgAdmin.password,
+  ]).pushImage(`${org}/app`, "v1");
+  const label = await s.labels.add(owner, `${org}/app`, digest, "keep=yes");
+  const { app } = await s.oauth.createApplication(owner, org, { name: "app" });
+  const proto = await s.permissions.createDefault(owner, org, {
+    delegate: { kind: "team", name: "devs" },
+    role: "read",
+  });
+  ctx = {
+    org,
+    repo: `${org}/app`,
+    digest,
+    labelId: String(label.id),
+    clientId: app.clientId,
+    prototypeId: String(proto.id),
+    users,
+    fresh: (base) => `${base}${++n}x${Math.random().toString(16).slice(2, 6)}`,
+    freshRepo: async () => {
+      const name = ctx.fresh("repo");
+      await s.repos.create(owner, { namespace: org, name });
+      await grant(name);
+      return `${org}/${name}`;
+    },
+  };
+  callers.set("anon", w.anonymous);
+  for (const k of [...names, "superuser"] as const)
+    callers.set(k, await w.as(users[k].name, users[k].password));
+});
+
+/** A token of `who` holding every scope except those that would hold `scope`. */
+async function tokenWithout(who: Exclude<Who, "anon">, scope: OAuthScope): Promise<Rest> {
+  const rest = OAUTH_SCOPES.filter((s) => !scopesHold([s], scope));
+  return w.as(ctx.users[who].name, ctx.users[who].password, rest);
+}
+
+describe("REST permission matrix", () => {
+  test("every route is in the matrix", () => {
+    assert.deepEqual(
+      REST_ROUTES.map((r) => r.nickname).filter((n) => !MATRIX[n]),
+      [],
+    );
+  });
+
+  for (const route of REST_ROUTES) {
+    const entry = MATRIX[route.nickname];
+    if (!entry) continue;
+    test(`${route.nickname} (${entry.level})`, async () => {
+      const c = { ...ctx, ...(entry.prepare ? await entry.prepare(ctx) : {}) } as Ctx;
+      const allowed = LEVELS[entry.level] as Who[];
+      const denied = EVERYONE.filter((x) => !allowed.includes(x));
+      for (const who of denied) {
+        const [method, path, body] = entry.req(c, who);
+        const r = await callers.get(who)!.call(method, path, { body });
+        const ok = who === "anon" ? [401, 404] : [403, 404];
+        assert.ok(
+          ok.includes(r.status),
+          `${who}: ${method} ${path} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`,
+        );
+      }
+      const first = allowed.find((x) => x !== "anon");
+      if (route.scope && first) {
+        const [method, path, body] = entry.req(c, first);
+        const r = await (await tokenWithout(first, route.scope)).call(method, path, { body });
+        assert.equal(r.status, 403, `${first} without ${route.scope}: ${method} ${path} → ${r.status}`);
+      }
+      for (const who of entry.once ? allowed.slice(0, 1) : allowed) {
+        const [method, path, body] = entry.req(c, who);
+        const r = await callers.get(who)!.call(method, path, { body });
+        const through = entry.ownThings
+          ? r.status < 500 && r.status !== 401 && r.status !== 403
+          : r.status < 300;
+        assert.ok(through, `${who}: ${method} ${path} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      }
+    });
+  }
+});
