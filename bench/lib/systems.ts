@@ -34,6 +34,8 @@ export interface Ours extends Target {
   user: string;
   /** POST /graphql with the superuser's session cookie. */
   graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** GET /api/v1<path> (the REST API) with the same session. */
+  rest<T = any>(path: string): Promise<T>;
 }
 
 export function freePort(): Promise<number> {
@@ -157,7 +159,7 @@ export async function startOurs(
   });
 
   let cookie: string | null = null;
-  const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
+  const session = async (): Promise<string> => {
     if (!cookie) {
       const r = await http.request("POST", "/graphql", {
         headers: { "content-type": "application/json" },
@@ -171,14 +173,22 @@ export async function startOurs(
       if (!set) throw new Error(`GraphQL login set no session cookie: ${r.body.toString().slice(0, 200)}`);
       cookie = set.split(";")[0]!;
     }
+    return cookie;
+  };
+  const graphql = async (query: string, variables: Record<string, unknown> = {}) => {
     const r = await http.request("POST", "/graphql", {
-      headers: { "content-type": "application/json", cookie },
+      headers: { "content-type": "application/json", cookie: await session() },
       body: JSON.stringify({ query, variables }),
     });
     const body = JSON.parse(r.body.toString()) as { data?: any; errors?: { message: string }[] };
     if (r.status !== 200 || body.errors?.length)
       throw new Error(`GraphQL: HTTP ${r.status} ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
     return body.data;
+  };
+  const rest = async (path: string) => {
+    const r = await http.request("GET", `/api/v1${path}`, { headers: { cookie: await session() } });
+    expectStatus(r, 200, `REST ${path}`);
+    return JSON.parse(r.body.toString());
   };
 
   return {
@@ -190,6 +200,7 @@ export async function startOurs(
     redisPrefix,
     user,
     graphql,
+    rest,
     authHeaders,
     client: async (repos, extra) => http.with(await authHeaders(repos, extra)),
     stop: async (keepLog = false) => {

@@ -173,7 +173,7 @@ export class RepositoryService {
       filters.push(Prisma.sql`(r.name ILIKE ${like} OR r.description ILIKE ${like} OR n.name ILIKE ${like})`);
     }
     const where = Prisma.join(filters, " AND ");
-    const [rows, [count]] = await Promise.all([
+    const [rows, counted] = await Promise.all([
       this.db.$queryRaw<RepositoryRow[]>`
         SELECT r.id, r."namespaceId", n.name AS "namespaceName", n.kind AS "namespaceKind", r.name,
                r.description, r.visibility::text AS visibility, r.kind::text AS kind, r.state::text AS state,
@@ -181,10 +181,13 @@ export class RepositoryService {
         FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId"
         WHERE ${where} AND (n.name || '/' || r.name) COLLATE "C" > ${after}
         ORDER BY (n.name || '/' || r.name) COLLATE "C" LIMIT ${n + 1} OFFSET ${args.offset ?? 0}`,
-      this.db.$queryRaw<{ c: bigint }[]>`
+      args.withTotal === false
+        ? null
+        : this.db.$queryRaw<{ c: bigint }[]>`
         SELECT count(*) AS c FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId" WHERE ${where}`,
     ]);
-    return toPage(rows, n, (r) => [`${r.namespaceName}/${r.name}`], Number(count!.c));
+    const total = counted ? Number(counted[0]!.c) : undefined;
+    return toPage(rows, n, (r) => [`${r.namespaceName}/${r.name}`], total);
   }
 
   /**
@@ -268,6 +271,8 @@ export interface RepositoryListArgs extends PageArgs {
   search?: string | null;
   /** Rows to skip (page-numbered lists such as Quay's search); with a cursor, counted after it. */
   offset?: number | null;
+  /** false: no totalCount (a list that pages by token alone saves the count). */
+  withTotal?: boolean;
 }
 
 export interface RepositoryRow {

@@ -63,6 +63,17 @@ export function oauthRouter(s: Services): Router {
     return p.kind === "user" ? { principal: p, cookie } : null;
   };
 
+  /** The signed-in user and the parameters of a consent form post that carries their CSRF token. */
+  const consenting = async (req: Request, res: Response) => {
+    const u = await sessionUser(req);
+    if (!u) return void oauthError(res, 401, "unauthorized", "Sign in to authorize applications");
+    const q = paramsOf(req);
+    const sent = q._csrf_token ?? req.get("x-csrf-token");
+    if (!sent || !safeEqual(sent, csrfToken(u.cookie)))
+      return void oauthError(res, 403, "invalid_request", "CSRF token was invalid or missing.");
+    return { u, q };
+  };
+
   router.get("/csrf_token", async (req, res) => {
     const u = await sessionUser(req);
     if (!u) return oauthError(res, 401, "unauthorized", "Sign in first");
@@ -123,12 +134,9 @@ export function oauthRouter(s: Services): Router {
 
   /** The consent form's submit: checked like the GET, then the grant, then back to the application. */
   router.post("/oauth/authorizeapp", ...body, async (req, res) => {
-    const u = await sessionUser(req);
-    if (!u) return oauthError(res, 401, "unauthorized", "Sign in to authorize applications");
-    const q = paramsOf(req);
-    const sent = q._csrf_token ?? req.get("x-csrf-token");
-    if (!sent || !safeEqual(sent, csrfToken(u.cookie)))
-      return oauthError(res, 403, "invalid_request", "CSRF token was invalid or missing.");
+    const c = await consenting(req, res);
+    if (!c) return;
+    const { u, q } = c;
     const ok = await describe(q, res);
     if (!ok) return;
     const grant = ok.responseType as "code" | "token";
@@ -164,12 +172,9 @@ export function oauthRouter(s: Services): Router {
   });
 
   router.post("/oauth/denyapp", ...body, async (req, res) => {
-    const u = await sessionUser(req);
-    if (!u) return oauthError(res, 401, "unauthorized", "Sign in first");
-    const q = paramsOf(req);
-    const sent = q._csrf_token ?? req.get("x-csrf-token");
-    if (!sent || !safeEqual(sent, csrfToken(u.cookie)))
-      return oauthError(res, 403, "invalid_request", "CSRF token was invalid or missing.");
+    const c = await consenting(req, res);
+    if (!c) return;
+    const { q } = c;
     const app = q.client_id ? await s.oauth.publicApplication(q.client_id).catch(() => null) : null;
     if (!app || !q.redirect_uri || !redirectAllowed(app.redirectUri, q.redirect_uri))
       return oauthError(res, 400, "invalid_request", "redirect_uri does not match the application's");

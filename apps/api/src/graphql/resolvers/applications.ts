@@ -50,7 +50,12 @@ export class ApplicationResolver {
     @Arg("clientId", () => String) clientId: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreatedOAuthApplication> {
-    const { app, clientSecret } = await ctx.services.oauth.resetClientSecret(ctx.principal, org, clientId, ctx.ip);
+    const { app, clientSecret } = await ctx.services.oauth.resetClientSecret(
+      ctx.principal,
+      org,
+      clientId,
+      ctx.ip,
+    );
     return { application: app, clientSecret };
   }
 

@@ -110,7 +110,6 @@ export class OrganizationResolver {
     }));
   }
 
-
   // ------------------------------------------------------------ mutations
 
   @Mutation(() => Organization, { description: "The creator joins the owners team (admin)" })

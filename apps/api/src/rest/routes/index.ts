@@ -1,6 +1,7 @@
 // The whole REST surface in one table: every area's routes, in the order the document lists its sections.
 // A later capability (quota, notifications, scanning, builds, proxy cache, mirroring) adds its file here.
 import type { Route } from "../route.js";
+import { applicationRoutes } from "./applications.js";
 import { discoveryRoutes } from "./discovery.js";
 import { logRoutes } from "./logs.js";
 import { manifestRoutes } from "./manifests.js";
@@ -18,6 +19,7 @@ export const REST_ROUTES: Route[] = [
   ...userRoutes,
   ...robotRoutesAll,
   ...organizationRoutes,
+  ...applicationRoutes,
   ...teamRoutes,
   ...repositoryRoutes,
   ...permissionRoutes,

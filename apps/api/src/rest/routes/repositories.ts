@@ -118,6 +118,7 @@ export const repositoryRoutes: Route[] = [
         // Without public=true, Quay lists only what the user is involved in, not every public repository.
         mine: !query.public,
         first: PAGE,
+        withTotal: false,
         after: query.next_page || null,
       });
       return {

@@ -61,6 +61,7 @@ export const searchRoutes: Route[] = [
       const page = await s.repos.list(principal, {
         search: query.query ?? "",
         first: PAGE_SIZE,
+        withTotal: false,
         offset: start,
       });
       const ids = page.items.map((r) => r.id);

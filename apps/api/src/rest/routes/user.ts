@@ -163,6 +163,7 @@ export const userRoutes: Route[] = [
       s.authz.requireUser(principal, "user:admin");
       const page = await s.repos.list(principal, {
         starred: true,
+        withTotal: false,
         first: 100,
         after: query.next_page || null,
       });
