@@ -1,5 +1,5 @@
-// The lookups /v2 requests make, as named prepared statements on the pg pool: one round trip each,
-// parsed and planned once per connection. Through Prisma the same query costs several times more CPU than
+// The lookups /v2 requests make, as named prepared statements on the pg pool: one round trip each, parsed
+// once per connection (PostgreSQL still plans each of a statement's first five runs, then keeps a plan). Through Prisma the same query costs several times more CPU than
 // PostgreSQL spends on it (measured with `npm run bench`), and these run for every pull and push. They are
 // read-only and answer exactly what the Prisma queries of RepositoryService, TagService and BlobService
 // answer (test/registry-lookups.test.ts compares them).
@@ -69,6 +69,16 @@ const TAG_NAMES_PAGE = tagNamesOf(
   `(SELECT t.name FROM ${ALIVE_AFTER} ORDER BY t.name COLLATE "C" LIMIT $4) page`,
 );
 
+/** The statements every /v2 read runs, with values that match nothing, for a new connection's warm-up. */
+const WARM_UP: [string, string, unknown[]][] = [
+  ["hm_repository", REPOSITORY, ["", ""]],
+  ["hm_manifest_by_tag", MANIFEST_BY_TAG, ["", "", ""]],
+  ["hm_manifest_by_digest", MANIFEST_BY_DIGEST, ["", "", ""]],
+  ["hm_linked_blob", LINKED_BLOB, ["", "", ""]],
+  ["hm_tag_names_all", TAG_NAMES_ALL, ["", "", ""]],
+  ["hm_tag_names_page", TAG_NAMES_PAGE, ["", "", "", 1]],
+];
+
 const USER = `SELECT id, username, "namespaceId", superuser, enabled FROM "User" WHERE id = $1`;
 
 const ROBOT = `
@@ -76,7 +86,15 @@ const ROBOT = `
   FROM "Robot" r JOIN "Namespace" n ON n.id = r."namespaceId" WHERE r.id = $1`;
 
 export class RegistryLookups {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool) {
+    // A statement's first run on a connection parses it (about 1 ms, the backend's catalog caches cold)
+    // before planning it. The pool hands a request whichever connection was released last, so right after a
+    // burst of pushes a pull or tags/list often lands on one that never ran it: each new connection prepares
+    // them up front, queued ahead of its first query (matching nothing; a failure leaves it as it was).
+    pool.on("connect", (client) => {
+      for (const [name, text, values] of WARM_UP) client.query({ name, text, values }).catch(() => {});
+    });
+  }
 
   private async one<T>(name: string, text: string, values: unknown[]): Promise<T | null> {
     const r = await this.pool.query({ name, text, values });

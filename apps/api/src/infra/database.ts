@@ -12,7 +12,9 @@ export interface Database {
 
 // int8 as JS number where it is a count; Prisma maps BigInt columns itself.
 export function connectDatabase(url: string, max = 20): Database {
-  const pool = new pg.Pool({ connectionString: url, max });
+  // Connections live through lulls (pg-pool closes idle ones after 10 s by default): a fresh one pays the
+  // parse and planning of every statement again on its first requests.
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 5 * 60_000 });
   pool.on("error", () => {}); // an idle client dropped by the server: the pool replaces it
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
