@@ -45,6 +45,7 @@ import { RegistryService } from "../content/registry.js";
 import { RegistryLookups } from "../content/registry-lookups.js";
 import { SquashService } from "../content/squash.js";
 import { ManifestDetailsService } from "../content/manifest-details.js";
+import { QuotaService } from "../quota/quota.js";
 
 export const VERSION = "0.1.0";
 
@@ -83,6 +84,19 @@ export async function createServices(deps: {
   const oauth = new OAuthService(db, authz, namespaces, uow);
   const tags = new TagService(db);
   const admission = new Admission();
+  const defaultReject = config.DEFAULT_SYSTEM_REJECT_QUOTA_BYTES
+    ? BigInt(config.DEFAULT_SYSTEM_REJECT_QUOTA_BYTES)
+    : null;
+  const quota = new QuotaService(
+    db,
+    authz,
+    namespaces,
+    uow,
+    config.FEATURE_QUOTA_MANAGEMENT,
+    defaultReject,
+    deps.metrics,
+  );
+  quota.register(admission);
   const blobs = new BlobService(
     db,
     store,
@@ -97,7 +111,11 @@ export async function createServices(deps: {
     tags,
     admission,
     uow,
-    new ManifestWrites(pool),
+    new ManifestWrites(pool, {
+      enabled: config.FEATURE_QUOTA_MANAGEMENT,
+      // The default a superuser set is read by the push function itself (it wins over this one).
+      defaultRejectBytes: defaultReject,
+    }),
     { generalOciSupport: config.FEATURE_GENERAL_OCI_SUPPORT, allowed: config.ALLOWED_OCI_ARTIFACT_TYPES },
     {
       // A config blob that cannot be read or parsed simply has no labels.
@@ -164,6 +182,7 @@ export async function createServices(deps: {
     tagCommands,
     labels,
     manifestDetails: new ManifestDetailsService(db, repos, store),
+    quota,
     gc,
     squash,
   };

@@ -29,6 +29,15 @@ const duration = z.union([
     .transform((s) => (/^\d+$/.test(s) ? Number(s) : parseDuration(s)!)),
 ]);
 
+/** Bytes, as a number or with a unit ("500MiB", "10 GB"); 0 means none. */
+const bytes = z.union([
+  z.number().int().min(0),
+  z
+    .string()
+    .regex(/^\d+\s*([KMGTP]i?B?|B)?$/i, "must be bytes, optionally with a unit such as 500MiB or 10GB")
+    .transform((s) => parseBytes(s)!),
+]);
+
 const schema = z.object({
   PORT: int.pipe(z.number().min(0).max(65535)).default(8080),
   HOST: z.string().default("0.0.0.0"),
@@ -58,6 +67,10 @@ const schema = z.object({
   /** media type of the config blob → allowed layer media types (Quay's shape). */
   ALLOWED_OCI_ARTIFACT_TYPES: z.record(z.string(), z.array(z.string())).default({}),
   ROBOTS_DISALLOW: bool.default(false),
+  /** Quay's storage quotas: usage is always kept; limits are enforced on push when this is on. */
+  FEATURE_QUOTA_MANAGEMENT: bool.default(false),
+  /** A Reject limit for every namespace without a quota of its own (0: none); superusers may change it. */
+  DEFAULT_SYSTEM_REJECT_QUOTA_BYTES: bytes.default(0),
   TAG_EXPIRATION_OPTIONS: list.default(["0s", "1d", "1w", "2w", "4w"]),
   DEFAULT_TAG_EXPIRATION: z
     .string()
@@ -184,4 +197,15 @@ export function parseDuration(s: string): number | null {
   if (!m) return null;
   const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as "s"];
   return Number(m[1]) * unit;
+}
+
+const UNITS: Record<string, number> = { "": 1, B: 1, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
+
+/** Parses "500MiB", "10 GB", "1048576" into bytes (binary units for KiB.., decimal for KB..). */
+export function parseBytes(s: string): number | null {
+  const m = /^(\d+)\s*(?:([KMGTP])(i?)B?|B)?$/i.exec(s.trim());
+  if (!m) return null;
+  const unit = (m[2] ?? "").toUpperCase();
+  const factor = m[3] ? 1024 ** ("KMGTP".indexOf(unit) + 1) : UNITS[unit]!;
+  return Number(m[1]) * factor;
 }

@@ -11,13 +11,26 @@ export interface AdmissionRequest {
 }
 
 export type AdmissionHook = (r: AdmissionRequest) => Promise<void>;
+/** Told of a step refused (by a hook, or by the push's own check in the database). */
+export type RefusalHook = (r: AdmissionRequest, error: unknown) => Promise<void>;
 
 export class Admission {
   private readonly hooks: AdmissionHook[] = [];
-  use(hook: AdmissionHook): void {
+  private readonly refusals: RefusalHook[] = [];
+  use(hook: AdmissionHook, onRefused?: RefusalHook): void {
     this.hooks.push(hook);
+    if (onRefused) this.refusals.push(onRefused);
   }
   async check(r: AdmissionRequest): Promise<void> {
-    for (const h of this.hooks) await h(r);
+    try {
+      for (const h of this.hooks) await h(r);
+    } catch (e) {
+      await this.refused(r, e);
+      throw e;
+    }
+  }
+  /** Runs the refusal hooks; their own failures never replace the refusal being answered. */
+  async refused(r: AdmissionRequest, error: unknown): Promise<void> {
+    for (const h of this.refusals) await h(r, error).catch(() => undefined);
   }
 }

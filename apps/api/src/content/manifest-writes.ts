@@ -45,10 +45,22 @@ const STORED = `
 
 const PUSH = `
   SELECT manifest_id, inserted, missing_blob, missing_child, outbox
-  FROM hm_push_manifest(${Array.from({ length: 24 }, (_, i) => `$${i + 1}`).join(", ")})`;
+  FROM hm_push_manifest(${Array.from({ length: 26 }, (_, i) => `$${i + 1}`).join(", ")})`;
+
+/** Whether pushes are held to the namespaces' quotas, and the system's default Reject limit. */
+export interface QuotaEnforcement {
+  enabled: boolean;
+  defaultRejectBytes: bigint | null;
+}
+
+/** The push function refuses a push past the namespace's Reject limit with this SQLSTATE. */
+export const QUOTA_EXCEEDED_SQLSTATE = "HMQ01";
 
 export class ManifestWrites {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly quota: QuotaEnforcement = { enabled: false, defaultRejectBytes: null },
+  ) {}
 
   async stored(repositoryId: bigint, digest: string, expiresLabel: string): Promise<StoredManifest | null> {
     const r = await this.pool.query({
@@ -91,6 +103,8 @@ export class ManifestWrites {
         w.event ? EVENT_QUEUES[w.event.name] : [],
         w.event?.name ?? null,
         w.event ? JSON.stringify(w.event.payload) : null,
+        this.quota.enabled,
+        this.quota.defaultRejectBytes?.toString() ?? null,
       ],
     });
     const row = r.rows[0] as {
@@ -98,7 +112,8 @@ export class ManifestWrites {
       inserted: boolean | null;
       missing_blob: string | null;
       missing_child: string | null;
-      outbox: { id: string; queue: QueueName }[] | null;
+      /** The push's event rows, and a quota_warning's (which carry their own name and payload). */
+      outbox: { id: string; queue: QueueName; name?: EventName; payload?: unknown }[] | null;
     };
     return {
       manifestId: BigInt(row.manifest_id ?? 0),
@@ -108,8 +123,8 @@ export class ManifestWrites {
       outbox: (row.outbox ?? []).map((o) => ({
         id: BigInt(o.id),
         queue: o.queue,
-        name: w.event!.name,
-        payload: w.event!.payload,
+        name: o.name ?? w.event!.name,
+        payload: o.payload ?? w.event!.payload,
       })),
     };
   }

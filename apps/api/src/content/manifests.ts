@@ -12,7 +12,8 @@ import { withEventId, type Tx, type UnitOfWork } from "../events/unit-of-work.js
 import { ContentError, assertWritable } from "./errors.js";
 import type { Admission } from "./admission.js";
 import { actor, repositoryEntry, type Actor } from "../audit/writer.js";
-import type { ManifestWrites } from "./manifest-writes.js";
+import { QUOTA_EXCEEDED_SQLSTATE, type ManifestWrites } from "./manifest-writes.js";
+import { DomainError } from "../common/errors.js";
 import { principalName, type Principal } from "../access/principal.js";
 import type { RepositoryWithNamespace } from "./repositories.js";
 import { aliveAt, type TagService } from "../tags/history.js";
@@ -89,19 +90,29 @@ export class ManifestService {
     // removes links and children) and the tag's own lock: the links are checked there, and the audit entry
     // and the push event's job records commit with the manifest, so there is never a push without its
     // record (or a record without its push). Its outbox rows follow the unit of work's contract.
-    const r = await this.writes.push({
-      repositoryId: repo.id,
-      bytes,
-      manifest: m,
-      labels,
-      tag,
-      expiresAfterSeconds:
-        this.pushLabels && expiresAfter
-          ? expiresAfterSeconds(expiresAfter, this.pushLabels.clamp.min, this.pushLabels.clamp.max)
-          : null,
-      audit: repositoryEntry("push_repo", who, repo, { tag, manifest_digest: m.digest }, ip),
-      event: event && { name: "repo_push", payload: event },
-    });
+    const r = await this.writes
+      .push({
+        repositoryId: repo.id,
+        bytes,
+        manifest: m,
+        labels,
+        tag,
+        expiresAfterSeconds:
+          this.pushLabels && expiresAfter
+            ? expiresAfterSeconds(expiresAfter, this.pushLabels.clamp.min, this.pushLabels.clamp.max)
+            : null,
+        audit: repositoryEntry("push_repo", who, repo, { tag, manifest_digest: m.digest }, ip),
+        event: event && { name: "repo_push", payload: event },
+      })
+      .catch(async (e: unknown) => {
+        if ((e as { code?: string }).code !== QUOTA_EXCEEDED_SQLSTATE) throw e;
+        const refusal = new DomainError("QUOTA_EXCEEDED", "Quota has been exceeded on namespace");
+        await this.admission.refused(
+          { stage: "manifest", repositoryId: repo.id, namespaceId: repo.namespaceId },
+          refusal,
+        );
+        throw refusal;
+      });
     const missing = r.missingBlob ?? r.missingChild;
     if (missing)
       throw new ContentError(

@@ -41,6 +41,14 @@ export interface NamespaceAuditKinds {
   org_create: { namespace: string };
   org_delete: { namespace: string };
   org_change_name: { old_name: string; new_name: string };
+  org_create_quota: { namespace: string; limit_bytes: string };
+  org_change_quota: { namespace: string; limit_bytes: string };
+  org_delete_quota: { namespace: string };
+  org_create_quota_limit: { namespace: string; type: string; threshold_percent: number };
+  org_change_quota_limit: { namespace: string; type: string; threshold_percent: number };
+  org_delete_quota_limit: { namespace: string; id: string };
+  /** A superuser changed the default Reject limit of namespaces without a quota ("0": none). */
+  change_system_quota: { limit_bytes: string };
   user_change_email: { username: string; email: string };
   org_change_email: { email: string };
   org_create_team: { team: string; role: string };

@@ -137,3 +137,14 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     },
   };
 }
+
+/**
+ * The URL of the embedded PostgreSQL a running server started under `dataDir` (for admin commands run beside
+ * it), read from its postmaster.pid; null when none runs there.
+ */
+export function runningEmbeddedUrl(dataDir: string): string | null {
+  const pidFile = path.join(dataDir, "pg", "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return null;
+  const port = fs.readFileSync(pidFile, "utf8").split("\n")[3]?.trim();
+  return port && /^\d+$/.test(port) ? `postgresql://postgres:postgres@127.0.0.1:${port}/harbormaster` : null;
+}

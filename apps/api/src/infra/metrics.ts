@@ -25,6 +25,17 @@ export function createMetrics() {
       labelNames: ["queue", "outcome"] as const,
       registers: [registry],
     }),
+    quotaRejections: new client.Counter({
+      name: "hm_quota_rejections_total",
+      help: "Pushes refused by a namespace's Reject limit, by stage (upload_start, manifest)",
+      labelNames: ["stage"] as const,
+      registers: [registry],
+    }),
+    quotaDrift: new client.Gauge({
+      name: "hm_quota_drift_repositories",
+      help: "Repositories whose kept size differed from a recomputation at the last verification",
+      registers: [registry],
+    }),
     gcRemoved: new client.Counter({
       name: "hm_gc_removed_total",
       help: "Objects removed by garbage collection",

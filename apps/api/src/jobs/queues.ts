@@ -2,7 +2,7 @@
 import type Bull from "bull";
 
 export const QUEUES = {
-  /** Housekeeping: expired upload sessions, heartbeat. */
+  /** Housekeeping: expired upload sessions, heartbeat, the quota's hourly check of its books. */
   maintenance: {
     markRunning: true,
     options: {
@@ -14,6 +14,7 @@ export const QUEUES = {
     repeat: [
       { name: "upload-cleanup", every: 10 * 60 * 1000 },
       { name: "heartbeat", every: 60 * 1000 },
+      { name: "quota-verify", every: 60 * 60 * 1000 },
     ],
   },
   /** Delivery of repository notifications (in-app, e-mail, webhook, Slack...). */

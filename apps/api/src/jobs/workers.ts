@@ -8,6 +8,13 @@ export function createHandlers(s: Services): Handlers {
     maintenance: {
       "upload-cleanup": async () => s.blobs.cleanupUploads(s.config.UPLOAD_SESSION_TTL),
       heartbeat: async () => ({ at: new Date().toISOString() }),
+      // The books' check: a kept size that differs from a recomputation is drift, which must never happen.
+      "quota-verify": async () => {
+        const r = await s.quota.verify();
+        if (r.drift.length)
+          s.log.error({ drift: r.drift.slice(0, 20).map((d) => d.repository) }, "quota: usage drift");
+        return { repositories: r.repositories, drift: r.drift.length };
+      },
     },
     gc: {
       gc: async () => s.gc.run(),

@@ -135,4 +135,7 @@ export const PATH_PARAMS: Record<string, string> = {
   prefix: "The prefix of the entities being looked up",
   error_type: "The error code",
   uuid: "The ID of the token",
+  quota_id: "The ID of the quota",
+  limit_id: "The ID of the quota limit",
+  namespace: "The organization or user namespace",
 };

@@ -125,11 +125,20 @@ export class TagCommandService {
         where: { repositoryId: repo.id, name: { in: [...new Set(names)] }, ...aliveAt(now) },
         include: { manifest: { select: { digest: true } } },
       });
-      await tx.tag.updateMany({
-        where: { id: { in: alive.map((t) => t.id) } },
-        data: { lifetimeEnd: now, expires: false },
-      });
       if (!alive.length) throw notFound(`Tag ${names.join(", ")}`);
+      const ns = await tx.namespace.findUniqueOrThrow({
+        where: { id: repo.namespaceId },
+        select: { timeMachineSeconds: true },
+      });
+      // Without a time machine nothing can restore the row: it goes at once, and with it the space it held
+      // (garbage collection removes the rows of a longer window once they leave it).
+      if (ns.timeMachineSeconds === 0)
+        await tx.tag.deleteMany({ where: { id: { in: alive.map((t) => t.id) } } });
+      else
+        await tx.tag.updateMany({
+          where: { id: { in: alive.map((t) => t.id) } },
+          data: { lifetimeEnd: now, expires: false },
+        });
       for (const t of alive)
         w.auditRepo("delete_tag", { principal: p, ip }, repo, {
           tag: t.name,

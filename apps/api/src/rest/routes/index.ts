@@ -7,6 +7,7 @@ import { logRoutes } from "./logs.js";
 import { manifestRoutes } from "./manifests.js";
 import { organizationRoutes } from "./organizations.js";
 import { permissionRoutes } from "./permissions.js";
+import { quotaRoutes } from "./quota.js";
 import { repositoryRoutes } from "./repositories.js";
 import { robotRoutesAll } from "./robots.js";
 import { searchRoutes } from "./search.js";
@@ -27,6 +28,7 @@ export const REST_ROUTES: Route[] = [
   ...manifestRoutes,
   ...logRoutes,
   ...superuserRoutes,
+  ...quotaRoutes,
   ...searchRoutes,
   ...discoveryRoutes(() => REST_ROUTES),
 ];

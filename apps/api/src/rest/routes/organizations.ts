@@ -30,6 +30,20 @@ const Organization = z.object({
   invoice_email_address: z.string().nullable().optional(),
   tag_expiration_s: z.number().int().optional(),
   is_free_account: z.boolean().optional(),
+  quotas: z
+    .array(
+      z.object({
+        id: z.number().int(),
+        limit_bytes: z.number().int(),
+        limits: z.array(
+          z.object({ id: z.number().int(), type: z.string(), limit_percent: z.number().int() }),
+        ),
+      }),
+    )
+    .optional(),
+  quota_report: z
+    .object({ quota_bytes: z.number().int(), configured_quota: z.number().int().nullable() })
+    .optional(),
 });
 
 const Member = z.object({
@@ -53,6 +67,7 @@ async function organizationView(s: Services, p: Principal, name: string) {
     is_member: isMember,
   };
   if (!isMember) return view;
+  const quota = s.quota.enabled ? await s.quota.report(p, name) : null;
   const teams = await s.teams.list(p, name);
   const ids = teams.map((t) => t.id);
   const [members, repos] = await Promise.all([
@@ -84,6 +99,27 @@ async function organizationView(s: Services, p: Principal, name: string) {
           invoice_email_address: null,
           tag_expiration_s: org.timeMachineSeconds,
           is_free_account: true,
+        }
+      : {}),
+    ...(quota
+      ? {
+          quotas: quota.quota
+            ? [
+                {
+                  id: Number(quota.quota.id),
+                  limit_bytes: Number(quota.quota.limitBytes),
+                  limits: quota.quota.limits.map((l) => ({
+                    id: Number(l.id),
+                    type: l.type,
+                    limit_percent: l.thresholdPercent,
+                  })),
+                },
+              ]
+            : [],
+          quota_report: {
+            quota_bytes: Number(quota.usageBytes),
+            configured_quota: quota.quota ? Number(quota.quota.limitBytes) : null,
+          },
         }
       : {}),
   };

@@ -23,6 +23,9 @@ const ListedRepository = z.object({
   last_modified: z.number().int().nullable().optional(),
   popularity: z.number().optional(),
   is_starred: z.boolean().optional(),
+  quota_report: z
+    .object({ quota_bytes: z.number().int(), configured_quota: z.number().int().nullable() })
+    .optional(),
 });
 
 const RepositoryDetails = z.object({
@@ -69,10 +72,13 @@ async function listed(
   opts: { lastModified: boolean; popularity: boolean; kind: string },
 ) {
   const ids = rows.map((r) => r.id);
-  const [modified, popularity, starred] = await Promise.all([
+  const [modified, popularity, starred, sizes, limits] = await Promise.all([
     opts.lastModified ? s.repoStats.lastModified(ids) : null,
     opts.popularity ? s.repoStats.popularity(ids) : null,
     p.kind === "user" ? s.repoStats.starredBy(p.userId, ids) : null,
+    // Quay reports usage with the list when quota management is on.
+    s.quota.enabled ? s.quota.repositorySizes(ids) : null,
+    s.quota.enabled ? s.quota.configuredLimits(rows.map((r) => r.namespaceId)) : null,
   ]);
   return rows.map((r) => ({
     namespace: r.namespaceName,
@@ -84,6 +90,14 @@ async function listed(
     ...(modified ? { last_modified: modified.has(r.id) ? epochSeconds(modified.get(r.id)!) : null } : {}),
     ...(popularity ? { popularity: popularity.get(r.id) ?? 0 } : {}),
     ...(starred ? { is_starred: starred.get(r.id) ?? false } : {}),
+    ...(sizes && limits
+      ? {
+          quota_report: {
+            quota_bytes: Number(sizes.get(r.id) ?? 0n),
+            configured_quota: limits.get(r.namespaceId) == null ? null : Number(limits.get(r.namespaceId)),
+          },
+        }
+      : {}),
   }));
 }
 
@@ -104,6 +118,7 @@ export const repositoryRoutes: Route[] = [
       popularity: q.bool("Whether to include the repository's popularity metric"),
       repo_kind: q.str("The kind of repositories to return"),
       next_page: q.str("The page token of the next page"),
+      quota: q.bool("Accepted for Quay's clients: usage is reported whenever quota management is on"),
     },
     response: z.object({ repositories: z.array(ListedRepository), next_page: z.string().optional() }),
     async handler({ s, principal, query }) {

@@ -1,0 +1,71 @@
+// The quota's reads over the sizes the database keeps, and the books' checks (hm_usage_recompute,
+// hm_usage_backfill and hm_quota_limits in the quota migration).
+import type { Db } from "../infra/database.js";
+import type { Tx } from "../events/unit-of-work.js";
+
+export interface Limits {
+  limitBytes: bigint;
+  rejectBytes: bigint | null;
+  warningBytes: bigint[];
+}
+
+export interface NamespaceUsageRow {
+  namespace: string;
+  kind: "user" | "organization";
+  usageBytes: bigint;
+  limitBytes: bigint | null;
+}
+
+export class QuotaSql {
+  constructor(private readonly db: Db) {}
+
+  async namespaceUsage(namespaceId: bigint, tx: Tx | Db = this.db): Promise<bigint> {
+    const [row] = await tx.$queryRaw<{ usage: bigint }[]>`SELECT hm_namespace_usage(${namespaceId}) AS usage`;
+    return row?.usage ?? 0n;
+  }
+
+  async repositorySizes(ids: bigint[]): Promise<Map<bigint, bigint>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.repositorySize.findMany({ where: { repositoryId: { in: ids } } });
+    return new Map(rows.map((r) => [r.repositoryId, r.sizeBytes]));
+  }
+
+  async limits(namespaceId: bigint, defaultReject: bigint | null): Promise<Limits | null> {
+    const [row] = await this.db.$queryRaw<
+      { limit_bytes: bigint | null; reject_bytes: bigint | null; warning_bytes: bigint[] | null }[]
+    >`SELECT * FROM hm_quota_limits(${namespaceId}, ${defaultReject})`;
+    if (!row?.limit_bytes) return null;
+    return {
+      limitBytes: row.limit_bytes,
+      rejectBytes: row.reject_bytes,
+      warningBytes: row.warning_bytes ?? [],
+    };
+  }
+
+  /** Every namespace with its usage and own limit, largest first. */
+  allNamespaces(): Promise<NamespaceUsageRow[]> {
+    return this.db.$queryRaw<NamespaceUsageRow[]>`
+      SELECT n.name AS namespace, n.kind::text AS kind,
+        coalesce((SELECT sum(rs."sizeBytes") FROM "RepositorySize" rs JOIN "Repository" r ON r.id = rs."repositoryId"
+                  WHERE r."namespaceId" = n.id), 0)::bigint AS "usageBytes",
+        q."limitBytes" AS "limitBytes"
+      FROM "Namespace" n LEFT JOIN "NamespaceQuota" q ON q."namespaceId" = n.id
+      ORDER BY 3 DESC, n.name`;
+  }
+
+  /** Repositories whose kept size differs from a recomputation from their tag rows. */
+  drift(): Promise<{ repositoryId: bigint; repository: string; kept: bigint; computed: bigint }[]> {
+    return this.db.$queryRaw`
+      SELECT r.id AS "repositoryId", n.name || '/' || r.name AS repository,
+        coalesce(rs."sizeBytes", 0)::bigint AS kept, c."sizeBytes" AS computed
+      FROM hm_usage_recompute(NULL) c
+      JOIN "Repository" r ON r.id = c."repositoryId" JOIN "Namespace" n ON n.id = r."namespaceId"
+      LEFT JOIN "RepositorySize" rs ON rs."repositoryId" = r.id
+      WHERE coalesce(rs."sizeBytes", 0) <> c."sizeBytes"
+      ORDER BY 2`;
+  }
+
+  async backfill(): Promise<void> {
+    await this.db.$executeRaw`SELECT hm_usage_backfill()`;
+  }
+}
