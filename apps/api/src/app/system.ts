@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import type { Config } from "../config/config.js";
 import { connectDatabase, type Db } from "../infra/database.js";
+import { warmUpRegistryStatements } from "../content/registry-lookups.js";
 import type { BlobStore } from "../storage/blob-store.js";
 import { startEmbeddedPostgres } from "../infra/embedded-postgres.js";
 import { createLogger } from "../infra/logger.js";
@@ -57,7 +58,7 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
     }
     const applied = await applyMigrations(dbUrl);
     if (applied.length) log.info({ applied }, "database migrated");
-    const database = connectDatabase(dbUrl);
+    const database = connectDatabase(dbUrl, 20, warmUpRegistryStatements);
     stops.push(database.close);
 
     const redisEndpoint = await ensureRedis(config.REDIS_URL, config.REDIS_DEFAULTED, config.DATA_DIR, log);

@@ -85,16 +85,19 @@ const ROBOT = `
   SELECT r.id, r.name, r."namespaceId", n.name AS "nsName"
   FROM "Robot" r JOIN "Namespace" n ON n.id = r."namespaceId" WHERE r.id = $1`;
 
+/**
+ * Prepares the /v2 read statements on a new pool connection before the pool hands it out (the pool's
+ * onConnect hook). A statement's first run on a connection parses it (about 1 ms, the backend's catalog
+ * caches cold) before planning it, and the pool hands a request whichever connection was released last: right
+ * after a burst of pushes, a pull or tags/list would often land on one that never ran it. The values match
+ * nothing; a failure leaves the connection as it was.
+ */
+export async function warmUpRegistryStatements(client: pg.ClientBase): Promise<void> {
+  for (const [name, text, values] of WARM_UP) await client.query({ name, text, values }).catch(() => {});
+}
+
 export class RegistryLookups {
-  constructor(private readonly pool: pg.Pool) {
-    // A statement's first run on a connection parses it (about 1 ms, the backend's catalog caches cold)
-    // before planning it. The pool hands a request whichever connection was released last, so right after a
-    // burst of pushes a pull or tags/list often lands on one that never ran it: each new connection prepares
-    // them up front, queued ahead of its first query (matching nothing; a failure leaves it as it was).
-    pool.on("connect", (client) => {
-      for (const [name, text, values] of WARM_UP) client.query({ name, text, values }).catch(() => {});
-    });
-  }
+  constructor(private readonly pool: pg.Pool) {}
 
   private async one<T>(name: string, text: string, values: unknown[]): Promise<T | null> {
     const r = await this.pool.query({ name, text, values });
