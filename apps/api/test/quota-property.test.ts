@@ -3,7 +3,6 @@
 // with and without a time machine) across repositories of two namespaces, several at a time; after every step
 // each repository's kept size equals a recomputation written here from the rows, to the byte.
 import assert from "node:assert/strict";
-import crypto from "node:crypto";
 import { after, before, test } from "node:test";
 import { startTestSystem, type TestSystem } from "./harness.js";
 import { RegistryClient, sha } from "./registry-client.js";
