@@ -64,12 +64,7 @@ test("podman pushes until the Reject limit, then is denied with the seed's messa
   const before = await usage();
   // 2 MiB more would pass 80 %: the manifest is refused (its layer was uploaded while the namespace was under).
   const refused = await c
-    .podman(
-      "push",
-      "--tls-verify=false",
-      await image("four", 2),
-      `${sys.host}/${ORG}/four:latest`,
-    )
+    .podman("push", "--tls-verify=false", await image("four", 2), `${sys.host}/${ORG}/four:latest`)
     .then(
       () => null,
       (e: Error) => e.message,
@@ -80,12 +75,7 @@ test("podman pushes until the Reject limit, then is denied with the seed's messa
   const [reject] = (await sys.db.quotaLimit.findMany({ where: { type: "Reject" } })).filter(Boolean);
   await sys.services.quota.updateLimit(admin, ORG, reject!.quotaId, reject!.id, { percent: 60 });
   const atStart = await c
-    .podman(
-      "push",
-      "--tls-verify=false",
-      await image("five", 1),
-      `${sys.host}/${ORG}/five:latest`,
-    )
+    .podman("push", "--tls-verify=false", await image("five", 1), `${sys.host}/${ORG}/five:latest`)
     .then(
       () => null,
       (e: Error) => e.message,

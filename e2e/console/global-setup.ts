@@ -79,6 +79,8 @@ export default async function globalSetup() {
       LOG_LEVEL: process.env.E2E_API_LOG_LEVEL ?? "warn",
       INITIAL_SUPERUSER: "admin",
       INITIAL_SUPERUSER_PASSWORD: "admin-password",
+      // Quota management on: the console's quota sections are part of what the specs see.
+      FEATURE_QUOTA_MANAGEMENT: "true",
     },
   });
   let exit: string | null = null;

@@ -3,6 +3,7 @@
 import * as account from "./documents/account.js";
 import * as logs from "./documents/logs.js";
 import * as organizations from "./documents/organizations.js";
+import * as quota from "./documents/quota.js";
 import * as repositories from "./documents/repositories.js";
 import * as robots from "./documents/robots.js";
 import * as session from "./documents/session.js";
@@ -16,6 +17,7 @@ export * from "./graphql.js";
 export * from "./documents/account.js";
 export * from "./documents/logs.js";
 export * from "./documents/organizations.js";
+export * from "./documents/quota.js";
 export * from "./documents/repositories.js";
 export * from "./documents/robots.js";
 export * from "./documents/session.js";
@@ -33,6 +35,7 @@ export const ALL_DOCUMENTS = operations(
   account,
   logs,
   organizations,
+  quota,
   repositories,
   robots,
   session,

@@ -38,6 +38,10 @@ export function createLoaders(s: Services, principal: Principal) {
     ),
     popularity: byId((ids) => repoStats.popularity(ids), zero),
     lastModified: byId<Date | null>((ids) => repoStats.lastModified(ids), none),
+    repositorySize: byId(
+      (ids) => s.quota.repositorySizes(ids),
+      () => 0n,
+    ),
     teamMemberCount: byId((ids) => tenancy.counts("teamMembers", ids), zero),
     teamInviteCount: byId((ids) => tenancy.counts("teamInvites", ids), zero),
     teamRepositoryCount: byId((ids) => tenancy.counts("teamRepositories", ids), zero),

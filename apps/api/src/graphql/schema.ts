@@ -5,6 +5,7 @@ import { SystemResolver } from "./resolvers/system.js";
 import { AccountResolver } from "./resolvers/account.js";
 import { ApplicationResolver } from "./resolvers/applications.js";
 import { LogResolver } from "./resolvers/logs.js";
+import { QuotaResolver, RepositorySizeResolver } from "./resolvers/quota.js";
 import { OrganizationListResolver, OrganizationResolver, TeamResolver } from "./resolvers/organizations.js";
 import { RepositoryResolver } from "./resolvers/repositories.js";
 import { RobotResolver } from "./resolvers/robots.js";
@@ -21,6 +22,8 @@ export const RESOLVERS = [
   RobotResolver,
   RepositoryResolver,
   LogResolver,
+  QuotaResolver,
+  RepositorySizeResolver,
   SuperuserResolver,
   RepositoryTagsResolver,
   TagMutationResolver,

@@ -13,6 +13,7 @@ export const RepositoryListItemFragment = graphql(`
     popularity
     lastModified
     viewerRole
+    sizeBytes
   }
 `);
 

@@ -11,6 +11,7 @@ export const SystemDocument = graphql(`
         userCreation
         generalOciSupport
         robotsAllowed
+        quotaManagement
       }
     }
   }

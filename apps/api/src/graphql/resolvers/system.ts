@@ -6,6 +6,8 @@ class Features {
   @Field(() => Boolean) userCreation!: boolean;
   @Field(() => Boolean) generalOciSupport!: boolean;
   @Field(() => Boolean) robotsAllowed!: boolean;
+  @Field(() => Boolean, { description: "FEATURE_QUOTA_MANAGEMENT: storage quotas are shown and enforced" })
+  quotaManagement!: boolean;
 }
 
 @ObjectType({ description: "Registry-wide facts the console and scripts need" })
@@ -33,6 +35,7 @@ export class SystemResolver {
         userCreation: c.FEATURE_USER_CREATION,
         generalOciSupport: c.FEATURE_GENERAL_OCI_SUPPORT,
         robotsAllowed: !c.ROBOTS_DISALLOW,
+        quotaManagement: c.FEATURE_QUOTA_MANAGEMENT,
       },
     };
   }

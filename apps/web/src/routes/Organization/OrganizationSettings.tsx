@@ -17,6 +17,7 @@ import { ErrorAlert } from "../../components/States";
 import { useOrganizationMutations, type OrganizationDetails } from "../../hooks/organizations";
 import { useSystem } from "../../hooks/useSystem";
 import { RoutePath } from "../paths";
+import { QuotaSection } from "../Quota/QuotaSection";
 
 export function OrganizationSettings({ organization }: { organization: OrganizationDetails }) {
   const { update, remove } = useOrganizationMutations();
@@ -65,6 +66,7 @@ export function OrganizationSettings({ organization }: { organization: Organizat
         </ActionGroup>
       </Form>
       <Divider style={{ margin: "2rem 0" }} />
+      <QuotaSection namespace={organization.name} timeMachine={organization.timeMachine} />
       <Title headingLevel="h2" size="lg">
         Delete organization
       </Title>

@@ -4,6 +4,7 @@ import { Link } from "react-router-dom";
 import { StarButton } from "../../components/StarButton";
 import { Time } from "../../components/Time";
 import { VisibilityLabel } from "../../components/VisibilityLabel";
+import { formatBytes } from "../../hooks/quota";
 import type { RepositoryListItem } from "../../hooks/repositories";
 import { links } from "../paths";
 
@@ -40,6 +41,7 @@ export function RepositoryTable({
           <Th>Name</Th>
           <Th>Visibility</Th>
           <Th>Stars</Th>
+          <Th>Size</Th>
           <Th>Last modified</Th>
           {showStar && <Th screenReaderText="Star" />}
         </Tr>
@@ -66,6 +68,7 @@ export function RepositoryTable({
               <VisibilityLabel visibility={r.visibility} />
             </Td>
             <Td dataLabel="Stars">{r.starCount}</Td>
+            <Td dataLabel="Size">{formatBytes(r.sizeBytes)}</Td>
             <Td dataLabel="Last modified">
               <Time value={r.lastModified} empty="never pushed" />
             </Td>

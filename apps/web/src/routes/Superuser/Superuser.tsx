@@ -4,6 +4,7 @@ import { LogsView } from "../../components/LogsView";
 import { EmptyView } from "../../components/States";
 import { useViewer } from "../../hooks/session";
 import { SuperuserOrganizations } from "./SuperuserOrganizations";
+import { SuperuserQuotas } from "./SuperuserQuotas";
 import { SuperuserUsers } from "./SuperuserUsers";
 
 export function Superuser() {
@@ -30,12 +31,14 @@ export function Superuser() {
         >
           <Tab eventKey="users" title={<TabTitleText>Users</TabTitleText>} />
           <Tab eventKey="organizations" title={<TabTitleText>Organizations</TabTitleText>} />
+          <Tab eventKey="quotas" title={<TabTitleText>Quotas</TabTitleText>} />
           <Tab eventKey="logs" title={<TabTitleText>System logs</TabTitleText>} />
         </Tabs>
       </PageSection>
       <PageSection>
         {tab === "users" && <SuperuserUsers />}
         {tab === "organizations" && <SuperuserOrganizations />}
+        {tab === "quotas" && <SuperuserQuotas />}
         {tab === "logs" && <LogsView />}
       </PageSection>
     </>

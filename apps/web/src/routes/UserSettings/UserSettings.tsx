@@ -20,6 +20,7 @@ import { ErrorAlert, QueryState } from "../../components/States";
 import { useAccountMutations, useAccountSettings } from "../../hooks/account";
 import { RobotAccounts } from "../RobotAccounts/RobotAccounts";
 import { RoutePath } from "../paths";
+import { QuotaSection } from "../Quota/QuotaSection";
 
 /** A small form that reports its own success or the server's message. */
 function SettingsForm({
@@ -150,6 +151,7 @@ export function UserSettings() {
                     </FormSelect>
                   </FormGroup>
                 </SettingsForm>
+                <QuotaSection namespace={data.viewer.username} timeMachine={data.viewer.timeMachine} />
                 <Title headingLevel="h2" size="lg">
                   Delete account
                 </Title>
