@@ -6,7 +6,7 @@
 //   npm run bench -- --write                       also write BENCHMARKS.md
 //   npm run bench -- --only=blobs,manifests        a subset: blobs, huge, uploads, small, manifests (or
 //                                                  manifest-put, manifest-get, manifest-layers), listing (or
-//                                                  small-tags), graphql, gc
+//                                                  small-tags), graphql, gc, quota (with quota against without)
 //   npm run bench -- --profile=DIR                 run our server with --cpu-prof (profiles in DIR at exit)
 import fs from "node:fs";
 import os from "node:os";
@@ -25,6 +25,7 @@ import {
 import { hugeBlob, largeBlobs, smallBlobs } from "./workloads/blobs.js";
 import { gcExpiredTags } from "./workloads/gc.js";
 import { graphqlLists } from "./workloads/graphql.js";
+import { quotaCost } from "./workloads/quota.js";
 import { catalog, smallTagList, tagList } from "./workloads/listing.js";
 import {
   manifestGets,
@@ -99,6 +100,7 @@ try {
     else ctx.note("GraphQL lists need the listing workload's repositories (run with listing)");
   }
   if (enabled("gc")) await gcExpiredTags(ctx);
+  if (enabled("quota")) await quotaCost(ctx);
 } catch (e) {
   console.error(e);
   if (ctx?.rows.length) console.log(`Figures measured before the failure:\n${renderTable(ctx.rows)}`);

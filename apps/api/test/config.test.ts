@@ -20,14 +20,14 @@ const withFile = (yaml: string, env: Record<string, string> = {}) => {
 };
 
 const UNKNOWN = [
-  "FEATURE_QUOTA_MANAGEMENT",
+  "FEATURE_SECURITY_SCANNER",
   "FEATURE_BUILD_SUPPORT",
   "FEATURE_PROXY_CACHE",
   "NOTIFICATION_TASK_RUN_MINIMUM_INTERVAL_MINUTES",
 ];
 const QUAY_YAML = [
   "SERVER_HOSTNAME: quay.example.com",
-  "FEATURE_QUOTA_MANAGEMENT: true",
+  "FEATURE_SECURITY_SCANNER: true",
   "FEATURE_BUILD_SUPPORT: false",
   "FEATURE_PROXY_CACHE: true",
   "NOTIFICATION_TASK_RUN_MINIMUM_INTERVAL_MINUTES: 300",
@@ -44,7 +44,7 @@ describe("keys the server does not read", () => {
   });
 
   test("the environment is not checked for unknown keys", () => {
-    const c = loadConfig({ FEATURE_QUOTA_MANAGEMENT: "true", PATH: "/usr/bin", HOME: "/root", PORT: "9000" });
+    const c = loadConfig({ FEATURE_SECURITY_SCANNER: "true", PATH: "/usr/bin", HOME: "/root", PORT: "9000" });
     assert.deepEqual(c.warnings, []);
     assert.equal(c.PORT, 9000);
   });
@@ -125,7 +125,7 @@ describe("README", () => {
       [],
       "keys in README.md's table that the server does not read",
     );
-    assert.match(section, /FEATURE_QUOTA_MANAGEMENT/); // the unknown-key warning is described
+    assert.match(section, /FEATURE_BUILD_SUPPORT/); // the unknown-key warning is described
   });
 });
 

@@ -48,6 +48,12 @@ CREATE UNIQUE INDEX "QuotaLimit_one_reject" ON "QuotaLimit"("quotaId") WHERE "ty
 
 -- ---------------------------------------------------------------- holding and releasing
 
+-- What the transaction added to repository sizes so far (the push's quota check reads it).
+CREATE FUNCTION hm_usage_grew(p_bytes bigint) RETURNS void LANGUAGE sql AS $$
+  SELECT set_config('hm.usage_grew',
+    (coalesce(nullif(current_setting('hm.usage_grew', true), ''), '0')::bigint + p_bytes)::text, true)
+$$;
+
 -- Claims a manifest and, recursively, what it holds (children, referrers); adds its newly counted blobs to
 -- the repository's size.
 CREATE FUNCTION hm_usage_hold(p_manifest bigint) RETURNS void LANGUAGE plpgsql AS $$
@@ -73,6 +79,7 @@ BEGIN
   IF v_added > 0 THEN
     INSERT INTO "RepositorySize" ("repositoryId", "sizeBytes") VALUES (v_repo, v_added)
     ON CONFLICT ("repositoryId") DO UPDATE SET "sizeBytes" = "RepositorySize"."sizeBytes" + excluded."sizeBytes";
+    PERFORM hm_usage_grew(v_added);
   END IF;
   FOR v_next IN
     SELECT "childId" FROM "ManifestChild" WHERE "parentId" = p_manifest
@@ -181,6 +188,8 @@ FOR EACH ROW EXECUTE FUNCTION hm_usage_manifest_added();
 
 -- Blobs linked to a manifest that already counts (a referrer held at insert) count with it.
 CREATE FUNCTION hm_usage_manifest_blobs_added() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v_added bigint;
 BEGIN
   WITH claimed AS (
     UPDATE "RepositoryBlob" rb SET counted = true
@@ -191,8 +200,14 @@ BEGIN
     SELECT c."repositoryId", sum(b.size) AS bytes FROM claimed c JOIN "Blob" b ON b.id = c."blobId"
     GROUP BY c."repositoryId"
   )
-  INSERT INTO "RepositorySize" ("repositoryId", "sizeBytes") SELECT "repositoryId", bytes FROM sizes
-  ON CONFLICT ("repositoryId") DO UPDATE SET "sizeBytes" = "RepositorySize"."sizeBytes" + excluded."sizeBytes";
+  , grown AS (
+    INSERT INTO "RepositorySize" ("repositoryId", "sizeBytes") SELECT "repositoryId", bytes FROM sizes
+    ON CONFLICT ("repositoryId") DO UPDATE SET "sizeBytes" = "RepositorySize"."sizeBytes" + excluded."sizeBytes"
+  )
+  SELECT coalesce(sum(bytes), 0)::bigint INTO v_added FROM sizes;
+  IF v_added > 0 THEN
+    PERFORM hm_usage_grew(v_added);
+  END IF;
   RETURN NULL;
 END $$;
 CREATE TRIGGER hm_usage_manifest_blobs_added AFTER INSERT ON "ManifestBlob"
@@ -327,8 +342,9 @@ CREATE FUNCTION hm_push_manifest(
   p_job_queues text[],         -- one outbox row (job record) per queue subscribed to the event that wants it
   p_job_name text,
   p_job_payload jsonb,
-  p_quota boolean,             -- FEATURE_QUOTA_MANAGEMENT: enforce the namespace's limits
-  p_default_reject bigint,     -- DEFAULT_SYSTEM_REJECT_QUOTA_BYTES (null: none), for namespaces without a quota
+  p_quota_limit bigint,        -- the namespace's quota in bytes (null: nothing to enforce)
+  p_quota_reject bigint,       -- its Reject threshold in bytes (null: none)
+  p_quota_warnings bigint[],   -- its Warning thresholds in bytes
   OUT manifest_id bigint,
   OUT inserted boolean,
   OUT missing_blob text,
@@ -339,7 +355,6 @@ DECLARE
   v_now timestamptz;
   v_blob_ids bigint[];
   v_found text[];
-  v_size_before bigint;
   v_grew bigint;
 BEGIN
   -- Garbage collection, manifest deletes and tag commands hold the repository's lock exclusively; pushes
@@ -368,9 +383,8 @@ BEGIN
     RETURN;
   END IF;
 
-  IF p_quota THEN
-    SELECT coalesce((SELECT "sizeBytes" FROM "RepositorySize" WHERE "repositoryId" = p_repo), 0) INTO v_size_before;
-  END IF;
+  -- What this push adds to the repository's size, summed by the hold triggers as they claim blobs.
+  PERFORM set_config('hm.usage_grew', '0', true);
 
   INSERT INTO "Manifest" (
     "repositoryId", digest, "mediaType", bytes, size, "configMediaType", "configDigest", "artifactType",
@@ -420,10 +434,10 @@ BEGIN
 
   -- Quota: only a push that made the repository larger can cross a limit. Pushes that grow one namespace
   -- line up on its lock, so two that each fit cannot both commit when together they do not.
-  IF p_quota THEN
-    v_grew := coalesce((SELECT "sizeBytes" FROM "RepositorySize" WHERE "repositoryId" = p_repo), 0) - v_size_before;
+  IF p_quota_limit IS NOT NULL THEN
+    v_grew := current_setting('hm.usage_grew')::bigint;
     IF v_grew > 0 THEN
-      outbox := outbox || hm_quota_admit(p_namespace, v_grew, p_default_reject);
+      outbox := outbox || hm_quota_admit(p_namespace, v_grew, p_quota_limit, p_quota_reject, p_quota_warnings);
     END IF;
   END IF;
 END $$;
@@ -455,29 +469,25 @@ CREATE FUNCTION hm_namespace_usage(p_namespace bigint) RETURNS bigint LANGUAGE s
   JOIN "Repository" r ON r.id = rs."repositoryId" WHERE r."namespaceId" = p_namespace
 $$;
 
--- Admits a change that grew the namespace by p_grew bytes, in its transaction: refuses it (SQLSTATE HMQ01)
--- past the Reject limit; crossing a Warning limit writes one quota_warning job record (returned like the
+-- Admits a change that grew the namespace by p_grew bytes, in its transaction, against the limits the caller
+-- read (hm_quota_limits): refuses it (SQLSTATE HMQ01) past the Reject limit; crossing a Warning limit writes one quota_warning job record (returned like the
 -- push's outbox rows). A namespace under its Reject limit again may announce the next rejection.
-CREATE FUNCTION hm_quota_admit(p_namespace bigint, p_grew bigint, p_default_reject bigint)
+CREATE FUNCTION hm_quota_admit(p_namespace bigint, p_grew bigint, p_limit bigint, p_reject bigint,
+  p_warnings bigint[])
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
-  v_limits record;
   v_usage bigint;
   v_name text;
   v_crossed bigint;
   v_rows jsonb := '[]';
 BEGIN
-  SELECT * INTO v_limits FROM hm_quota_limits(p_namespace, p_default_reject);
-  IF v_limits.limit_bytes IS NULL THEN
-    RETURN v_rows;
-  END IF;
   PERFORM pg_advisory_xact_lock(hashtextextended('quota:' || p_namespace, 0));
   v_usage := hm_namespace_usage(p_namespace);
-  IF v_limits.reject_bytes IS NOT NULL AND v_usage > v_limits.reject_bytes THEN
+  IF p_reject IS NOT NULL AND v_usage > p_reject THEN
     RAISE EXCEPTION 'Quota has been exceeded on namespace' USING ERRCODE = 'HMQ01';
   END IF;
   UPDATE "Namespace" SET "quotaErrorNotified" = false WHERE id = p_namespace AND "quotaErrorNotified";
-  SELECT max(w) INTO v_crossed FROM unnest(v_limits.warning_bytes) w
+  SELECT max(w) INTO v_crossed FROM unnest(p_warnings) w
   WHERE v_usage - p_grew < w AND w <= v_usage;
   IF v_crossed IS NOT NULL THEN
     SELECT name INTO v_name FROM "Namespace" WHERE id = p_namespace;
@@ -485,7 +495,7 @@ BEGIN
       INSERT INTO "JobRecord" (queue, name, payload)
       SELECT 'notifications', 'quota_warning',
         jsonb_build_object('eventId', gen_random_uuid()::text, 'namespace', v_name,
-                           'usedBytes', v_usage, 'limitBytes', v_limits.limit_bytes)
+                           'usedBytes', v_usage, 'limitBytes', p_limit)
       WHERE hm_event_wanted('notifications', 'quota_warning', NULL)
       RETURNING id, queue, name, payload
     )

@@ -95,6 +95,7 @@ export async function createServices(deps: {
     config.FEATURE_QUOTA_MANAGEMENT,
     defaultReject,
     deps.metrics,
+    pool,
   );
   quota.register(admission);
   const blobs = new BlobService(
@@ -111,11 +112,7 @@ export async function createServices(deps: {
     tags,
     admission,
     uow,
-    new ManifestWrites(pool, {
-      enabled: config.FEATURE_QUOTA_MANAGEMENT,
-      // The default a superuser set is read by the push function itself (it wins over this one).
-      defaultRejectBytes: defaultReject,
-    }),
+    new ManifestWrites(pool, (namespaceId) => quota.limits(namespaceId)),
     { generalOciSupport: config.FEATURE_GENERAL_OCI_SUPPORT, allowed: config.ALLOWED_OCI_ARTIFACT_TYPES },
     {
       // A config blob that cannot be read or parsed simply has no labels.

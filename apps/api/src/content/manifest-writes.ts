@@ -45,13 +45,12 @@ const STORED = `
 
 const PUSH = `
   SELECT manifest_id, inserted, missing_blob, missing_child, outbox
-  FROM hm_push_manifest(${Array.from({ length: 26 }, (_, i) => `$${i + 1}`).join(", ")})`;
+  FROM hm_push_manifest(${Array.from({ length: 27 }, (_, i) => `$${i + 1}`).join(", ")})`;
 
-/** Whether pushes are held to the namespaces' quotas, and the system's default Reject limit. */
-export interface QuotaEnforcement {
-  enabled: boolean;
-  defaultRejectBytes: bigint | null;
-}
+/** The quota limits a push into the namespace is held to (null: none, or quota management off). */
+export type QuotaLimitsOf = (
+  namespaceId: bigint,
+) => Promise<{ limitBytes: bigint; rejectBytes: bigint | null; warningBytes: bigint[] } | null>;
 
 /** The push function refuses a push past the namespace's Reject limit with this SQLSTATE. */
 export const QUOTA_EXCEEDED_SQLSTATE = "HMQ01";
@@ -59,7 +58,7 @@ export const QUOTA_EXCEEDED_SQLSTATE = "HMQ01";
 export class ManifestWrites {
   constructor(
     private readonly pool: pg.Pool,
-    private readonly quota: QuotaEnforcement = { enabled: false, defaultRejectBytes: null },
+    private readonly quotaLimits: QuotaLimitsOf = async () => null,
   ) {}
 
   async stored(repositoryId: bigint, digest: string, expiresLabel: string): Promise<StoredManifest | null> {
@@ -75,6 +74,7 @@ export class ManifestWrites {
   async push(w: PushWrite): Promise<PushResult> {
     const m = w.manifest;
     const audit = auditRow(w.audit);
+    const limits = audit.namespaceId ? await this.quotaLimits(BigInt(audit.namespaceId)) : null;
     const r = await this.pool.query({
       name: "hm_push_manifest",
       text: PUSH,
@@ -103,8 +103,9 @@ export class ManifestWrites {
         w.event ? EVENT_QUEUES[w.event.name] : [],
         w.event?.name ?? null,
         w.event ? JSON.stringify(w.event.payload) : null,
-        this.quota.enabled,
-        this.quota.defaultRejectBytes?.toString() ?? null,
+        limits?.limitBytes.toString() ?? null,
+        limits?.rejectBytes?.toString() ?? null,
+        (limits?.warningBytes ?? []).map(String),
       ],
     });
     const row = r.rows[0] as {

@@ -1,5 +1,6 @@
 // The quota's reads over the sizes the database keeps, and the books' checks (hm_usage_recompute,
 // hm_usage_backfill and hm_quota_limits in the quota migration).
+import type pg from "pg";
 import type { Db } from "../infra/database.js";
 import type { Tx } from "../events/unit-of-work.js";
 
@@ -16,8 +17,34 @@ export interface NamespaceUsageRow {
   limitBytes: bigint | null;
 }
 
+/** The upload path's one round trip: the Reject limit and, when there is one, the usage (no row: no limit). */
+const ADMISSION = `
+  SELECT reject_bytes, CASE WHEN reject_bytes IS NULL THEN 0 ELSE hm_namespace_usage($1) END AS usage
+  FROM hm_quota_limits($1, $2)`;
+
 export class QuotaSql {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** For the upload path's prepared statement (Prisma's per-query cost is several times the query's). */
+    private readonly pool?: pg.Pool,
+  ) {}
+
+  /** The namespace's Reject limit and usage, or null when nothing limits it. */
+  async admission(namespaceId: bigint, defaultReject: bigint | null) {
+    const values = [namespaceId.toString(), defaultReject?.toString() ?? null];
+    const r = this.pool
+      ? await this.pool.query({ name: "hm_quota_admission", text: ADMISSION, values })
+      : {
+          rows: await this.db.$queryRawUnsafe<Record<string, unknown>[]>(
+            ADMISSION,
+            namespaceId,
+            defaultReject,
+          ),
+        };
+    const row = r.rows[0] as { reject_bytes: string | bigint | null; usage: string | bigint } | undefined;
+    if (!row || row.reject_bytes === null) return null;
+    return { rejectBytes: BigInt(row.reject_bytes), usageBytes: BigInt(row.usage) };
+  }
 
   async namespaceUsage(namespaceId: bigint, tx: Tx | Db = this.db): Promise<bigint> {
     const [row] = await tx.$queryRaw<{ usage: bigint }[]>`SELECT hm_namespace_usage(${namespaceId}) AS usage`;
