@@ -9,7 +9,7 @@ import { REST_ROUTES } from "../../src/rest/routes/index.js";
 import { RegistryClient } from "../registry-client.js";
 import { Rest, RestWorld } from "./client.js";
 
-const w = RestWorld.forFile();
+const w = RestWorld.forFile({ FEATURE_QUOTA_MANAGEMENT: "true" });
 
 type Who = "anon" | "outsider" | "member" | "reader" | "writer" | "repoAdmin" | "orgAdmin" | "superuser";
 const EVERYONE: Who[] = [
@@ -33,6 +33,8 @@ const LEVELS = {
   orgAdmin: ["orgAdmin"],
   /** Superusers may delete any organization, from the panel or here. */
   orgAdminOrSuperuser: ["orgAdmin", "superuser"],
+  /** An organization's quota is read by its members and by superusers. */
+  orgMemberOrSuperuser: ["member", "orgAdmin", "superuser"],
   superuser: ["superuser"],
 } satisfies Record<string, Who[]>;
 type Level = keyof typeof LEVELS;
@@ -44,6 +46,9 @@ interface Ctx {
   labelId: string;
   clientId: string;
   prototypeId: string;
+  /** The organization's quota and one of its limits. */
+  quotaId: string;
+  limitId: string;
   users: Record<Exclude<Who, "anon">, { name: string; password: string }>;
   /** A name no other call of the run uses. */
   fresh(base: string): string;
@@ -416,6 +421,119 @@ const MATRIX: Record<string, Entry> = {
     },
     req: (c) => ["DELETE", `/superuser/organizations/${(c as Ctx & { victim: string }).victim}`],
   },
+  // ------------------------------------------------------------ quota (seed 001 ch. 14)
+  listOrganizationQuota: {
+    level: "orgMemberOrSuperuser",
+    req: (c) => ["GET", `/organization/${c.org}/quota`],
+  },
+  getOrganizationQuota: {
+    level: "orgMemberOrSuperuser",
+    req: (c) => ["GET", `/organization/${c.org}/quota/${c.quotaId}`],
+  },
+  listOrganizationQuotaLimit: {
+    level: "orgMemberOrSuperuser",
+    req: (c) => ["GET", `/organization/${c.org}/quota/${c.quotaId}/limit`],
+  },
+  getOrganizationQuotaLimit: {
+    level: "orgMemberOrSuperuser",
+    req: (c) => ["GET", `/organization/${c.org}/quota/${c.quotaId}/limit/${c.limitId}`],
+  },
+  createOrganizationQuota: {
+    level: "superuser",
+    prepare: async (c) => ({ victim: await freshOrg(c) }),
+    req: (c) => ["POST", `/organization/${victim(c)}/quota`, { limit_bytes: 2 ** 30 }],
+  },
+  changeOrganizationQuota: {
+    level: "superuser",
+    req: (c) => ["PUT", `/organization/${c.org}/quota/${c.quotaId}`, { limit_bytes: 2 * 2 ** 30 }],
+  },
+  deleteOrganizationQuota: {
+    level: "superuser",
+    prepare: async (c) => withQuota(await freshOrg(c)),
+    req: (c) => ["DELETE", `/organization/${victim(c)}/quota/${(c as Ctx & { qid: string }).qid}`],
+  },
+  createOrganizationQuotaLimit: {
+    level: "superuser",
+    req: (c) => [
+      "POST",
+      `/organization/${c.org}/quota/${c.quotaId}/limit`,
+      { type: "Warning", threshold_percent: 50 },
+    ],
+  },
+  changeOrganizationQuotaLimit: {
+    level: "superuser",
+    req: (c) => [
+      "PUT",
+      `/organization/${c.org}/quota/${c.quotaId}/limit/${c.limitId}`,
+      { threshold_percent: 85 },
+    ],
+  },
+  deleteOrganizationQuotaLimit: {
+    level: "superuser",
+    prepare: async (c) => {
+      const q = await withQuota(await freshOrg(c));
+      const l = await w.sys.services.quota.addLimit(await su(), q.victim, BigInt(q.qid), "Warning", 70);
+      return { ...q, lid: String(l.id) };
+    },
+    req: (c) => {
+      const v = c as Ctx & { victim: string; qid: string; lid: string };
+      return ["DELETE", `/organization/${v.victim}/quota/${v.qid}/limit/${v.lid}`];
+    },
+  },
+  // A user reads their own quota; ids of a quota they do not have are 404.
+  listUserQuota: { level: "user", req: () => ["GET", "/user/quota"] },
+  getUserQuota: { level: "user", ownThings: true, req: (c) => ["GET", `/user/quota/${c.quotaId}`] },
+  listUserQuotaLimit: {
+    level: "user",
+    ownThings: true,
+    req: (c) => ["GET", `/user/quota/${c.quotaId}/limit`],
+  },
+  getUserQuotaLimit: {
+    level: "user",
+    ownThings: true,
+    req: (c) => ["GET", `/user/quota/${c.quotaId}/limit/${c.limitId}`],
+  },
+  listOrganizationQuotaSuperUser: {
+    level: "superuser",
+    req: (c) => ["GET", `/superuser/organization/${c.org}/quota`],
+  },
+  createOrganizationQuotaSuperUser: {
+    level: "superuser",
+    prepare: async (c) => ({ victim: await freshOrg(c) }),
+    req: (c) => ["POST", `/superuser/organization/${victim(c)}/quota`, { limit: "3 GiB" }],
+  },
+  changeOrganizationQuotaSuperUser: {
+    level: "superuser",
+    req: (c) => ["PUT", `/superuser/organization/${c.org}/quota/${c.quotaId}`, { limit_bytes: 3 * 2 ** 30 }],
+  },
+  deleteOrganizationQuotaSuperUser: {
+    level: "superuser",
+    prepare: async (c) => withQuota(await freshOrg(c)),
+    req: (c) => ["DELETE", `/superuser/organization/${victim(c)}/quota/${(c as Ctx & { qid: string }).qid}`],
+  },
+  listUserQuotaSuperUser: {
+    level: "superuser",
+    req: (c) => ["GET", `/superuser/users/${c.users.outsider.name}/quota`],
+  },
+  createUserQuotaSuperUser: {
+    level: "superuser",
+    prepare: async () => ({ victim: (await w.user("quotaed")).name }),
+    req: (c) => ["POST", `/superuser/users/${victim(c)}/quota`, { limit_bytes: 2 ** 30 }],
+  },
+  changeUserQuotaSuperUser: {
+    level: "superuser",
+    prepare: async () => withQuota((await w.user("requotaed")).name),
+    req: (c) => [
+      "PUT",
+      `/superuser/users/${victim(c)}/quota/${(c as Ctx & { qid: string }).qid}`,
+      { limit_bytes: 2 * 2 ** 30 },
+    ],
+  },
+  deleteUserQuotaSuperUser: {
+    level: "superuser",
+    prepare: async () => withQuota((await w.user("unquotaed")).name),
+    req: (c) => ["DELETE", `/superuser/users/${victim(c)}/quota/${(c as Ctx & { qid: string }).qid}`],
+  },
   // ------------------------------------------------------------ anyone
   conductRepoSearch: { level: "anyone", req: () => ["GET", "/find/repositories?query=app"] },
   getMatchingEntities: { level: "user", req: (c) => ["GET", `/entities/${c.users.reader.name.slice(0, 5)}`] },
@@ -424,6 +542,19 @@ const MATRIX: Record<string, Entry> = {
 };
 
 const orgAdmin = (c: Ctx) => w.principal(c.users.orgAdmin.name, c.users.orgAdmin.password);
+const su = () => w.principal("admin", "admin-password");
+const victim = (c: Ctx) => (c as Ctx & { victim: string }).victim;
+/** An organization of its own, for calls that would change what the others meet. */
+async function freshOrg(c: Ctx): Promise<string> {
+  const name = c.fresh("qorg");
+  await w.sys.services.orgs.create(await orgAdmin(c), { name });
+  return name;
+}
+/** Gives the namespace a quota (as a superuser would) and returns both. */
+async function withQuota(namespace: string) {
+  const q = await w.sys.services.quota.create(await su(), namespace, 1n << 30n);
+  return { victim: namespace, qid: String(q.id) };
+}
 
 let ctx: Ctx;
 const callers = new Map<Who, Rest>();
@@ -464,6 +595,8 @@ before(async () => {
   ]).pushImage(`${org}/app`, "v1");
   const label = await s.labels.add(owner, `${org}/app`, digest, "keep=yes");
   const { app } = await s.oauth.createApplication(owner, org, { name: "app" });
+  const quota = await s.quota.create(await su(), org, 1n << 30n);
+  const limit = await s.quota.addLimit(await su(), org, quota.id, "Reject", 100);
   const proto = await s.permissions.createDefault(owner, org, {
     delegate: { kind: "team", name: "devs" },
     role: "read",
@@ -475,6 +608,8 @@ before(async () => {
     labelId: String(label.id),
     clientId: app.clientId,
     prototypeId: String(proto.id),
+    quotaId: String(quota.id),
+    limitId: String(limit.id),
     users,
     fresh: (base) => `${base}${++n}x${Math.random().toString(16).slice(2, 6)}`,
     freshRepo: async () => {
