@@ -3,12 +3,15 @@
 -- held manifest (OCI 1.1 subject); a tag row holds until garbage collection removes it, so the time machine's
 -- rows count. A namespace's usage is the sum of its repositories' sizes.
 --
--- The sizes are kept exact by triggers in the transaction of every change, whichever path makes it (the push
--- function, tag commands, garbage collection, deletions): a manifest is claimed as counted once (an UPDATE
+-- The sizes are kept exact in the transaction of every change: by the push function itself (the only writer
+-- of manifests and their blob and child links), and by triggers for every other path (tag commands, garbage
+-- collection, deletions, uploads): a manifest is claimed as counted once (an UPDATE
 -- guarded by NOT counted, so of two concurrent claims one wins and neither waits when it is already counted),
 -- and so is each of its blobs per repository. Releases run under the repository's exclusive lock (garbage
 -- collection, tag and manifest deletes), never beside a claim, and work on whole sets so that thousands of
--- manifests sharing one layer check that layer once.
+-- manifests sharing one layer check that layer once. A change of size is a row appended to
+-- RepositorySizeDelta, never an update of one row per repository (whose lock, held to the commit, would line
+-- up every growing push of a repository); the maintenance job folds the rows into RepositorySize.
 
 ALTER TABLE "Manifest" ADD COLUMN "counted" BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE "RepositoryBlob" ADD COLUMN "counted" BOOLEAN NOT NULL DEFAULT false;
@@ -20,6 +23,15 @@ CREATE TABLE "RepositorySize" (
     CONSTRAINT "RepositorySize_pkey" PRIMARY KEY ("repositoryId")
 );
 ALTER TABLE "RepositorySize" ADD CONSTRAINT "RepositorySize_repositoryId_fkey" FOREIGN KEY ("repositoryId") REFERENCES "Repository"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+CREATE TABLE "RepositorySizeDelta" (
+    "id" BIGSERIAL NOT NULL,
+    "repositoryId" BIGINT NOT NULL,
+    "bytes" BIGINT NOT NULL,
+    CONSTRAINT "RepositorySizeDelta_pkey" PRIMARY KEY ("id")
+);
+CREATE INDEX "RepositorySizeDelta_repositoryId_idx" ON "RepositorySizeDelta"("repositoryId");
+ALTER TABLE "RepositorySizeDelta" ADD CONSTRAINT "RepositorySizeDelta_repositoryId_fkey" FOREIGN KEY ("repositoryId") REFERENCES "Repository"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 CREATE TABLE "NamespaceQuota" (
     "id" BIGSERIAL NOT NULL,
@@ -54,13 +66,35 @@ CREATE FUNCTION hm_usage_grew(p_bytes bigint) RETURNS void LANGUAGE sql AS $$
     (coalesce(nullif(current_setting('hm.usage_grew', true), ''), '0')::bigint + p_bytes)::text, true)
 $$;
 
+-- Adds claimed bytes to a repository's size; they count toward the push's quota check.
+CREATE FUNCTION hm_usage_add(p_repo bigint, p_bytes bigint) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO "RepositorySizeDelta" ("repositoryId", bytes) VALUES (p_repo, p_bytes);
+  SELECT hm_usage_grew(p_bytes);
+$$;
+
+-- Claims the not yet counted links of these blobs in the repository and adds their sizes: one statement for
+-- the push's hold and for blobs linked to a manifest that already counts.
+CREATE FUNCTION hm_usage_claim_blobs(p_repo bigint, p_blobs bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  v_added bigint;
+BEGIN
+  WITH claimed AS (
+    UPDATE "RepositoryBlob" rb SET counted = true
+    WHERE rb."repositoryId" = p_repo AND rb."blobId" = ANY(p_blobs) AND NOT rb.counted
+    RETURNING rb."blobId"
+  )
+  SELECT coalesce(sum(b.size), 0) INTO v_added FROM claimed JOIN "Blob" b ON b.id = claimed."blobId";
+  IF v_added > 0 THEN
+    PERFORM hm_usage_add(p_repo, v_added);
+  END IF;
+END $$;
+
 -- Claims a manifest and, recursively, what it holds (children, referrers); adds its newly counted blobs to
 -- the repository's size.
 CREATE FUNCTION hm_usage_hold(p_manifest bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   v_repo bigint;
   v_digest text;
-  v_added bigint;
   v_next bigint;
 BEGIN
   UPDATE "Manifest" SET counted = true WHERE id = p_manifest AND NOT counted
@@ -68,19 +102,7 @@ BEGIN
   IF v_repo IS NULL THEN
     RETURN;
   END IF;
-  WITH claimed AS (
-    UPDATE "RepositoryBlob" rb SET counted = true
-    FROM "ManifestBlob" mb
-    WHERE mb."manifestId" = p_manifest AND rb."repositoryId" = v_repo AND rb."blobId" = mb."blobId"
-      AND NOT rb.counted
-    RETURNING rb."blobId"
-  )
-  SELECT coalesce(sum(b.size), 0) INTO v_added FROM claimed JOIN "Blob" b ON b.id = claimed."blobId";
-  IF v_added > 0 THEN
-    INSERT INTO "RepositorySize" ("repositoryId", "sizeBytes") VALUES (v_repo, v_added)
-    ON CONFLICT ("repositoryId") DO UPDATE SET "sizeBytes" = "RepositorySize"."sizeBytes" + excluded."sizeBytes";
-    PERFORM hm_usage_grew(v_added);
-  END IF;
+  PERFORM hm_usage_claim_blobs(v_repo, array_agg("blobId")) FROM "ManifestBlob" WHERE "manifestId" = p_manifest;
   FOR v_next IN
     SELECT "childId" FROM "ManifestChild" WHERE "parentId" = p_manifest
     UNION SELECT id FROM "Manifest" WHERE "repositoryId" = v_repo AND "subjectDigest" = v_digest AND NOT counted
@@ -91,25 +113,29 @@ END $$;
 
 -- Releases the manifests among p_ids that nothing holds any more (no tag row, no counted parent, no counted
 -- subject), then what only they held, round by round; then takes their blobs that no counted manifest of the
--- repository still references off its size, checking each distinct blob once.
-CREATE FUNCTION hm_usage_release(p_ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+-- repository still references off its size, checking each distinct blob once. p_force releases p_ids even
+-- where something still holds them (a manifest being deleted).
+CREATE FUNCTION hm_usage_release(p_ids bigint[], p_force boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE
   v_candidates bigint[] := p_ids;
+  v_force boolean := p_force;
   v_released bigint[] := '{}';
   v_round bigint[];
 BEGIN
   LOOP
     WITH freed AS (
       UPDATE "Manifest" m SET counted = false
-      WHERE m.id = ANY(v_candidates) AND m.counted
-        AND NOT EXISTS (SELECT 1 FROM "Tag" t WHERE t."manifestId" = m.id)
+      WHERE m.id = ANY(v_candidates) AND m.counted AND (v_force OR (
+        NOT EXISTS (SELECT 1 FROM "Tag" t WHERE t."manifestId" = m.id)
         AND NOT EXISTS (SELECT 1 FROM "ManifestChild" mc JOIN "Manifest" p ON p.id = mc."parentId"
                         WHERE mc."childId" = m.id AND p.counted)
         AND NOT EXISTS (SELECT 1 FROM "Manifest" s WHERE m."subjectDigest" IS NOT NULL
-                        AND s."repositoryId" = m."repositoryId" AND s.digest = m."subjectDigest" AND s.counted)
+                        AND s."repositoryId" = m."repositoryId" AND s.digest = m."subjectDigest" AND s.counted)))
       RETURNING m.id, m."repositoryId", m.digest
     )
     SELECT coalesce(array_agg(id), '{}') INTO v_round FROM freed;
+    v_force := false;
     EXIT WHEN cardinality(v_round) = 0;
     v_released := v_released || v_round;
     SELECT coalesce(array_agg(DISTINCT x.id), '{}') INTO v_candidates FROM (
@@ -134,25 +160,25 @@ BEGIN
       AND NOT EXISTS (SELECT 1 FROM "ManifestBlob" o JOIN "Manifest" om ON om.id = o."manifestId"
                       WHERE o."blobId" = a."blobId" AND om."repositoryId" = a."repositoryId" AND om.counted)
     RETURNING rb."repositoryId", rb."blobId"
-  ), sizes AS (
-    SELECT d."repositoryId", sum(b.size) AS bytes FROM dropped d JOIN "Blob" b ON b.id = d."blobId"
-    GROUP BY d."repositoryId"
   )
-  UPDATE "RepositorySize" rs SET "sizeBytes" = rs."sizeBytes" - s.bytes
-  FROM sizes s WHERE rs."repositoryId" = s."repositoryId";
+  INSERT INTO "RepositorySizeDelta" ("repositoryId", bytes)
+  SELECT d."repositoryId", -sum(b.size) FROM dropped d JOIN "Blob" b ON b.id = d."blobId"
+  GROUP BY d."repositoryId";
 END $$;
 
 -- ---------------------------------------------------------------- the triggers
 
-CREATE FUNCTION hm_usage_tags_added() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Row triggers where a push fires them (a tag row, an uploaded blob's link): one indexed lookup with a cached
+-- plan, where a statement trigger's query over its transition table would be planned again on every push.
+CREATE FUNCTION hm_usage_tag_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM hm_usage_hold(m.id)
-  FROM (SELECT DISTINCT "manifestId" AS id FROM added) a JOIN "Manifest" m ON m.id = a.id
-  WHERE NOT m.counted;
+  IF NOT EXISTS (SELECT 1 FROM "Manifest" WHERE id = NEW."manifestId" AND counted) THEN
+    PERFORM hm_usage_hold(NEW."manifestId");
+  END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER hm_usage_tags_added AFTER INSERT ON "Tag"
-REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hm_usage_tags_added();
+CREATE TRIGGER hm_usage_tag_added AFTER INSERT ON "Tag"
+FOR EACH ROW EXECUTE FUNCTION hm_usage_tag_added();
 
 CREATE FUNCTION hm_usage_tags_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -172,90 +198,28 @@ END $$;
 CREATE TRIGGER hm_usage_tag_moved AFTER UPDATE OF "manifestId" ON "Tag"
 FOR EACH ROW WHEN (OLD."manifestId" IS DISTINCT FROM NEW."manifestId") EXECUTE FUNCTION hm_usage_tag_moved();
 
--- A referrer pushed after its subject is held from the start.
-CREATE FUNCTION hm_usage_manifest_added() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF NEW."subjectDigest" IS NOT NULL THEN
-    NEW.counted := EXISTS (SELECT 1 FROM "Manifest" s WHERE s."repositoryId" = NEW."repositoryId"
-                           AND s.digest = NEW."subjectDigest" AND s.counted);
-  ELSE
-    NEW.counted := false;
-  END IF;
-  RETURN NEW;
-END $$;
-CREATE TRIGGER hm_usage_manifest_added BEFORE INSERT ON "Manifest"
-FOR EACH ROW EXECUTE FUNCTION hm_usage_manifest_added();
-
--- Blobs linked to a manifest that already counts (a referrer held at insert) count with it.
-CREATE FUNCTION hm_usage_manifest_blobs_added() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  v_added bigint;
-BEGIN
-  WITH claimed AS (
-    UPDATE "RepositoryBlob" rb SET counted = true
-    FROM added a JOIN "Manifest" m ON m.id = a."manifestId" AND m.counted
-    WHERE rb."repositoryId" = m."repositoryId" AND rb."blobId" = a."blobId" AND NOT rb.counted
-    RETURNING rb."repositoryId", rb."blobId"
-  ), sizes AS (
-    SELECT c."repositoryId", sum(b.size) AS bytes FROM claimed c JOIN "Blob" b ON b.id = c."blobId"
-    GROUP BY c."repositoryId"
-  )
-  , grown AS (
-    INSERT INTO "RepositorySize" ("repositoryId", "sizeBytes") SELECT "repositoryId", bytes FROM sizes
-    ON CONFLICT ("repositoryId") DO UPDATE SET "sizeBytes" = "RepositorySize"."sizeBytes" + excluded."sizeBytes"
-  )
-  SELECT coalesce(sum(bytes), 0)::bigint INTO v_added FROM sizes;
-  IF v_added > 0 THEN
-    PERFORM hm_usage_grew(v_added);
-  END IF;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER hm_usage_manifest_blobs_added AFTER INSERT ON "ManifestBlob"
-REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hm_usage_manifest_blobs_added();
-
--- Children linked to an index that already counts count with it.
-CREATE FUNCTION hm_usage_children_added() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM hm_usage_hold(a."childId") FROM added a JOIN "Manifest" p ON p.id = a."parentId" AND p.counted;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER hm_usage_children_added AFTER INSERT ON "ManifestChild"
-REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hm_usage_children_added();
-
 -- A blob link removed while it counted (DELETE of a blob through the API) leaves the size.
 CREATE FUNCTION hm_usage_links_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  WITH sizes AS (
-    SELECT r."repositoryId", sum(b.size) AS bytes FROM removed r JOIN "Blob" b ON b.id = r."blobId"
-    WHERE r.counted GROUP BY r."repositoryId"
-  )
-  UPDATE "RepositorySize" rs SET "sizeBytes" = rs."sizeBytes" - s.bytes
-  FROM sizes s WHERE rs."repositoryId" = s."repositoryId";
+  INSERT INTO "RepositorySizeDelta" ("repositoryId", bytes)
+  SELECT r."repositoryId", -sum(b.size) FROM removed r JOIN "Blob" b ON b.id = r."blobId"
+  WHERE r.counted GROUP BY r."repositoryId";
   RETURN NULL;
 END $$;
 CREATE TRIGGER hm_usage_links_removed AFTER DELETE ON "RepositoryBlob"
 REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION hm_usage_links_removed();
 
 -- A blob linked again (uploaded after its link was removed) under a manifest that counts, counts again.
-CREATE FUNCTION hm_usage_links_added() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION hm_usage_link_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  WITH claimed AS (
-    UPDATE "RepositoryBlob" rb SET counted = true
-    FROM added a
-    WHERE rb."repositoryId" = a."repositoryId" AND rb."blobId" = a."blobId" AND NOT rb.counted
-      AND EXISTS (SELECT 1 FROM "ManifestBlob" mb JOIN "Manifest" m ON m.id = mb."manifestId"
-                  WHERE mb."blobId" = a."blobId" AND m."repositoryId" = a."repositoryId" AND m.counted)
-    RETURNING rb."repositoryId", rb."blobId"
-  ), sizes AS (
-    SELECT c."repositoryId", sum(b.size) AS bytes FROM claimed c JOIN "Blob" b ON b.id = c."blobId"
-    GROUP BY c."repositoryId"
-  )
-  INSERT INTO "RepositorySize" ("repositoryId", "sizeBytes") SELECT "repositoryId", bytes FROM sizes
-  ON CONFLICT ("repositoryId") DO UPDATE SET "sizeBytes" = "RepositorySize"."sizeBytes" + excluded."sizeBytes";
+  IF EXISTS (SELECT 1 FROM "ManifestBlob" mb JOIN "Manifest" m ON m.id = mb."manifestId"
+             WHERE mb."blobId" = NEW."blobId" AND m."repositoryId" = NEW."repositoryId" AND m.counted) THEN
+    PERFORM hm_usage_claim_blobs(NEW."repositoryId", ARRAY[NEW."blobId"]);
+  END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER hm_usage_links_added AFTER INSERT ON "RepositoryBlob"
-REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION hm_usage_links_added();
+CREATE TRIGGER hm_usage_link_added AFTER INSERT ON "RepositoryBlob"
+FOR EACH ROW EXECUTE FUNCTION hm_usage_link_added();
 
 -- ---------------------------------------------------------------- from scratch
 
@@ -307,12 +271,41 @@ BEGIN
     FROM "RepositoryBlob" r
   ) x
   WHERE rb."repositoryId" = x."repositoryId" AND rb."blobId" = x."blobId" AND rb.counted IS DISTINCT FROM x.c;
+  DELETE FROM "RepositorySizeDelta";
   INSERT INTO "RepositorySize" ("repositoryId", "sizeBytes")
   SELECT "repositoryId", "sizeBytes" FROM hm_usage_recompute(NULL)
   ON CONFLICT ("repositoryId") DO UPDATE SET "sizeBytes" = excluded."sizeBytes";
 END $$;
 
 SELECT hm_usage_backfill();
+
+-- The sizes of these repositories (null: every one that has any): the folded total plus the rows not yet
+-- folded, read in one snapshot.
+CREATE FUNCTION hm_repository_sizes(p_ids bigint[])
+RETURNS TABLE ("repositoryId" bigint, "sizeBytes" bigint) LANGUAGE sql STABLE AS $$
+  SELECT x.id, sum(x.bytes)::bigint FROM (
+    SELECT rs."repositoryId" AS id, rs."sizeBytes" AS bytes FROM "RepositorySize" rs
+    WHERE p_ids IS NULL OR rs."repositoryId" = ANY(p_ids)
+    UNION ALL
+    SELECT d."repositoryId", d.bytes FROM "RepositorySizeDelta" d
+    WHERE p_ids IS NULL OR d."repositoryId" = ANY(p_ids)
+  ) x GROUP BY x.id
+$$;
+
+-- Folds the appended changes into the totals (the maintenance job, every minute). Only this and the
+-- backfill write RepositorySize, so no push waits on it; two folds at once take disjoint rows.
+CREATE FUNCTION hm_usage_compact() RETURNS bigint LANGUAGE sql AS $$
+  WITH d AS (
+    DELETE FROM "RepositorySizeDelta" RETURNING "repositoryId", bytes
+  ), s AS (
+    SELECT "repositoryId", sum(bytes)::bigint AS bytes FROM d GROUP BY "repositoryId"
+  ), folded AS (
+    INSERT INTO "RepositorySize" ("repositoryId", "sizeBytes") SELECT "repositoryId", bytes FROM s
+    ON CONFLICT ("repositoryId") DO UPDATE SET "sizeBytes" = "RepositorySize"."sizeBytes" + excluded."sizeBytes"
+    RETURNING 1
+  )
+  SELECT count(*) FROM folded
+$$;
 
 -- ---------------------------------------------------------------- the push, with the quota's admission
 
@@ -354,8 +347,10 @@ CREATE FUNCTION hm_push_manifest(
 DECLARE
   v_now timestamptz;
   v_blob_ids bigint[];
+  v_unclaimed bigint[];
   v_found text[];
   v_grew bigint;
+  v_counted boolean;
 BEGIN
   -- Garbage collection, manifest deletes and tag commands hold the repository's lock exclusively; pushes
   -- hold it shared, so pushes of different tags run side by side, and take the tag's own lock to line up
@@ -370,7 +365,9 @@ BEGIN
   -- Links are removed only under the repository's lock held exclusively (garbage collection, and blob
   -- DELETE through the API), so what is read here holds until the commit without row locks (which every
   -- push of the same layers would otherwise contend on).
-  SELECT coalesce(array_agg(b.id), '{}'), coalesce(array_agg(b.digest), '{}') INTO v_blob_ids, v_found
+  SELECT coalesce(array_agg(b.id), '{}'), coalesce(array_agg(b.digest), '{}'),
+    coalesce(array_agg(b.id) FILTER (WHERE NOT rb.counted), '{}')
+  INTO v_blob_ids, v_found, v_unclaimed
   FROM "RepositoryBlob" rb JOIN "Blob" b ON b.id = rb."blobId"
   WHERE rb."repositoryId" = p_repo AND b.digest = ANY(p_blob_digests);
   SELECT d INTO missing_blob FROM unnest(p_blob_digests) d WHERE NOT d = ANY(v_found) LIMIT 1;
@@ -383,15 +380,19 @@ BEGIN
     RETURN;
   END IF;
 
-  -- What this push adds to the repository's size, summed by the hold triggers as they claim blobs.
+  -- What this push adds to the repository's size, summed as blobs are claimed.
   PERFORM set_config('hm.usage_grew', '0', true);
 
+  -- A manifest counts from its insert when the push tags it or, a referrer, when its subject counts (no second
+  -- write of the row); it then claims its blobs, children and waiting referrers below.
+  v_counted := p_tag IS NOT NULL OR (p_subject_digest IS NOT NULL AND EXISTS (
+    SELECT 1 FROM "Manifest" s WHERE s."repositoryId" = p_repo AND s.digest = p_subject_digest AND s.counted));
   INSERT INTO "Manifest" (
     "repositoryId", digest, "mediaType", bytes, size, "configMediaType", "configDigest", "artifactType",
-    "subjectDigest", "layersSize"
+    "subjectDigest", "layersSize", counted
   ) VALUES (
     p_repo, p_digest, p_media_type, p_bytes, length(p_bytes), p_config_media_type, p_config_digest,
-    p_artifact_type, p_subject_digest, p_layers_size
+    p_artifact_type, p_subject_digest, p_layers_size, v_counted
   ) ON CONFLICT ("repositoryId", digest) DO NOTHING
   RETURNING id INTO manifest_id;
   inserted := manifest_id IS NOT NULL;
@@ -412,6 +413,20 @@ BEGIN
   JOIN "Manifest" m ON m."repositoryId" = p_repo AND m.digest = c.digest
   ORDER BY c.ord
   ON CONFLICT DO NOTHING;
+
+  -- The usage of a new counted manifest (an existing one is held, if need be, by the tag row's trigger).
+  IF inserted AND v_counted THEN
+    IF cardinality(v_unclaimed) > 0 THEN
+      PERFORM hm_usage_claim_blobs(p_repo, v_unclaimed);
+    END IF;
+    -- Index lookups only: the children by digest, the referrers by subject.
+    IF cardinality(p_child_digests) > 0 THEN
+      PERFORM hm_usage_hold(m.id) FROM "Manifest" m
+      WHERE m."repositoryId" = p_repo AND m.digest = ANY(p_child_digests) AND NOT m.counted;
+    END IF;
+    PERFORM hm_usage_hold(m.id) FROM "Manifest" m
+    WHERE m."repositoryId" = p_repo AND m."subjectDigest" = p_digest AND NOT m.counted;
+  END IF;
 
   IF p_tag IS NOT NULL THEN
     PERFORM hm_retarget_tag(
@@ -463,10 +478,12 @@ LANGUAGE sql STABLE AS $$
   WHERE d.bytes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "NamespaceQuota" WHERE "namespaceId" = p_namespace)
 $$;
 
--- A namespace's usage: the sum of its repositories' sizes.
+-- A namespace's usage: the sum of its repositories' sizes (totals and rows not yet folded).
 CREATE FUNCTION hm_namespace_usage(p_namespace bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
-  SELECT coalesce(sum(rs."sizeBytes"), 0)::bigint FROM "RepositorySize" rs
-  JOIN "Repository" r ON r.id = rs."repositoryId" WHERE r."namespaceId" = p_namespace
+  SELECT (coalesce((SELECT sum(rs."sizeBytes") FROM "RepositorySize" rs
+                    JOIN "Repository" r ON r.id = rs."repositoryId" WHERE r."namespaceId" = p_namespace), 0)
+        + coalesce((SELECT sum(d.bytes) FROM "RepositorySizeDelta" d
+                    JOIN "Repository" r ON r.id = d."repositoryId" WHERE r."namespaceId" = p_namespace), 0))::bigint
 $$;
 
 -- Admits a change that grew the namespace by p_grew bytes, in its transaction, against the limits the caller

@@ -189,8 +189,10 @@ export class ManifestService {
       where: { manifestId: row.id, ...aliveAt(now) },
       select: { name: true },
     });
-    // The manifest is gone for good, so its tag history cannot be restored either.
+    // The manifest is gone for good, so its tag history cannot be restored either. A manifest held without
+    // a tag (a referrer of a held subject) leaves the repository's size too, before its blob links go.
     await tx.tag.deleteMany({ where: { manifestId: row.id } });
+    await tx.$executeRaw`SELECT hm_usage_release(ARRAY[${row.id}]::bigint[], true)`;
     await tx.manifest.delete({ where: { id: row.id } });
     return alive.map((t) => t.name);
   }

@@ -2,7 +2,8 @@
 import type Bull from "bull";
 
 export const QUEUES = {
-  /** Housekeeping: expired upload sessions, heartbeat, the quota's hourly check of its books. */
+  /** Housekeeping: expired upload sessions, heartbeat, the quota's hourly check of its books and the fold of
+   *  appended size changes every minute. */
   maintenance: {
     markRunning: true,
     options: {
@@ -15,6 +16,7 @@ export const QUEUES = {
       { name: "upload-cleanup", every: 10 * 60 * 1000 },
       { name: "heartbeat", every: 60 * 1000 },
       { name: "quota-verify", every: 60 * 60 * 1000 },
+      { name: "usage-compact", every: 60 * 1000 },
     ],
   },
   /** Delivery of repository notifications (in-app, e-mail, webhook, Slack...). */

@@ -15,6 +15,7 @@ export function createHandlers(s: Services): Handlers {
           s.log.error({ drift: r.drift.slice(0, 20).map((d) => d.repository) }, "quota: usage drift");
         return { repositories: r.repositories, drift: r.drift.length };
       },
+      "usage-compact": async () => ({ repositories: await s.quota.compact() }),
     },
     gc: {
       gc: async () => s.gc.run(),

@@ -53,7 +53,8 @@ export class QuotaSql {
 
   async repositorySizes(ids: bigint[]): Promise<Map<bigint, bigint>> {
     if (!ids.length) return new Map();
-    const rows = await this.db.repositorySize.findMany({ where: { repositoryId: { in: ids } } });
+    const rows = await this.db.$queryRaw<{ repositoryId: bigint; sizeBytes: bigint }[]>`
+      SELECT * FROM hm_repository_sizes(${ids}::bigint[])`;
     return new Map(rows.map((r) => [r.repositoryId, r.sizeBytes]));
   }
 
@@ -73,8 +74,7 @@ export class QuotaSql {
   allNamespaces(): Promise<NamespaceUsageRow[]> {
     return this.db.$queryRaw<NamespaceUsageRow[]>`
       SELECT n.name AS namespace, n.kind::text AS kind,
-        coalesce((SELECT sum(rs."sizeBytes") FROM "RepositorySize" rs JOIN "Repository" r ON r.id = rs."repositoryId"
-                  WHERE r."namespaceId" = n.id), 0)::bigint AS "usageBytes",
+        hm_namespace_usage(n.id) AS "usageBytes",
         q."limitBytes" AS "limitBytes"
       FROM "Namespace" n LEFT JOIN "NamespaceQuota" q ON q."namespaceId" = n.id
       ORDER BY 3 DESC, n.name`;
@@ -87,9 +87,15 @@ export class QuotaSql {
         coalesce(rs."sizeBytes", 0)::bigint AS kept, c."sizeBytes" AS computed
       FROM hm_usage_recompute(NULL) c
       JOIN "Repository" r ON r.id = c."repositoryId" JOIN "Namespace" n ON n.id = r."namespaceId"
-      LEFT JOIN "RepositorySize" rs ON rs."repositoryId" = r.id
+      LEFT JOIN hm_repository_sizes(NULL) rs ON rs."repositoryId" = r.id
       WHERE coalesce(rs."sizeBytes", 0) <> c."sizeBytes"
       ORDER BY 2`;
+  }
+
+  /** Folds the appended size changes into the totals; returns how many repositories changed. */
+  async compact(): Promise<number> {
+    const [row] = await this.db.$queryRaw<{ n: bigint }[]>`SELECT hm_usage_compact() AS n`;
+    return Number(row?.n ?? 0);
   }
 
   async backfill(): Promise<void> {

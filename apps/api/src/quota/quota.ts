@@ -404,6 +404,11 @@ export class QuotaService {
     return { repositories: await this.db.repository.count(), drift };
   }
 
+  /** Folds the size changes pushes appended into the totals (the maintenance job, every minute). */
+  compact(): Promise<number> {
+    return this.sql.compact();
+  }
+
   /** Sets every size and counted flag from scratch (data from before usage was kept, or after a repair). */
   async backfill() {
     await this.sql.backfill();
