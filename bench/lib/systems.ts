@@ -84,9 +84,16 @@ async function adminQuery(sql: string) {
 }
 
 export async function startOurs(
-  opts: { profileDir?: string; keepLogs?: boolean; env?: Record<string, string> } = {},
+  opts: {
+    profileDir?: string;
+    keepLogs?: boolean;
+    env?: Record<string, string>;
+    /** Another checkout's server (built), for a before/after comparison; this one by default. */
+    root?: string;
+  } = {},
 ): Promise<Ours> {
-  const main = path.join(ROOT, "apps/api/dist/main.js");
+  const root = opts.root ?? ROOT;
+  const main = path.join(root, "apps/api/dist/main.js");
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const tag = `${process.pid}_${crypto.randomBytes(3).toString("hex")}`;
   const dbName = `hm_bench_${tag}`;
@@ -104,7 +111,7 @@ export async function startOurs(
   const out = fs.openSync(log, "a");
   const nodeArgs = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, main], {
-    cwd: ROOT,
+    cwd: root,
     stdio: ["ignore", out, out],
     env: {
       PATH: process.env.PATH,
