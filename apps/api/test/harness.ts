@@ -99,7 +99,7 @@ export async function registryToken(
  */
 export const WATCH_REPOSITORY_SQL = `
   INSERT INTO "RepositoryNotification" ("repositoryId", event, method, config)
-  SELECT r.id, e, 'webhook', '{"url": "http://127.0.0.1:9/"}'
+  SELECT r.id, e, 'quay_notification', '{"target": {"kind": "user", "name": "admin"}}'
   FROM "Repository" r JOIN "Namespace" n ON n.id = r."namespaceId", unnest($3::text[]) AS e
   WHERE n.name = $1 AND r.name = $2`;
 

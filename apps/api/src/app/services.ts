@@ -46,6 +46,7 @@ import { RegistryLookups } from "../content/registry-lookups.js";
 import { SquashService } from "../content/squash.js";
 import { ManifestDetailsService } from "../content/manifest-details.js";
 import { QuotaService } from "../quota/quota.js";
+import { createNotifications } from "../notifications/index.js";
 
 export const VERSION = "0.1.0";
 
@@ -146,6 +147,7 @@ export async function createServices(deps: {
     audit,
   );
   const sessions = new SessionService(db, accounts, credentials, uow);
+  const notify = createNotifications({ db, repos, uow, encryptor, config, log });
   // Infrastructure (db, pool, redis, store, jobs) stays out: doors reach data only through these services.
   return {
     config,
@@ -182,6 +184,7 @@ export async function createServices(deps: {
     quota,
     gc,
     squash,
+    ...notify,
   };
 }
 

@@ -75,6 +75,12 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
       config.REDIS_PREFIX,
       log,
       metrics,
+      {
+        deliveries: {
+          attempts: config.NOTIFICATION_DELIVERY_ATTEMPTS,
+          backoff: { type: "exponential", delay: Math.round(config.NOTIFICATION_RETRY_DELAY_SECONDS * 1000) },
+        },
+      },
     );
     stops.push(() => jobs.close());
     const store = new FsBlobStore(config.STORAGE_PATH);
@@ -96,7 +102,11 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
     ) {
       log.info({ username: config.INITIAL_SUPERUSER }, "created the initial superuser");
     }
-    if (opts.workers) await jobs.startWorkers(createHandlers(services), 2, { gc: config.GC_INTERVAL * 1000 });
+    if (opts.workers)
+      await jobs.startWorkers(createHandlers(services), 2, {
+        gc: config.GC_INTERVAL * 1000,
+        "expiry-scan": config.NOTIFICATION_TASK_RUN_MINIMUM_INTERVAL_MINUTES * 60_000,
+      });
 
     let server: http.Server | null = null;
     let url: string | null = null;

@@ -71,6 +71,46 @@ const schema = z.object({
   FEATURE_QUOTA_MANAGEMENT: bool.default(false),
   /** A Reject limit for every namespace without a quota of its own (0: none); superusers may change it. */
   DEFAULT_SYSTEM_REJECT_QUOTA_BYTES: bytes.default(0),
+  /** E-mail (Quay's keys): notifications, repository e-mail confirmation, team invitations. */
+  FEATURE_MAILING: bool.default(false),
+  MAIL_SERVER: z.string().default("localhost"),
+  MAIL_PORT: int.default(587),
+  /** STARTTLS on a plain connection (port 465 is implicit TLS). */
+  MAIL_USE_TLS: bool.default(true),
+  MAIL_USE_AUTH: bool.default(false),
+  MAIL_USERNAME: z.string().optional(),
+  MAIL_PASSWORD: z.string().optional(),
+  MAIL_DEFAULT_SENDER: z.string().default("harbormaster@localhost"),
+  /** Minutes between checks for tags about to expire (image-expiry notifications). */
+  NOTIFICATION_TASK_RUN_MINIMUM_INTERVAL_MINUTES: int.default(300),
+  /** Consecutive failed attempts after which a notification is disabled until it is reset. */
+  NOTIFICATION_FAILURE_LIMIT: int.pipe(z.number().min(1)).default(10),
+  /** Attempts per delivery, with exponential backoff starting at NOTIFICATION_RETRY_DELAY_SECONDS. */
+  NOTIFICATION_DELIVERY_ATTEMPTS: int.pipe(z.number().min(1).max(20)).default(5),
+  NOTIFICATION_RETRY_DELAY_SECONDS: z
+    .union([
+      z.number().min(0),
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?$/)
+        .transform(Number),
+    ])
+    .default(10),
+  /** Seconds a webhook (Slack, Teams, Flowdock, HipChat) request may take before it counts as failed. */
+  NOTIFICATION_HTTP_TIMEOUT_SECONDS: z
+    .union([
+      z.number().min(0),
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?$/)
+        .transform(Number),
+    ])
+    .default(10),
+  /** Networks notification requests may not reach, checked after DNS resolution (CIDR). */
+  NOTIFICATION_DENIED_NETWORKS: list.default(["169.254.0.0/16", "fe80::/10"]),
+  /** Where the legacy Flowdock and HipChat methods post (their public APIs by default). */
+  FLOWDOCK_API_URL: z.string().url().default("https://api.flowdock.com/v1/messages/team_inbox/"),
+  HIPCHAT_API_URL: z.string().url().default("https://api.hipchat.com/v2/room/"),
   TAG_EXPIRATION_OPTIONS: list.default(["0s", "1d", "1w", "2w", "4w"]),
   DEFAULT_TAG_EXPIRATION: z
     .string()

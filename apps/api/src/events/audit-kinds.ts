@@ -26,6 +26,18 @@ export interface RepoAuditKinds {
   add_repo_permission: Grant & { role: string };
   change_repo_permission: Grant & { role: string };
   delete_repo_permission: Grant;
+  add_repo_notification: Notification;
+  delete_repo_notification: Notification;
+  reset_repo_notification: Notification;
+  add_repo_authorized_email: { email: string };
+  confirm_repo_authorized_email: { email: string };
+}
+
+/** A repository notification in audit entries (Quay's metadata keys). */
+interface Notification {
+  notification_id: string;
+  event: string;
+  method: string;
 }
 
 export interface NamespaceAuditKinds {

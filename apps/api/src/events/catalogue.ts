@@ -2,21 +2,52 @@
 // Adding a subscriber is one line in EVENT_QUEUES; nothing else wires side effects of events.
 import type { QueueName } from "../jobs/queues.js";
 
+/** A build's part of every build event (the builds capability emits them; seed 001 §12.1.2–12.1.6). */
+export interface BuildEventPayload {
+  repository: string;
+  namespace: string;
+  buildId: string;
+  buildName?: string;
+  dockerTags: string[];
+  triggerKind?: string | null;
+  triggerId?: string | null;
+  /** The trigger's commit metadata, as Quay's trigger_metadata (commit, ref, default_branch, git_url, commit_info). */
+  triggerMetadata?: Record<string, unknown> | null;
+  isManual?: boolean;
+  manualUser?: string | null;
+}
+
 export interface EventPayloads {
   repo_push: { repository: string; namespace: string; tags: string[]; digest: string; pusher: string | null };
   tag_deleted: { repository: string; namespace: string; tags: string[]; performer: string | null };
-  repo_image_expiry: { repository: string; namespace: string; tags: string[] };
-  build_queued: { repository: string; buildId: string };
-  build_start: { repository: string; buildId: string };
-  build_success: { repository: string; buildId: string };
-  build_failure: { repository: string; buildId: string; error: string };
-  build_cancelled: { repository: string; buildId: string };
-  vulnerability_found: { repository: string; digest: string; severity: string };
+  /**
+   * Tags about to expire (`notification`: for that image-expiry notification, within `expiringInDays`), or
+   * that expired just now (garbage collection; for notifications without a number of days).
+   */
+  repo_image_expiry: {
+    repository: string;
+    namespace: string;
+    tags: string[];
+    notification?: string;
+    expiringInDays?: number;
+  };
+  build_queued: BuildEventPayload;
+  build_start: BuildEventPayload;
+  build_success: BuildEventPayload & { imageId?: string; manifestDigests?: string[] };
+  build_failure: BuildEventPayload & { errorMessage: string };
+  build_cancelled: BuildEventPayload;
+  /** `priority`: one of Quay's severities (Critical, High, Medium, Low, Negligible, Unknown). */
+  vulnerability_found: {
+    repository: string;
+    namespace: string;
+    tags: string[];
+    vulnerability: { id: string; description: string; link: string; priority: string; has_fix: boolean };
+  };
   quota_warning: { namespace: string; usedBytes: number; limitBytes: number };
   quota_error: { namespace: string; usedBytes: number; limitBytes: number };
-  repo_mirror_sync_started: { repository: string };
-  repo_mirror_sync_success: { repository: string };
-  repo_mirror_sync_failed: { repository: string; error: string };
+  repo_mirror_sync_started: { repository: string; namespace: string; message?: string };
+  repo_mirror_sync_success: { repository: string; namespace: string; message?: string };
+  repo_mirror_sync_failed: { repository: string; namespace: string; message?: string; error: string };
 }
 
 export type EventName = keyof EventPayloads;

@@ -75,6 +75,16 @@ export class Work {
     this.events.push({ name: event, payload: withEventId(payload), repositoryId });
   }
 
+  /**
+   * A job that is not an event (one delivery of a notification, say): an outbox row for `queue`, written
+   * and handed over with the rest of the unit.
+   */
+  enqueue(queue: QueueName, name: string, payload: object): void {
+    this.jobs.push({ queue, name, payload, repo: null });
+  }
+
+  private readonly jobs: { queue: QueueName; name: string; payload: object; repo: bigint | null }[] = [];
+
   /** The audit kinds and event names collected (the crash failpoint matches them). */
   get kinds(): string[] {
     return [...this.entries.map((e) => e.kind), ...this.events.map((e) => e.name)];
@@ -83,14 +93,17 @@ export class Work {
   /** Writes the collected entries and outbox rows (two statements at most); returns the outbox rows. */
   async flush(): Promise<OutboxRow[]> {
     if (this.entries.length) await this.tx.auditLog.createMany({ data: this.entries });
-    const jobs = this.events.flatMap((e) =>
-      EVENT_QUEUES[e.name].map((queue) => ({
-        queue,
-        name: e.name,
-        payload: e.payload,
-        repo: e.repositoryId,
-      })),
-    );
+    const jobs = [
+      ...this.events.flatMap((e) =>
+        EVENT_QUEUES[e.name].map((queue) => ({
+          queue,
+          name: e.name,
+          payload: e.payload,
+          repo: e.repositoryId,
+        })),
+      ),
+      ...this.jobs,
+    ];
     if (!jobs.length) return [];
     // Each row comes back with its own payload (its event id tells events of one name apart), as RETURNING
     // keeps no order and the filter may drop some.

@@ -5,6 +5,7 @@ import { SystemResolver } from "./resolvers/system.js";
 import { AccountResolver } from "./resolvers/account.js";
 import { ApplicationResolver } from "./resolvers/applications.js";
 import { LogResolver } from "./resolvers/logs.js";
+import { NotificationResolver } from "./resolvers/notifications.js";
 import { QuotaResolver, RepositorySizeResolver } from "./resolvers/quota.js";
 import { OrganizationListResolver, OrganizationResolver, TeamResolver } from "./resolvers/organizations.js";
 import { RepositoryResolver } from "./resolvers/repositories.js";
@@ -27,6 +28,7 @@ export const RESOLVERS = [
   SuperuserResolver,
   RepositoryTagsResolver,
   TagMutationResolver,
+  NotificationResolver,
 ] as const;
 
 export function buildGraphQLSchema(): Promise<GraphQLSchema> {

@@ -2,6 +2,7 @@
 // the web console with SPA fallback. Order matters only where said.
 import fs from "node:fs";
 import path from "node:path";
+import { escapeHtml } from "../notifications/mailer.js";
 import express, { type Express, type RequestHandler } from "express";
 import { createRegistryRouter } from "@hm/oci";
 import type { Services } from "../app/services.js";
@@ -79,6 +80,25 @@ export function createApp({ services: s, pool, store, redisPing, graphql, webDis
   );
 
   app.use("/c1/squash", squashRouter(s));
+  // The link of a repository e-mail confirmation (seed 001 §12.2.2): a small page, no sign-in needed.
+  app.get("/confirm/repository-email", async (req, res, next) => {
+    try {
+      const done = await s.notifications.confirmEmail(String(req.query.code ?? ""));
+      const page = (title: string, body: string) =>
+        `<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><p>${body}</p>`;
+      res.type("html");
+      if (!done)
+        return void res.status(404).send(page("Link not valid", "This confirmation link is not valid."));
+      res.send(
+        page(
+          "E-mail address confirmed",
+          `${escapeHtml(done.email)} will now receive the notifications of ${escapeHtml(done.repository)} it is set up for.`,
+        ),
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
   // Quay's REST API; everything under /api answers JSON, never the console.
   app.use("/api", createRestRouter(s, REST_ROUTES, `${scheme}://${s.config.SERVER_HOSTNAME}`, s.log));
   app.use(oauthRouter(s));

@@ -14,7 +14,7 @@ import { QUEUES, QUEUE_NAMES, type QueueName } from "./queues.js";
 
 export type JobHandler = (
   payload: Record<string, unknown>,
-  ctx: { recordId: bigint; name: string },
+  ctx: { recordId: bigint; name: string; /** No attempt follows this one. */ final: boolean },
 ) => Promise<unknown>;
 export type Handlers = Partial<Record<QueueName, Record<string, JobHandler>>>;
 
@@ -49,11 +49,18 @@ export class JobSystem implements Dispatcher {
     prefix: string,
     private readonly log: Logger,
     private readonly metrics: Metrics,
+    /** Job options that configuration sets (delivery attempts and backoff), over each queue's own. */
+    overrides: Partial<Record<QueueName, Bull.JobOptions>> = {},
   ) {
     this.queues = Object.fromEntries(
       QUEUE_NAMES.map((name) => [
         name,
-        new Bull(name, redisUrl, { prefix: `${prefix}:bull`, defaultJobOptions: QUEUES[name].options }),
+        new Bull(name, redisUrl, {
+          prefix: `${prefix}:bull`,
+          defaultJobOptions: { ...QUEUES[name].options, ...overrides[name] },
+          // A delivery whose worker was killed mid-request is taken up again by another within ~20 s.
+          ...(name === "deliveries" ? { settings: { lockDuration: 15_000, stalledInterval: 5_000 } } : {}),
+        }),
       ]),
     ) as Record<QueueName, Bull.Queue>;
     this.records = new JobRecords(pool);
@@ -160,7 +167,8 @@ export class JobSystem implements Dispatcher {
     }
     try {
       if (!handler) throw new Error(`no handler for ${queue}/${job.name}`);
-      const result = await handler(job.data?.payload ?? {}, { recordId, name: job.name });
+      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const result = await handler(job.data?.payload ?? {}, { recordId, name: job.name, final });
       await this.records.complete(recordId, result, unmarkedStart);
       this.metrics.jobs.inc({ queue, outcome: "completed" });
       return result;

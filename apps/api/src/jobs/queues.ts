@@ -19,7 +19,10 @@ export const QUEUES = {
       { name: "usage-compact", every: 60 * 1000 },
     ],
   },
-  /** Delivery of repository notifications (in-app, e-mail, webhook, Slack...). */
+  /**
+   * Events for notifications: each job fans one event out into deliveries (one per notification that wants
+   * it) and the bell; "expiry-scan" looks for tags about to expire (NOTIFICATION_TASK_RUN_MINIMUM_INTERVAL_MINUTES).
+   */
   notifications: {
     // One job per push: its record goes from queued to its outcome in one write (recovery treats queued
     // and running alike, so nothing is lost by not marking the run's start separately).
@@ -28,6 +31,20 @@ export const QUEUES = {
       attempts: 5,
       backoff: { type: "exponential", delay: 10_000 },
       removeOnComplete: 100,
+      removeOnFail: 500,
+    },
+    repeat: [{ name: "expiry-scan", every: 300 * 60 * 1000 }],
+  },
+  /**
+   * One delivery of one event to one notification (webhook, e-mail, Slack...); the job name is the method.
+   * Attempts and backoff come from NOTIFICATION_DELIVERY_ATTEMPTS and NOTIFICATION_RETRY_DELAY_SECONDS.
+   */
+  deliveries: {
+    markRunning: true,
+    options: {
+      attempts: 5,
+      backoff: { type: "exponential", delay: 10_000 },
+      removeOnComplete: 200,
       removeOnFail: 500,
     },
     repeat: [],

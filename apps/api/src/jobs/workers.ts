@@ -1,6 +1,7 @@
 // Job handlers by queue. Each is small and calls domain services; the job system records outcomes.
 import type { Services } from "../app/services.js";
 import { EVENT_QUEUES, type EventName } from "../events/catalogue.js";
+import { METHOD_NAMES } from "../notifications/methods.js";
 import type { Handlers } from "./job-system.js";
 
 export function createHandlers(s: Services): Handlers {
@@ -21,15 +22,21 @@ export function createHandlers(s: Services): Handlers {
       gc: async () => s.gc.run(),
       "gc-repository": async (payload) => s.gc.collectRepository(BigInt(String(payload.repositoryId))),
     },
-    // Delivery methods (in-app, e-mail, webhook, Slack) arrive with the notifications capability; until a
-    // repository has one configured, each event job completes and records that nothing was delivered.
-    notifications: Object.fromEntries(
-      (Object.keys(EVENT_QUEUES) as EventName[])
-        .filter((event) => EVENT_QUEUES[event].includes("notifications"))
-        .map((event) => [
-          event,
-          async () => ({ event, delivered: 0, reason: "no notification methods configured" }),
-        ]),
+    // One job per event: its deliveries (and the bell), then one job per delivery.
+    notifications: {
+      ...Object.fromEntries(
+        (Object.keys(EVENT_QUEUES) as EventName[])
+          .filter((event) => EVENT_QUEUES[event].includes("notifications"))
+          .map((event) => [event, (payload: Record<string, unknown>) => s.deliveries.fanOut(event, payload)]),
+      ),
+      "expiry-scan": async () => s.deliveries.expiryScan(),
+    },
+    deliveries: Object.fromEntries(
+      METHOD_NAMES.map((method) => [
+        method,
+        (payload: Record<string, unknown>, ctx: { final: boolean }) =>
+          s.deliveries.deliver(BigInt(String(payload.deliveryId)), { final: ctx.final }),
+      ]),
     ),
   };
 }

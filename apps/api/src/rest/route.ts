@@ -134,7 +134,7 @@ export const PATH_PARAMS: Record<string, string> = {
   name: "The name of the organization",
   prefix: "The prefix of the entities being looked up",
   error_type: "The error code",
-  uuid: "The ID of the token",
+  uuid: "The ID of the token or notification",
   quota_id: "The ID of the quota",
   limit_id: "The ID of the quota limit",
   namespace: "The organization or user namespace",

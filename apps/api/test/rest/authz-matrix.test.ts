@@ -534,6 +534,59 @@ const MATRIX: Record<string, Entry> = {
     prepare: async () => withQuota((await w.user("unquotaed")).name),
     req: (c) => ["DELETE", `/superuser/users/${victim(c)}/quota/${(c as Ctx & { qid: string }).qid}`],
   },
+  // ------------------------------------------------------------ notifications (seed 004)
+  listRepoNotifications: { level: "repoAdmin", req: (c) => ["GET", `/repository/${c.repo}/notification/`] },
+  createRepoNotification: {
+    level: "repoAdmin",
+    req: (c) => [
+      "POST",
+      `/repository/${c.repo}/notification/`,
+      { event: "repo_push", method: "quay_notification", config: { target: { kind: "org", name: c.org } } },
+    ],
+  },
+  getRepoNotification: {
+    level: "repoAdmin",
+    prepare: async (c) => ({ nid: await notification(c) }),
+    req: (c) => ["GET", `/repository/${c.repo}/notification/${nid(c)}`],
+  },
+  deleteRepoNotification: {
+    level: "repoAdmin",
+    once: true,
+    prepare: async (c) => ({ nid: await notification(c) }),
+    req: (c) => ["DELETE", `/repository/${c.repo}/notification/${nid(c)}`],
+  },
+  resetRepositoryNotificationFailures: {
+    level: "repoAdmin",
+    prepare: async (c) => ({ nid: await notification(c) }),
+    req: (c) => ["POST", `/repository/${c.repo}/notification/${nid(c)}`],
+  },
+  testRepoNotification: {
+    level: "repoAdmin",
+    prepare: async (c) => ({ nid: await notification(c) }),
+    req: (c) => ["POST", `/repository/${c.repo}/notification/${nid(c)}/test`],
+  },
+  // No address was asked for (404), and mailing is off here (400): callers who get through meet those.
+  checkRepoEmailAuthorized: {
+    level: "repoAdmin",
+    ownThings: true,
+    req: (c) => ["GET", `/repository/${c.repo}/authorizedemail/a@example.com`],
+  },
+  sendAuthorizeRepoEmail: {
+    level: "repoAdmin",
+    ownThings: true,
+    req: (c) => ["POST", `/repository/${c.repo}/authorizedemail/a@example.com`],
+  },
+  listUserNotifications: { level: "user", req: () => ["GET", "/user/notifications"] },
+  getUserNotification: {
+    level: "user",
+    ownThings: true,
+    req: () => ["GET", "/user/notifications/00000000-0000-0000-0000-000000000000"],
+  },
+  updateUserNotification: {
+    level: "user",
+    ownThings: true,
+    req: () => ["PUT", "/user/notifications/00000000-0000-0000-0000-000000000000", { dismissed: true }],
+  },
   // ------------------------------------------------------------ anyone
   conductRepoSearch: { level: "anyone", req: () => ["GET", "/find/repositories?query=app"] },
   getMatchingEntities: { level: "user", req: (c) => ["GET", `/entities/${c.users.reader.name.slice(0, 5)}`] },
@@ -549,6 +602,16 @@ async function freshOrg(c: Ctx): Promise<string> {
   const name = c.fresh("qorg");
   await w.sys.services.orgs.create(await orgAdmin(c), { name });
   return name;
+}
+const nid = (c: Ctx) => (c as Ctx & { nid: string }).nid;
+/** A notification on the shared repository, made by its organization's admin. */
+async function notification(c: Ctx): Promise<string> {
+  const n = await w.sys.services.notifications.create(await orgAdmin(c), c.repo, {
+    event: "repo_push",
+    method: "quay_notification",
+    config: { target: { kind: "org", name: c.org } },
+  });
+  return n.uuid;
 }
 /** Gives the namespace a quota (as a superuser would) and returns both. */
 async function withQuota(namespace: string) {

@@ -5,6 +5,7 @@ import { applicationRoutes } from "./applications.js";
 import { discoveryRoutes } from "./discovery.js";
 import { logRoutes } from "./logs.js";
 import { manifestRoutes } from "./manifests.js";
+import { notificationRoutes } from "./notifications.js";
 import { organizationRoutes } from "./organizations.js";
 import { permissionRoutes } from "./permissions.js";
 import { quotaRoutes } from "./quota.js";
@@ -29,6 +30,7 @@ export const REST_ROUTES: Route[] = [
   ...logRoutes,
   ...superuserRoutes,
   ...quotaRoutes,
+  ...notificationRoutes,
   ...searchRoutes,
   ...discoveryRoutes(() => REST_ROUTES),
 ];

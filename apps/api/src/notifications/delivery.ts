@@ -1,0 +1,239 @@
+// From event to receiver. An event job (notifications queue) fans the event out: one NotificationDelivery
+// row per notification that wants it, unique by (notification, event id), and one deliveries job each, in
+// one unit of work, so a fan-out run twice delivers nothing twice and a Redis loss loses nothing (the job
+// records are recovered). A delivery job sends once per attempt; a failure counts against the notification
+// (consecutive failures disable it at NOTIFICATION_FAILURE_LIMIT) and Bull retries with backoff. Receivers
+// may see a delivery again after a crash mid-request: X-Harbormaster-Delivery names it, so they can tell.
+import type { Config } from "../config/config.js";
+import type { Db } from "../infra/database.js";
+import type { Logger } from "../infra/logger.js";
+import type { Prisma } from "../generated/prisma/client.js";
+import type { EventName, EventPayloads } from "../events/catalogue.js";
+import type { UnitOfWork } from "../events/unit-of-work.js";
+import type { Bell } from "./bell.js";
+import {
+  describe,
+  EVENT_KINDS,
+  isRepoEvent,
+  splitRepo,
+  type Level,
+  type RepoEvent,
+  type Site,
+} from "./events.js";
+import { DeliveryError } from "./http-post.js";
+import { METHODS, type MethodDeps, type SendInput } from "./methods.js";
+import type { NotificationService } from "./service.js";
+
+const truncate = (s: string | null | undefined, n: number) => (s == null ? null : s.slice(0, n));
+
+export class DeliveryService {
+  constructor(
+    private readonly db: Db,
+    private readonly uow: UnitOfWork,
+    private readonly notifications: NotificationService,
+    private readonly bell: Bell,
+    private readonly deps: MethodDeps,
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {}
+
+  private get site(): Site {
+    return this.notifications.site;
+  }
+
+  /** The notifications queue's handler for an event: deliveries for a repository event, the bell for a namespace one. */
+  async fanOut(event: EventName, payload: Record<string, unknown>) {
+    const eventId = String(payload.eventId ?? "");
+    if (event === "quota_warning" || event === "quota_error")
+      return this.namespaceEvent(event, payload as unknown as EventPayloads["quota_error"], eventId);
+    if (!isRepoEvent(event)) return { event, delivered: 0 };
+    const [namespace, name] = splitRepo(String(payload.repository ?? ""));
+    const repo = await this.db.repository.findFirst({ where: { name, namespace: { name: namespace } } });
+    if (!repo) return { event, delivered: 0, reason: "repository gone" };
+    const kind = EVENT_KINDS[event];
+    const target = (payload as { notification?: string }).notification;
+    const candidates = await this.db.repositoryNotification.findMany({
+      where: { repositoryId: repo.id, event, disabledAt: null, ...(target ? { uuid: target } : {}) },
+    });
+    const wanted = candidates.filter(
+      (n) => !kind.wants || kind.wants(n.eventConfig as Record<string, unknown>, payload as never),
+    );
+    if (!wanted.length) return { event, delivered: 0 };
+    const { data } = describe(event, payload as never, this.site);
+    const created = await this.uow.run(async (w) => {
+      const rows = await w.tx.$queryRaw<{ id: bigint; method: string }[]>`
+        INSERT INTO "NotificationDelivery" ("notificationId", "eventId", event, payload, "updatedAt")
+        SELECT n.id, ${eventId}, ${event}, ${JSON.stringify(data)}::jsonb, now()
+        FROM "RepositoryNotification" n WHERE n.id = ANY(${wanted.map((n) => n.id)}::bigint[])
+        ON CONFLICT ("notificationId", "eventId") DO NOTHING
+        RETURNING id, (SELECT method FROM "RepositoryNotification" WHERE id = "notificationId") AS method`;
+      for (const r of rows) w.enqueue("deliveries", r.method, { deliveryId: r.id.toString() });
+      return rows.length;
+    });
+    return { event, delivered: created };
+  }
+
+  /** Quota crossings ring the namespace admins' bells ("testorg quota has been exceeded"). */
+  private async namespaceEvent(
+    event: "quota_warning" | "quota_error",
+    p: EventPayloads["quota_error"],
+    eventId: string,
+  ) {
+    const ns = await this.db.namespace.findUnique({ where: { name: p.namespace } });
+    if (!ns) return { event, delivered: 0 };
+    const summary =
+      event === "quota_error"
+        ? `${p.namespace} quota has been exceeded`
+        : `${p.namespace} quota has reached a warning threshold`;
+    const n = await this.bell.ring(await this.bell.admins(ns.id), {
+      kind: event,
+      eventId,
+      metadata: {
+        summary,
+        level: event === "quota_error" ? "error" : "warning",
+        namespace: p.namespace,
+        used_bytes: p.usedBytes,
+        limit_bytes: p.limitBytes,
+        link: `/${ns.kind === "organization" ? "organization" : "user"}/${p.namespace}/settings`,
+      },
+    });
+    return { event, delivered: n };
+  }
+
+  /** The deliveries queue's handler: one attempt at one delivery. */
+  async deliver(deliveryId: bigint, attempt: { final: boolean }) {
+    const d = await this.db.notificationDelivery.findUnique({
+      where: { id: deliveryId },
+      include: { notification: { include: { repository: { include: { namespace: true } } } } },
+    });
+    if (!d) return { status: "gone" };
+    if (d.status === "delivered" || d.status === "failed" || d.status === "skipped")
+      return { status: d.status };
+    const n = d.notification;
+    if (n.disabledAt) {
+      await this.db.notificationDelivery.update({
+        where: { id: d.id },
+        data: { status: "skipped", lastError: "The notification is disabled" },
+      });
+      return { status: "skipped" };
+    }
+    const method = METHODS[n.method];
+    if (!method) throw new Error(`unknown method ${n.method}`);
+    // Marked before sending: a crash mid-request leaves the attempt on record.
+    await this.db.notificationDelivery.update({
+      where: { id: d.id },
+      data: { status: "sending", attempts: { increment: 1 } },
+    });
+    const event = d.event as RepoEvent;
+    const data = d.payload as Record<string, unknown>;
+    const summary = isRepoEvent(event) ? EVENT_KINDS[event].summary(data) : event;
+    const level: Level = isRepoEvent(event) ? EVENT_KINDS[event].level(data) : "info";
+    const input: SendInput = {
+      deliveryId: d.id,
+      eventId: d.eventId,
+      event: d.event,
+      data,
+      summary,
+      level,
+      config: n.config as Record<string, unknown>,
+      secrets: this.notifications.secrets(n),
+      notification: {
+        uuid: n.uuid,
+        title: n.title,
+        repositoryId: n.repositoryId,
+        namespaceId: n.repository.namespaceId,
+        namespace: n.repository.namespace.name,
+        name: n.repository.name,
+      },
+    };
+    try {
+      const out = await method.send(input, this.deps);
+      await this.db.$transaction([
+        this.db.notificationDelivery.update({
+          where: { id: d.id },
+          data: {
+            status: "delivered",
+            deliveredAt: new Date(),
+            lastStatusCode: out.statusCode,
+            responseExcerpt: truncate(out.excerpt, 1024),
+            lastError: null,
+          },
+        }),
+        this.db.repositoryNotification.updateMany({
+          where: { id: n.id, numberOfFailures: { gt: 0 } },
+          data: { numberOfFailures: 0 },
+        }),
+      ]);
+      return { status: "delivered", statusCode: out.statusCode };
+    } catch (e) {
+      const err = e instanceof DeliveryError ? e : new DeliveryError(String((e as Error).message ?? e));
+      const [counted] = await this.db.$queryRaw<{ failures: number; disabled: boolean }[]>`
+        UPDATE "RepositoryNotification" SET "numberOfFailures" = "numberOfFailures" + 1,
+          "disabledAt" = CASE WHEN "numberOfFailures" + 1 >= ${this.config.NOTIFICATION_FAILURE_LIMIT}
+                         THEN coalesce("disabledAt", now()) ELSE "disabledAt" END
+        WHERE id = ${n.id} RETURNING "numberOfFailures" AS failures, "disabledAt" IS NOT NULL AS disabled`;
+      const disabled = counted?.disabled ?? false;
+      const final = attempt.final || disabled;
+      await this.db.notificationDelivery.update({
+        where: { id: d.id },
+        data: {
+          status: final ? "failed" : "pending",
+          lastError: truncate(err.message, 500),
+          lastStatusCode: err.statusCode,
+          responseExcerpt: truncate(err.excerpt, 1024),
+        },
+      });
+      if (disabled) {
+        this.log.warn(
+          { notification: n.uuid, failures: counted?.failures },
+          "notification disabled after consecutive failures",
+        );
+        return { status: "failed", disabled: true, error: err.message };
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Tags about to expire, for each image-expiry notification with a number of days: each tag reported once
+   * per notification (the report rows and the event commit together).
+   */
+  async expiryScan() {
+    const due = await this.db.repositoryNotification.findMany({
+      where: { event: "repo_image_expiry", disabledAt: null },
+      include: { repository: { include: { namespace: true } } },
+    });
+    let reported = 0;
+    for (const n of due) {
+      const days = Number((n.eventConfig as { days?: unknown }).days);
+      if (!(days > 0)) continue;
+      await this.uow.run(async (w) => {
+        const tags = await w.tx.$queryRaw<{ name: string }[]>`
+          WITH fresh AS (
+            INSERT INTO "NotificationTagReport" ("notificationId", "tagId")
+            SELECT ${n.id}, t.id FROM "Tag" t
+            WHERE t."repositoryId" = ${n.repositoryId} AND t.expires AND NOT t.hidden
+              AND t."lifetimeEnd" > now() AND t."lifetimeEnd" <= now() + make_interval(days => ${days}::int)
+            ON CONFLICT DO NOTHING RETURNING "tagId")
+          SELECT DISTINCT t.name FROM "Tag" t JOIN fresh f ON f."tagId" = t.id ORDER BY t.name`;
+        if (!tags.length) return;
+        reported += tags.length;
+        const repository = `${n.repository.namespace.name}/${n.repository.name}`;
+        w.emit(
+          "repo_image_expiry",
+          {
+            repository,
+            namespace: n.repository.namespace.name,
+            tags: tags.map((t) => t.name),
+            notification: n.uuid,
+            expiringInDays: days,
+          },
+          n.repositoryId,
+        );
+      });
+    }
+    return { notifications: due.length, tagsReported: reported };
+  }
+}
+
+export type DeliveryRow = Prisma.NotificationDeliveryGetPayload<object>;
