@@ -71,6 +71,8 @@ export async function createServices(deps: {
     uow,
     config.SUPER_USERS,
     parseDuration(config.DEFAULT_TAG_EXPIRATION) ?? 14 * 86400,
+    undefined,
+    config.FEATURE_MAILING,
   );
   const encryptor = await Encryptor.load(db, config.DATABASE_SECRET_KEY);
   const namespaces = new NamespaceService(db, authz, config.TAG_EXPIRATION_OPTIONS);

@@ -48,6 +48,7 @@ export interface NamespaceAuditKinds {
   user_change_password: { username: string };
   account_change_password: Record<string, never>;
   account_change_email: { email: string };
+  account_confirm_email: { email: string };
   /** The window as chosen, e.g. "2w" (one of TAG_EXPIRATION_OPTIONS). */
   change_namespace_tag_expiration: { namespace: string; tag_expiration: string };
   org_create: { namespace: string };

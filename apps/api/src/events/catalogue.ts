@@ -48,6 +48,10 @@ export interface EventPayloads {
   repo_mirror_sync_started: { repository: string; namespace: string; message?: string };
   repo_mirror_sync_success: { repository: string; namespace: string; message?: string };
   repo_mirror_sync_failed: { repository: string; namespace: string; message?: string; error: string };
+  /** A team invitation to send by e-mail (mail queue). */
+  team_invite_created: { inviteId: string };
+  /** An account's new address, to confirm by the link e-mailed to it (mail queue). */
+  user_email_unconfirmed: { userId: string };
 }
 
 export type EventName = keyof EventPayloads;
@@ -72,4 +76,6 @@ export const EVENT_QUEUES: Record<EventName, QueueName[]> = {
   repo_mirror_sync_started: ["notifications"],
   repo_mirror_sync_success: ["notifications"],
   repo_mirror_sync_failed: ["notifications"],
+  team_invite_created: ["mail"],
+  user_email_unconfirmed: ["mail"],
 };

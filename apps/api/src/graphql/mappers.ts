@@ -38,13 +38,14 @@ export const toUserAccount = (u: UserRow, superuser = u.superuser): UserAccount 
 });
 
 export const toViewer = (
-  u: UserRow & { namespace: { timeMachineSeconds: number } },
+  u: UserRow & { emailVerified: boolean; namespace: { timeMachineSeconds: number } },
   superuser: boolean,
 ): Viewer => ({
   id: u.id,
   namespaceId: u.namespaceId,
   username: u.username,
   email: u.email,
+  emailVerified: u.emailVerified,
   avatar: avatar(u.username, u.email, "user"),
   superuser,
   createdAt: u.createdAt,

@@ -29,6 +29,10 @@ export interface AppDeps {
   webDist: string | null;
 }
 
+/** The small page a confirmation link opens. */
+const page = (title: string, body: string) =>
+  `<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><p>${body}</p>`;
+
 export function createApp({ services: s, pool, store, redisPing, graphql, webDist }: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -81,11 +85,25 @@ export function createApp({ services: s, pool, store, redisPing, graphql, webDis
 
   app.use("/c1/squash", squashRouter(s));
   // The link of a repository e-mail confirmation (seed 001 §12.2.2): a small page, no sign-in needed.
+  app.get("/confirm/email", async (req, res, next) => {
+    try {
+      const done = await s.accountMail.confirm(String(req.query.code ?? ""));
+      res.type("html");
+      if (!done)
+        return void res.status(404).send(page("Link not valid", "This confirmation link is not valid."));
+      res.send(
+        page(
+          "E-mail address confirmed",
+          `${escapeHtml(done.email)} is confirmed as the address of ${escapeHtml(done.username)}.`,
+        ),
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
   app.get("/confirm/repository-email", async (req, res, next) => {
     try {
       const done = await s.notifications.confirmEmail(String(req.query.code ?? ""));
-      const page = (title: string, body: string) =>
-        `<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><p>${body}</p>`;
       res.type("html");
       if (!done)
         return void res.status(404).send(page("Link not valid", "This confirmation link is not valid."));

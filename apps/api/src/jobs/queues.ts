@@ -49,6 +49,17 @@ export const QUEUES = {
     },
     repeat: [],
   },
+  /** E-mail that is not a notification: team invitations, confirmation of an account's address. */
+  mail: {
+    markRunning: false,
+    options: {
+      attempts: 5,
+      backoff: { type: "exponential", delay: 30_000 },
+      removeOnComplete: 100,
+      removeOnFail: 500,
+    },
+    repeat: [],
+  },
   /** Online garbage collection, one repository at a time. */
   gc: {
     markRunning: true,

@@ -31,6 +31,10 @@ export function createHandlers(s: Services): Handlers {
       ),
       "expiry-scan": async () => s.deliveries.expiryScan(),
     },
+    mail: {
+      team_invite_created: (payload) => s.accountMail.teamInvite(BigInt(String(payload.inviteId))),
+      user_email_unconfirmed: (payload) => s.accountMail.confirmAddress(BigInt(String(payload.userId))),
+    },
     deliveries: Object.fromEntries(
       METHOD_NAMES.map((method) => [
         method,

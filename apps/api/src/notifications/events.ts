@@ -16,7 +16,10 @@ export interface Site {
 /** Quay's severities, most severe first: a vulnerability filter's level is an index into this list. */
 export const SEVERITIES = ["Critical", "High", "Medium", "Low", "Negligible", "Unknown"] as const;
 
-export type RepoEvent = Exclude<EventName, "tag_deleted" | "quota_warning" | "quota_error">;
+export type RepoEvent = Exclude<
+  EventName,
+  "tag_deleted" | "quota_warning" | "quota_error" | "team_invite_created" | "user_email_unconfirmed"
+>;
 type Data = Record<string, unknown>;
 
 interface EventKind<E extends RepoEvent> {

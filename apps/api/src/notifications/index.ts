@@ -6,6 +6,7 @@ import type { Logger } from "../infra/logger.js";
 import type { Encryptor } from "../access/secrets.js";
 import type { RepositoryService } from "../content/repositories.js";
 import type { UnitOfWork } from "../events/unit-of-work.js";
+import { AccountMail } from "./account-mail.js";
 import { Bell } from "./bell.js";
 import { DeliveryService } from "./delivery.js";
 import { checkTargetUrl, deniedNetworks, post } from "./http-post.js";
@@ -49,5 +50,6 @@ export function createNotifications(d: {
   };
   const notifications = new NotificationService(db, d.repos, d.uow, d.encryptor, mailer, config, deps);
   const deliveries = new DeliveryService(db, d.uow, notifications, bell, deps, config, d.log);
-  return { notifications, deliveries, bell, mailer };
+  const accountMail = new AccountMail(db, d.uow, mailer, config);
+  return { notifications, deliveries, bell, mailer, accountMail };
 }

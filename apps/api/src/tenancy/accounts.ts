@@ -8,7 +8,7 @@ import { badInput, conflict } from "../common/errors.js";
 import { checkEmail } from "./namespaces.js";
 import { NAMESPACE_RE } from "./names.js";
 import type { Principal } from "../access/principal.js";
-import { sha256hex } from "../access/secrets.js";
+import { randomToken, sha256hex } from "../access/secrets.js";
 
 export interface NewUser {
   username: string;
@@ -25,7 +25,16 @@ export class AccountService {
     /** Time-machine window of new namespaces (DEFAULT_TAG_EXPIRATION), in seconds. */
     readonly defaultTimeMachineSeconds = 14 * 86400,
     readonly verifiedPasswords = new VerifiedPasswords(),
+    /** FEATURE_MAILING: a new or changed address waits for the link e-mailed to it. */
+    readonly confirmEmails = false,
   ) {}
+
+  /** The fields of a new or changed address, and the event that mails its confirmation link. */
+  unconfirmed(w: Work, userId: bigint): { emailVerified: boolean; emailCode: string | null } {
+    if (!this.confirmEmails) return { emailVerified: true, emailCode: null };
+    w.emit("user_email_unconfirmed", { userId: String(userId) }, null);
+    return { emailVerified: false, emailCode: randomToken(24) };
+  }
 
   validateNamespaceName(name: string): void {
     if (!NAMESPACE_RE.test(name)) {
@@ -65,6 +74,9 @@ export class AccountService {
         },
       });
       record?.(w, user);
+      // Only accounts that sign in with a password confirm their address (not the initial superuser's placeholder).
+      if (this.confirmEmails && passwordHash !== null && !u.superuser)
+        return w.tx.user.update({ where: { id: user.id }, data: this.unconfirmed(w, user.id) });
       return user;
     });
   }

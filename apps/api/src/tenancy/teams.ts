@@ -228,7 +228,7 @@ export class TeamService {
         where: { teamId: team.id, ...(user ? { userId: user.id } : { email: m }) },
       });
       if (!existing) {
-        await tx.teamInvite.create({
+        const invite = await tx.teamInvite.create({
           data: {
             teamId: team.id,
             userId: user?.id ?? null,
@@ -237,6 +237,7 @@ export class TeamService {
             token: randomToken(24),
           },
         });
+        w.emit("team_invite_created", { inviteId: String(invite.id) }, null);
       }
       w.audit("org_invite_team_member", by, { team: name, member: user?.username ?? m });
       return { kind: "user" as const, name: user?.username ?? m, email: user?.email ?? m, invited: true };

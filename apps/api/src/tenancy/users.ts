@@ -75,7 +75,7 @@ export class UserService {
     await this.uow.run(async (w) => {
       await w.tx.user.update({
         where: { id: u.userId },
-        data: { email: e, namespace: { update: { email: e } } },
+        data: { email: e, namespace: { update: { email: e } }, ...this.accounts.unconfirmed(w, u.userId) },
       });
       w.audit("account_change_email", { principal: p, namespaceId: u.namespaceId, ip }, { email: e });
     });

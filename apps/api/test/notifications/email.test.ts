@@ -115,3 +115,40 @@ test("the safe POST refuses denied networks after DNS resolution, and URLs that 
     await receiver.stop();
   }
 });
+
+/** The link of the last mail to `to` that matches `path`, with quoted-printable soft breaks undone. */
+const linkIn = (to: string, path: string) => {
+  const mail = smtp.mails.filter((m) => m.to.includes(to)).pop();
+  const raw = mail?.raw.replace(/=\r?\n/g, "").replace(/=3D/g, "=") ?? "";
+  return new RegExp(`(http://\\S+${path}\\?code=[\\w-]+)`).exec(raw)?.[1];
+};
+
+test("a new account's address waits for the link mailed to it", async () => {
+  const u = await world.user("confirmme");
+  const email = `${u.name}@example.com`;
+  assert.equal((await u.rest.get("/user/")).verified, false);
+  const link = await until(() => linkIn(email, "/confirm/email"), "the confirmation e-mail");
+  const r = await fetch(link.replace(`http://${world.sys.host}`, world.sys.url));
+  assert.equal(r.status, 200);
+  assert.match(await r.text(), new RegExp(`confirmed as the address of ${u.name}`));
+  assert.equal((await u.rest.get("/user/")).verified, true);
+  assert.equal(
+    (await fetch(link.replace(`http://${world.sys.host}`, world.sys.url))).status,
+    404,
+    "used once",
+  );
+});
+
+test("a team invitation by e-mail is mailed to the address", async () => {
+  const admin = await world.as("admin", "admin-password");
+  const org = `mailorg${Math.random().toString(16).slice(2, 8)}`;
+  await admin.post("/organization/", { name: org, email: `${org}@example.com` });
+  await admin.put(`/organization/${org}/team/devs`, { role: "member" });
+  await admin.put(`/organization/${org}/team/devs/invite/newcomer@example.org`);
+  const mail = await until(
+    () => smtp.mails.find((m) => m.to.includes("newcomer@example.org")),
+    "the invitation",
+  );
+  assert.match(mail.raw, new RegExp(`Subject: Invitation to join team devs of ${org}`));
+  assert.match(mail.raw, /admin invited you/);
+});

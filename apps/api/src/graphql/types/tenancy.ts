@@ -25,6 +25,10 @@ export class Viewer {
   namespaceId!: bigint;
   @Field(() => String) username!: string;
   @Field(() => String) email!: string;
+  @Field(() => Boolean, {
+    description: "Confirmed by the link e-mailed to it (always, without FEATURE_MAILING)",
+  })
+  emailVerified!: boolean;
   @Field(() => Avatar) avatar!: Avatar;
   @Field(() => Boolean) superuser!: boolean;
   @Field(() => Date) createdAt!: Date;

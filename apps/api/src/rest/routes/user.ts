@@ -102,7 +102,7 @@ export const userRoutes: Route[] = [
         avatar: avatar(user.username, user.email, "user"),
         can_create_repo: true,
         is_me: true as const,
-        verified: true,
+        verified: user.emailVerified,
         email: user.email,
         logins: [],
         invoice_email: false,
