@@ -136,5 +136,18 @@ describe("Redis restart", { concurrency: false }, () => {
     assert.equal(done, total);
     assert.ok(total >= before.length + 6);
     console.log(`redis-restart: ${done}/${total} notification jobs completed after the restart`);
+    // Every push of the outage reached the notification: one delivery each, delivered (the admin's bell).
+    const delivered = await db.notificationDelivery.findMany({ where: { event: "repo_push" } });
+    for (const tag of ["during-0", "during-4", "after"])
+      assert.equal(
+        delivered.filter(
+          (d) =>
+            (d.payload as { updated_tags: string[] }).updated_tags.includes(tag) && d.status === "delivered",
+        ).length,
+        1,
+        `the push of ${tag} delivered once`,
+      );
+    const admin = await db.user.findUniqueOrThrow({ where: { username: "admin" } });
+    assert.ok((await db.userNotification.count({ where: { userId: admin.id, kind: "repo_push" } })) >= 7);
   });
 });
