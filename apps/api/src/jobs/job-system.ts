@@ -104,7 +104,9 @@ export class JobSystem implements Dispatcher {
     for (const queue of QUEUE_NAMES) {
       const byName = handlers[queue];
       if (!byName) continue;
-      this.queues[queue].process("*", concurrency, async (job) => this.run(queue, job, byName));
+      const n =
+        "concurrency" in QUEUES[queue] ? (QUEUES[queue] as { concurrency: number }).concurrency : concurrency;
+      this.queues[queue].process("*", n, async (job) => this.run(queue, job, byName));
     }
     // Repeatable jobs live in Redis: registered now and again after Redis comes back empty.
     this.periodic = async () => {

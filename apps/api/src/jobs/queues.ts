@@ -40,7 +40,10 @@ export const QUEUES = {
    * Attempts and backoff come from NOTIFICATION_DELIVERY_ATTEMPTS and NOTIFICATION_RETRY_DELAY_SECONDS.
    */
   deliveries: {
-    markRunning: true,
+    // A delivery mostly waits on its receiver: many run at once in each worker process.
+    concurrency: 16,
+    // Its attempt is marked on the delivery row itself (status "sending"), so the record is written once.
+    markRunning: false,
     options: {
       attempts: 5,
       backoff: { type: "exponential", delay: 10_000 },
@@ -77,6 +80,8 @@ export const QUEUES = {
   {
     /** Whether a run is marked running when it starts (long jobs), or only recorded when it ends. */
     markRunning: boolean;
+    /** Jobs run at once per worker process (default: startWorkers' argument). */
+    concurrency?: number;
     options: Bull.JobOptions;
     repeat: readonly { name: string; every: number }[];
   }

@@ -11,18 +11,27 @@ import type { Prisma } from "../generated/prisma/client.js";
 import type { EventName, EventPayloads } from "../events/catalogue.js";
 import type { UnitOfWork } from "../events/unit-of-work.js";
 import type { Bell } from "./bell.js";
-import {
-  describe,
-  EVENT_KINDS,
-  isRepoEvent,
-  splitRepo,
-  type Level,
-  type RepoEvent,
-  type Site,
-} from "./events.js";
+import { describe, EVENT_KINDS, isRepoEvent, splitRepo, type RepoEvent, type Site } from "./events.js";
 import { DeliveryError } from "./http-post.js";
 import { METHODS, type MethodDeps, type SendInput } from "./methods.js";
 import type { NotificationService } from "./service.js";
+
+interface Claimed {
+  id: bigint;
+  eventId: string;
+  event: string;
+  payload: Record<string, unknown>;
+  notificationId: bigint;
+  uuid: string;
+  title: string;
+  method: string;
+  config: Record<string, unknown>;
+  sealed: string | null;
+  repositoryId: bigint;
+  namespaceId: bigint;
+  namespace: string;
+  name: string;
+}
 
 const truncate = (s: string | null | undefined, n: number) => (s == null ? null : s.slice(0, n));
 
@@ -48,12 +57,16 @@ export class DeliveryService {
       return this.namespaceEvent(event, payload as unknown as EventPayloads["quota_error"], eventId);
     if (!isRepoEvent(event)) return { event, delivered: 0 };
     const [namespace, name] = splitRepo(String(payload.repository ?? ""));
-    const repo = await this.db.repository.findFirst({ where: { name, namespace: { name: namespace } } });
-    if (!repo) return { event, delivered: 0, reason: "repository gone" };
     const kind = EVENT_KINDS[event];
     const target = (payload as { notification?: string }).notification;
+    // One read: the repository's enabled notifications for the event (none when the repository is gone).
     const candidates = await this.db.repositoryNotification.findMany({
-      where: { repositoryId: repo.id, event, disabledAt: null, ...(target ? { uuid: target } : {}) },
+      where: {
+        repository: { name, namespace: { name: namespace } },
+        event,
+        disabledAt: null,
+        ...(target ? { uuid: target } : {}),
+      },
     });
     const wanted = candidates.filter(
       (n) => !kind.wants || kind.wants(n.eventConfig as Record<string, unknown>, payload as never),
@@ -102,68 +115,50 @@ export class DeliveryService {
 
   /** The deliveries queue's handler: one attempt at one delivery. */
   async deliver(deliveryId: bigint, attempt: { final: boolean }) {
-    const d = await this.db.notificationDelivery.findUnique({
-      where: { id: deliveryId },
-      include: { notification: { include: { repository: { include: { namespace: true } } } } },
-    });
-    if (!d) return { status: "gone" };
-    if (d.status === "delivered" || d.status === "failed" || d.status === "skipped")
-      return { status: d.status };
-    const n = d.notification;
-    if (n.disabledAt) {
-      await this.db.notificationDelivery.update({
-        where: { id: d.id },
-        data: { status: "skipped", lastError: "The notification is disabled" },
-      });
-      return { status: "skipped" };
-    }
-    const method = METHODS[n.method];
-    if (!method) throw new Error(`unknown method ${n.method}`);
-    // Marked before sending: a crash mid-request leaves the attempt on record.
-    await this.db.notificationDelivery.update({
-      where: { id: d.id },
-      data: { status: "sending", attempts: { increment: 1 } },
-    });
+    // One statement claims the attempt (marked before sending: a crash mid-request leaves it on record) and
+    // reads what sending needs.
+    const [d] = await this.db.$queryRaw<Claimed[]>`
+      UPDATE "NotificationDelivery" d SET status = 'sending', attempts = d.attempts + 1, "updatedAt" = now()
+      FROM "RepositoryNotification" n
+        JOIN "Repository" r ON r.id = n."repositoryId" JOIN "Namespace" ns ON ns.id = r."namespaceId"
+      WHERE d.id = ${deliveryId} AND n.id = d."notificationId" AND d.status IN ('pending', 'sending')
+        AND n."disabledAt" IS NULL
+      RETURNING d.id, d."eventId", d.event, d.payload, n.id AS "notificationId", n.uuid, n.title, n.method,
+        n.config, n.sealed, n."repositoryId", r."namespaceId", ns.name AS namespace, r.name AS name`;
+    if (!d) return this.unclaimed(deliveryId);
+    const method = METHODS[d.method];
+    if (!method) throw new Error(`unknown method ${d.method}`);
     const event = d.event as RepoEvent;
-    const data = d.payload as Record<string, unknown>;
-    const summary = isRepoEvent(event) ? EVENT_KINDS[event].summary(data) : event;
-    const level: Level = isRepoEvent(event) ? EVENT_KINDS[event].level(data) : "info";
+    const data = d.payload;
     const input: SendInput = {
       deliveryId: d.id,
       eventId: d.eventId,
       event: d.event,
       data,
-      summary,
-      level,
-      config: n.config as Record<string, unknown>,
-      secrets: this.notifications.secrets(n),
+      summary: isRepoEvent(event) ? EVENT_KINDS[event].summary(data) : event,
+      level: isRepoEvent(event) ? EVENT_KINDS[event].level(data) : "info",
+      config: d.config,
+      secrets: this.notifications.secrets(d),
       notification: {
-        uuid: n.uuid,
-        title: n.title,
-        repositoryId: n.repositoryId,
-        namespaceId: n.repository.namespaceId,
-        namespace: n.repository.namespace.name,
-        name: n.repository.name,
+        uuid: d.uuid,
+        title: d.title,
+        repositoryId: d.repositoryId,
+        namespaceId: d.namespaceId,
+        namespace: d.namespace,
+        name: d.name,
       },
     };
     try {
       const out = await method.send(input, this.deps);
-      await this.db.$transaction([
-        this.db.notificationDelivery.update({
-          where: { id: d.id },
-          data: {
-            status: "delivered",
-            deliveredAt: new Date(),
-            lastStatusCode: out.statusCode,
-            responseExcerpt: truncate(out.excerpt, 1024),
-            lastError: null,
-          },
-        }),
-        this.db.repositoryNotification.updateMany({
-          where: { id: n.id, numberOfFailures: { gt: 0 } },
-          data: { numberOfFailures: 0 },
-        }),
-      ]);
+      // Delivered, and the notification's run of failures ends: one statement.
+      await this.db.$executeRaw`
+        WITH done AS (
+          UPDATE "NotificationDelivery" SET status = 'delivered', "deliveredAt" = now(), "updatedAt" = now(),
+            "lastStatusCode" = ${out.statusCode}, "responseExcerpt" = ${truncate(out.excerpt, 1024)},
+            "lastError" = NULL
+          WHERE id = ${d.id} RETURNING "notificationId")
+        UPDATE "RepositoryNotification" SET "numberOfFailures" = 0
+        WHERE id = (SELECT "notificationId" FROM done) AND "numberOfFailures" > 0`;
       return { status: "delivered", statusCode: out.statusCode };
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError(String((e as Error).message ?? e));
@@ -171,7 +166,7 @@ export class DeliveryService {
         UPDATE "RepositoryNotification" SET "numberOfFailures" = "numberOfFailures" + 1,
           "disabledAt" = CASE WHEN "numberOfFailures" + 1 >= ${this.config.NOTIFICATION_FAILURE_LIMIT}
                          THEN coalesce("disabledAt", now()) ELSE "disabledAt" END
-        WHERE id = ${n.id} RETURNING "numberOfFailures" AS failures, "disabledAt" IS NOT NULL AS disabled`;
+        WHERE id = ${d.notificationId} RETURNING "numberOfFailures" AS failures, "disabledAt" IS NOT NULL AS disabled`;
       const disabled = counted?.disabled ?? false;
       const final = attempt.final || disabled;
       await this.db.notificationDelivery.update({
@@ -185,13 +180,28 @@ export class DeliveryService {
       });
       if (disabled) {
         this.log.warn(
-          { notification: n.uuid, failures: counted?.failures },
+          { notification: d.uuid, failures: counted?.failures },
           "notification disabled after consecutive failures",
         );
         return { status: "failed", disabled: true, error: err.message };
       }
       throw err;
     }
+  }
+
+  /** Why a delivery could not be claimed: gone, finished already, or its notification disabled (skipped). */
+  private async unclaimed(deliveryId: bigint) {
+    const d = await this.db.notificationDelivery.findUnique({
+      where: { id: deliveryId },
+      select: { status: true },
+    });
+    if (!d) return { status: "gone" };
+    if (d.status !== "pending" && d.status !== "sending") return { status: d.status };
+    await this.db.notificationDelivery.update({
+      where: { id: deliveryId },
+      data: { status: "skipped", lastError: "The notification is disabled" },
+    });
+    return { status: "skipped" };
   }
 
   /**

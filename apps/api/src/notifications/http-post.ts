@@ -8,6 +8,10 @@ import https from "node:https";
 import net from "node:net";
 
 const EXCERPT_BYTES = 1024;
+// Connections are kept for the next delivery to the same receiver; each new one is made to an address the
+// lookup below has checked.
+const HTTP_AGENT = new http.Agent({ keepAlive: true, maxSockets: 32, timeout: 30_000 });
+const HTTPS_AGENT = new https.Agent({ keepAlive: true, maxSockets: 32, timeout: 30_000 });
 
 export class DeliveryError extends Error {
   constructor(
@@ -108,7 +112,7 @@ export async function post(
           ...headers,
         },
         lookup: guardedLookup(opts.denied),
-        agent: false,
+        agent: url.protocol === "https:" ? HTTPS_AGENT : HTTP_AGENT,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -116,14 +120,17 @@ export async function post(
         const done = () => {
           const excerpt = Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString("utf8");
           const status = res.statusCode ?? 0;
-          res.destroy();
           if (status >= 200 && status < 300) finish(null, { statusCode: status, excerpt });
           else finish(new DeliveryError(`The target answered ${status}`, status, excerpt));
         };
         res.on("data", (c: Buffer) => {
           if (size < EXCERPT_BYTES) chunks.push(c);
           size += c.length;
-          if (size >= EXCERPT_BYTES) done();
+          // A long answer is cut off here: its connection is closed, not read to the end.
+          if (size >= EXCERPT_BYTES) {
+            done();
+            res.destroy();
+          }
         });
         res.on("end", done);
         res.on("error", () => done());

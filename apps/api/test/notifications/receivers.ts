@@ -93,16 +93,14 @@ export class SmtpReceiver {
   }
 }
 
+type Truthy<T> = Exclude<T, false | 0 | "" | null | undefined>;
+
 /** Polls `check` until it returns a truthy value (no fixed sleeps: the test waits for what it needs). */
-export async function until<T>(
-  check: () => T | Promise<T>,
-  what: string,
-  ms = 30_000,
-): Promise<NonNullable<T>> {
+export async function until<T>(check: () => T | Promise<T>, what: string, ms = 30_000): Promise<Truthy<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await check();
-    if (v) return v as NonNullable<T>;
+    if (v) return v as Truthy<T>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
