@@ -2,6 +2,7 @@
 // variable types come from schema.graphql through gql.tada; a test validates them against the schema too.
 import * as account from "./documents/account.js";
 import * as logs from "./documents/logs.js";
+import * as notifications from "./documents/notifications.js";
 import * as organizations from "./documents/organizations.js";
 import * as quota from "./documents/quota.js";
 import * as repositories from "./documents/repositories.js";
@@ -16,6 +17,7 @@ import * as tokens from "./documents/tokens.js";
 export * from "./graphql.js";
 export * from "./documents/account.js";
 export * from "./documents/logs.js";
+export * from "./documents/notifications.js";
 export * from "./documents/organizations.js";
 export * from "./documents/quota.js";
 export * from "./documents/repositories.js";
@@ -34,6 +36,7 @@ const operations = (...modules: Record<string, unknown>[]) =>
 export const ALL_DOCUMENTS = operations(
   account,
   logs,
+  notifications,
   organizations,
   quota,
   repositories,

@@ -12,7 +12,6 @@ import {
   ToolbarContent,
   ToolbarGroup,
   ToolbarItem,
-  Tooltip,
 } from "@patternfly/react-core";
 import { Link } from "react-router-dom";
 import type { Viewer } from "../hooks/session";
@@ -20,8 +19,23 @@ import { RoutePath } from "../routes/paths";
 import { InvitationsMenu } from "./InvitationsMenu";
 import { UserMenu } from "./UserMenu";
 
-/** The masthead; `viewer` is null for an anonymous visitor, who gets a sign-in button back to `next`. */
-export function AppMasthead({ viewer, next }: { viewer: Viewer | null; next: string }) {
+/**
+ * The masthead; `viewer` is null for an anonymous visitor, who gets a sign-in button back to `next`. The
+ * bell shows the viewer's unread notifications and opens the notification drawer.
+ */
+export function AppMasthead({
+  viewer,
+  next,
+  unread = 0,
+  isDrawerOpen = false,
+  onToggleDrawer,
+}: {
+  viewer: Viewer | null;
+  next: string;
+  unread?: number;
+  isDrawerOpen?: boolean;
+  onToggleDrawer?: () => void;
+}) {
   return (
     <Masthead>
       <MastheadMain>
@@ -48,9 +62,13 @@ export function AppMasthead({ viewer, next }: { viewer: Viewer | null; next: str
                     <InvitationsMenu invitations={viewer.invitations} />
                   </ToolbarItem>
                   <ToolbarItem>
-                    <Tooltip content="Notifications are not available yet">
-                      <NotificationBadge variant="read" aria-label="Notifications" count={0} />
-                    </Tooltip>
+                    <NotificationBadge
+                      variant={unread > 0 ? "unread" : "read"}
+                      count={unread}
+                      aria-label="Notifications"
+                      isExpanded={isDrawerOpen}
+                      onClick={onToggleDrawer}
+                    />
                   </ToolbarItem>
                   <ToolbarItem>
                     <UserMenu viewer={viewer} />

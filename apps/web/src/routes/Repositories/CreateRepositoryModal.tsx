@@ -25,6 +25,11 @@ export function CreateRepositoryModal({
     if (isOpen) setNamespace(defaultNamespace || namespaces[0] || "");
     // Only when the dialog opens: later namespace changes are the person's.
   }, [isOpen]);
+  const first = defaultNamespace || namespaces[0];
+  useEffect(() => {
+    // The namespaces may arrive after the dialog opened: then the first one is the default.
+    if (isOpen && !namespace && first) setNamespace(first);
+  }, [isOpen, namespace, first]);
   return (
     <FormModal
       title="Create repository"

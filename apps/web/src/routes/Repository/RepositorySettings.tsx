@@ -1,4 +1,5 @@
-// Repository settings: user, team and robot permissions with role dropdowns; visibility; delete.
+// Repository settings: user, team and robot permissions with role dropdowns; visibility; events and
+// notifications; delete.
 import { useState } from "react";
 import { Button, Divider, Form, Split, SplitItem, Switch, Title } from "@patternfly/react-core";
 import { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
@@ -17,6 +18,7 @@ import {
 } from "../../hooks/repositories";
 import { links } from "../paths";
 import { useAction } from "../../hooks/useAction";
+import { RepositoryNotifications } from "./RepositoryNotifications";
 
 export function RepositorySettings({ repository: repo }: { repository: RepositoryDetails }) {
   const { result, refetch } = useRepositoryPermissions(repo.namespace, repo.name);
@@ -133,6 +135,8 @@ export function RepositorySettings({ repository: repo }: { repository: Repositor
         onChange={(_e, on) => run(() => m.update({ ...base, visibility: on ? "public" : "private" }))}
         style={{ margin: "1rem 0" }}
       />
+      <Divider style={{ margin: "2rem 0" }} />
+      <RepositoryNotifications repository={repo} />
       <Divider style={{ margin: "2rem 0" }} />
       <Title headingLevel="h2" size="lg">
         Delete repository
