@@ -149,7 +149,16 @@ export async function createServices(deps: {
     audit,
   );
   const sessions = new SessionService(db, accounts, credentials, uow);
-  const notify = createNotifications({ db, repos, uow, encryptor, config, log });
+  const notify = createNotifications({
+    db,
+    repos,
+    uow,
+    encryptor,
+    config,
+    log,
+    pool,
+    dispatcher: jobs,
+  });
   // Infrastructure (db, pool, redis, store, jobs) stays out: doors reach data only through these services.
   return {
     config,

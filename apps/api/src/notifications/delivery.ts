@@ -9,29 +9,13 @@ import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { EventName, EventPayloads } from "../events/catalogue.js";
-import type { UnitOfWork } from "../events/unit-of-work.js";
+import type { Dispatcher, UnitOfWork } from "../events/unit-of-work.js";
+import type { DeliverySql } from "./delivery-sql.js";
 import type { Bell } from "./bell.js";
 import { describe, EVENT_KINDS, isRepoEvent, splitRepo, type RepoEvent, type Site } from "./events.js";
 import { DeliveryError } from "./http-post.js";
 import { METHODS, type MethodDeps, type SendInput } from "./methods.js";
 import type { NotificationService } from "./service.js";
-
-interface Claimed {
-  id: bigint;
-  eventId: string;
-  event: string;
-  payload: Record<string, unknown>;
-  notificationId: bigint;
-  uuid: string;
-  title: string;
-  method: string;
-  config: Record<string, unknown>;
-  sealed: string | null;
-  repositoryId: bigint;
-  namespaceId: bigint;
-  namespace: string;
-  name: string;
-}
 
 const truncate = (s: string | null | undefined, n: number) => (s == null ? null : s.slice(0, n));
 
@@ -39,6 +23,8 @@ export class DeliveryService {
   constructor(
     private readonly db: Db,
     private readonly uow: UnitOfWork,
+    private readonly sql: DeliverySql,
+    private readonly dispatcher: Dispatcher,
     private readonly notifications: NotificationService,
     private readonly bell: Bell,
     private readonly deps: MethodDeps,
@@ -60,29 +46,18 @@ export class DeliveryService {
     const kind = EVENT_KINDS[event];
     const target = (payload as { notification?: string }).notification;
     // One read: the repository's enabled notifications for the event (none when the repository is gone).
-    const candidates = await this.db.repositoryNotification.findMany({
-      where: {
-        repository: { name, namespace: { name: namespace } },
-        event,
-        disabledAt: null,
-        ...(target ? { uuid: target } : {}),
-      },
-    });
-    const wanted = candidates.filter(
-      (n) => !kind.wants || kind.wants(n.eventConfig as Record<string, unknown>, payload as never),
-    );
+    const candidates = await this.sql.candidates(namespace, name, event, target ?? null);
+    const wanted = candidates.filter((n) => !kind.wants || kind.wants(n.eventConfig, payload as never));
     if (!wanted.length) return { event, delivered: 0 };
     const { data } = describe(event, payload as never, this.site);
-    const created = await this.uow.run(async (w) => {
-      const rows = await w.tx.$queryRaw<{ id: bigint; method: string }[]>`
-        INSERT INTO "NotificationDelivery" ("notificationId", "eventId", event, payload, "updatedAt")
-        SELECT n.id, ${eventId}, ${event}, ${JSON.stringify(data)}::jsonb, now()
-        FROM "RepositoryNotification" n WHERE n.id = ANY(${wanted.map((n) => n.id)}::bigint[])
-        ON CONFLICT ("notificationId", "eventId") DO NOTHING
-        RETURNING id, (SELECT method FROM "RepositoryNotification" WHERE id = "notificationId") AS method`;
-      for (const r of rows) w.enqueue("deliveries", r.method, { deliveryId: r.id.toString() });
-      return rows.length;
-    });
+    const rows = await this.sql.fanOut(
+      wanted.map((n) => n.id),
+      eventId,
+      event,
+      data,
+    );
+    await this.dispatcher.handOver(rows);
+    const created = rows.length;
     return { event, delivered: created };
   }
 
@@ -117,14 +92,7 @@ export class DeliveryService {
   async deliver(deliveryId: bigint, attempt: { final: boolean }) {
     // One statement claims the attempt (marked before sending: a crash mid-request leaves it on record) and
     // reads what sending needs.
-    const [d] = await this.db.$queryRaw<Claimed[]>`
-      UPDATE "NotificationDelivery" d SET status = 'sending', attempts = d.attempts + 1, "updatedAt" = now()
-      FROM "RepositoryNotification" n
-        JOIN "Repository" r ON r.id = n."repositoryId" JOIN "Namespace" ns ON ns.id = r."namespaceId"
-      WHERE d.id = ${deliveryId} AND n.id = d."notificationId" AND d.status IN ('pending', 'sending')
-        AND n."disabledAt" IS NULL
-      RETURNING d.id, d."eventId", d.event, d.payload, n.id AS "notificationId", n.uuid, n.title, n.method,
-        n.config, n.sealed, n."repositoryId", r."namespaceId", ns.name AS namespace, r.name AS name`;
+    const d = await this.sql.claim(deliveryId);
     if (!d) return this.unclaimed(deliveryId);
     const method = METHODS[d.method];
     if (!method) throw new Error(`unknown method ${d.method}`);
@@ -151,14 +119,7 @@ export class DeliveryService {
     try {
       const out = await method.send(input, this.deps);
       // Delivered, and the notification's run of failures ends: one statement.
-      await this.db.$executeRaw`
-        WITH done AS (
-          UPDATE "NotificationDelivery" SET status = 'delivered', "deliveredAt" = now(), "updatedAt" = now(),
-            "lastStatusCode" = ${out.statusCode}, "responseExcerpt" = ${truncate(out.excerpt, 1024)},
-            "lastError" = NULL
-          WHERE id = ${d.id} RETURNING "notificationId")
-        UPDATE "RepositoryNotification" SET "numberOfFailures" = 0
-        WHERE id = (SELECT "notificationId" FROM done) AND "numberOfFailures" > 0`;
+      await this.sql.delivered(d.id, out.statusCode, truncate(out.excerpt, 1024));
       return { status: "delivered", statusCode: out.statusCode };
     } catch (e) {
       const err = e instanceof DeliveryError ? e : new DeliveryError(String((e as Error).message ?? e));

@@ -5,7 +5,9 @@ import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
 import type { Encryptor } from "../access/secrets.js";
 import type { RepositoryService } from "../content/repositories.js";
-import type { UnitOfWork } from "../events/unit-of-work.js";
+import type pg from "pg";
+import type { Dispatcher, UnitOfWork } from "../events/unit-of-work.js";
+import { DeliverySql } from "./delivery-sql.js";
 import { AccountMail } from "./account-mail.js";
 import { Bell } from "./bell.js";
 import { DeliveryService } from "./delivery.js";
@@ -21,6 +23,8 @@ export function createNotifications(d: {
   encryptor: Encryptor;
   config: Config;
   log: Logger;
+  pool: pg.Pool;
+  dispatcher: Dispatcher;
 }) {
   const { db, config } = d;
   const mailer = new Mailer(config);
@@ -49,7 +53,17 @@ export function createNotifications(d: {
       }),
   };
   const notifications = new NotificationService(db, d.repos, d.uow, d.encryptor, mailer, config, deps);
-  const deliveries = new DeliveryService(db, d.uow, notifications, bell, deps, config, d.log);
+  const deliveries = new DeliveryService(
+    db,
+    d.uow,
+    new DeliverySql(d.pool),
+    d.dispatcher,
+    notifications,
+    bell,
+    deps,
+    config,
+    d.log,
+  );
   const accountMail = new AccountMail(db, d.uow, mailer, config);
   return { notifications, deliveries, bell, mailer, accountMail };
 }
