@@ -23,6 +23,8 @@ export interface Profile {
   catalogRepos: number;
   graphqlItems: number;
   gcTags: number;
+  /** Pushes per round of the notifications workload (each delivered to 3 webhooks). */
+  notificationPushes: number;
 }
 
 export const FULL: Profile = {
@@ -41,6 +43,7 @@ export const FULL: Profile = {
   catalogRepos: 1_000,
   graphqlItems: 1_000,
   gcTags: 10_000,
+  notificationPushes: 1_000,
 };
 
 export const QUICK: Profile = {
@@ -59,6 +62,7 @@ export const QUICK: Profile = {
   catalogRepos: 60,
   graphqlItems: 60,
   gcTags: 500,
+  notificationPushes: 100,
 };
 
 export type Direction = "higher" | "lower";
