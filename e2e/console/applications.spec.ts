@@ -136,9 +136,9 @@ test.describe("OAuth applications", () => {
   test("the API reference renders the discovery document for anyone", async ({ page }, testInfo) => {
     await page.goto("/api-reference");
     await expect(page.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
-    await expect(page.getByRole("heading", { name: "repository", level: 2 })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "repository", exact: true, level: 2 })).toBeVisible();
     await page.getByLabel("Search the API").fill("superuser/users");
-    await expect(page.getByRole("heading", { name: "repository", level: 2 })).toBeHidden();
+    await expect(page.getByRole("heading", { name: "repository", exact: true, level: 2 })).toBeHidden();
     await page.getByRole("button", { name: /^GET\s*\/api\/v1\/superuser\/users\/\s*super:user$/ }).click();
     await expect(page.getByRole("grid", { name: "Parameters of listAllUsers" })).toContainText("disabled");
     await screenshot(page, testInfo, "api-reference");

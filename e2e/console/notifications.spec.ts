@@ -120,7 +120,8 @@ test.describe("notifications", () => {
       "localhost/bb:amd64",
       `docker://${registryHost()}/${ns}/${name}:v1`,
     );
-    await expect(bell).toHaveText("1");
+    // The bell polls every 5 s: allow a few polls after the delivery.
+    await expect(bell).toHaveText("1", { timeout: 30_000 });
     const pushed = () =>
       receiver.requests.filter((r) => json(r).repository === `${ns}/${name}` && !isTest(r));
     await expect.poll(() => pushed().length).toBeGreaterThanOrEqual(1);

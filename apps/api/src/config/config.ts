@@ -29,6 +29,15 @@ const duration = z.union([
     .transform((s) => (/^\d+$/.test(s) ? Number(s) : parseDuration(s)!)),
 ]);
 
+/** Seconds, possibly fractional (a delay or a deadline). */
+const seconds = z.union([
+  z.number().min(0),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number),
+]);
+
 /** Bytes, as a number or with a unit ("500MiB", "10 GB"); 0 means none. */
 const bytes = z.union([
   z.number().int().min(0),
@@ -87,25 +96,9 @@ const schema = z.object({
   NOTIFICATION_FAILURE_LIMIT: int.pipe(z.number().min(1)).default(10),
   /** Attempts per delivery, with exponential backoff starting at NOTIFICATION_RETRY_DELAY_SECONDS. */
   NOTIFICATION_DELIVERY_ATTEMPTS: int.pipe(z.number().min(1).max(20)).default(5),
-  NOTIFICATION_RETRY_DELAY_SECONDS: z
-    .union([
-      z.number().min(0),
-      z
-        .string()
-        .regex(/^\d+(\.\d+)?$/)
-        .transform(Number),
-    ])
-    .default(10),
+  NOTIFICATION_RETRY_DELAY_SECONDS: seconds.default(10),
   /** Seconds a webhook (Slack, Teams, Flowdock, HipChat) request may take before it counts as failed. */
-  NOTIFICATION_HTTP_TIMEOUT_SECONDS: z
-    .union([
-      z.number().min(0),
-      z
-        .string()
-        .regex(/^\d+(\.\d+)?$/)
-        .transform(Number),
-    ])
-    .default(10),
+  NOTIFICATION_HTTP_TIMEOUT_SECONDS: seconds.default(10),
   /** Networks notification requests may not reach, checked after DNS resolution (CIDR). */
   NOTIFICATION_DENIED_NETWORKS: list.default(["169.254.0.0/16", "fe80::/10"]),
   /** Where the legacy Flowdock and HipChat methods post (their public APIs by default). */

@@ -84,39 +84,38 @@ export function createApp({ services: s, pool, store, redisPing, graphql, webDis
   );
 
   app.use("/c1/squash", squashRouter(s));
-  // The link of a repository e-mail confirmation (seed 001 §12.2.2): a small page, no sign-in needed.
-  app.get("/confirm/email", async (req, res, next) => {
-    try {
-      const done = await s.accountMail.confirm(String(req.query.code ?? ""));
-      res.type("html");
-      if (!done)
-        return void res.status(404).send(page("Link not valid", "This confirmation link is not valid."));
-      res.send(
-        page(
-          "E-mail address confirmed",
-          `${escapeHtml(done.email)} is confirmed as the address of ${escapeHtml(done.username)}.`,
-        ),
+  // The links of e-mail confirmations (an account's address; an address for a repository's notifications,
+  // seed 001 §12.2.2): a small page each, no sign-in needed.
+  const confirmPage =
+    (confirm: (code: string) => Promise<string | null>): RequestHandler =>
+    async (req, res, next) => {
+      try {
+        const done = await confirm(String(req.query.code ?? ""));
+        res.type("html");
+        if (!done)
+          return void res.status(404).send(page("Link not valid", "This confirmation link is not valid."));
+        res.send(page("E-mail address confirmed", done));
+      } catch (e) {
+        next(e);
+      }
+    };
+  app.get(
+    "/confirm/email",
+    confirmPage(async (code) => {
+      const d = await s.accountMail.confirm(code);
+      return d && `${escapeHtml(d.email)} is confirmed as the address of ${escapeHtml(d.username)}.`;
+    }),
+  );
+  app.get(
+    "/confirm/repository-email",
+    confirmPage(async (code) => {
+      const d = await s.notifications.confirmEmail(code);
+      return (
+        d &&
+        `${escapeHtml(d.email)} will now receive the notifications of ${escapeHtml(d.repository)} it is set up for.`
       );
-    } catch (e) {
-      next(e);
-    }
-  });
-  app.get("/confirm/repository-email", async (req, res, next) => {
-    try {
-      const done = await s.notifications.confirmEmail(String(req.query.code ?? ""));
-      res.type("html");
-      if (!done)
-        return void res.status(404).send(page("Link not valid", "This confirmation link is not valid."));
-      res.send(
-        page(
-          "E-mail address confirmed",
-          `${escapeHtml(done.email)} will now receive the notifications of ${escapeHtml(done.repository)} it is set up for.`,
-        ),
-      );
-    } catch (e) {
-      next(e);
-    }
-  });
+    }),
+  );
   // Quay's REST API; everything under /api answers JSON, never the console.
   app.use("/api", createRestRouter(s, REST_ROUTES, `${scheme}://${s.config.SERVER_HOSTNAME}`, s.log));
   app.use(oauthRouter(s));
