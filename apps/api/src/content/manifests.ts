@@ -120,7 +120,7 @@ export class ManifestService {
         `${r.missingBlob ? "blob" : "manifest"} ${missing} is unknown to this repository`,
         { digest: missing },
       );
-    await this.uow.committed(r.outbox, event ? ["push_repo", "repo_push"] : ["push_repo"]);
+    await this.uow.committed(r.outbox, event ? ["push_repo", "repo_push"] : ["push_repo"], { wait: false });
     return {
       manifest: {
         id: r.manifestId,

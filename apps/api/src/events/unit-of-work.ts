@@ -172,9 +172,16 @@ export class UnitOfWork {
    * After a commit: the failpoint, then the hand-over. Writers that commit their outbox rows themselves (the
    * push's SQL function) call this too.
    */
-  async committed(outbox: OutboxRow[], kinds: string[]): Promise<void> {
+  /**
+   * `wait: false` (the push): the answer does not wait for Bull; a row not handed over by a crash is still
+   * recovered from its record.
+   */
+  async committed(outbox: OutboxRow[], kinds: string[], opts: { wait?: boolean } = {}): Promise<void> {
     if (this.crashAfterCommit.length && kinds.some((k) => this.crashAfterCommit.includes(k)))
       process.kill(process.pid, "SIGKILL");
-    if (outbox.length) await this.dispatcher.handOver(outbox);
+    if (!outbox.length) return;
+    const handing = this.dispatcher.handOver(outbox);
+    if (opts.wait !== false) await handing;
+    else handing.catch(() => {});
   }
 }
