@@ -103,7 +103,7 @@ test.describe("notifications", () => {
     await dialog.getByRole("button", { name: "Create notification" }).click();
     const secretDialog = page.getByRole("dialog", { name: "Webhook signing secret" });
     await expect(secretDialog).toContainText("X-Harbormaster-Signature: sha256=");
-    const secret = await secretDialog.getByLabel("Webhook signing secret", { exact: true }).inputValue();
+    const secret = await secretDialog.getByLabel("webhook signing secret", { exact: true }).inputValue();
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     await screenshot(page, testInfo, "webhook-signing-secret");
     await secretDialog.getByRole("button", { name: "Done" }).click();

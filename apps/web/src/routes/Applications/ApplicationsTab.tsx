@@ -18,7 +18,7 @@ import { EmptyView, ErrorAlert, QueryState } from "../../components/States";
 import { type Application, useApplicationMutations, useApplications } from "../../hooks/applications";
 import { useAction } from "../../hooks/useAction";
 import { GenerateTokenModal } from "./GenerateTokenModal";
-import { SecretModal } from "./SecretModal";
+import { SecretModal } from "../../components/SecretModal";
 
 interface Fields {
   name: string;

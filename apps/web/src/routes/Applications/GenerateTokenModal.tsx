@@ -5,7 +5,7 @@ import { Checkbox, FormGroup } from "@patternfly/react-core";
 import { FormModal } from "../../components/FormModal";
 import { type Application, SCOPES } from "../../hooks/applications";
 import { useViewer } from "../../hooks/session";
-import { SecretModal } from "./SecretModal";
+import { SecretModal } from "../../components/SecretModal";
 
 export function GenerateTokenModal({
   application,

@@ -7,17 +7,13 @@ import {
   Button,
   Content,
   Label,
-  Modal,
-  ModalBody,
-  ModalFooter,
-  ModalHeader,
   Title,
   Toolbar,
   ToolbarContent,
   ToolbarItem,
 } from "@patternfly/react-core";
 import { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
-import { CopyField } from "../../components/CopyField";
+import { SecretModal } from "../../components/SecretModal";
 import { FormModal } from "../../components/FormModal";
 import { RowActions } from "../../components/RowActions";
 import { EmptyView, ErrorAlert, QueryState } from "../../components/States";
@@ -236,28 +232,19 @@ export function RepositoryNotifications({ repository: repo }: { repository: Repo
 /** A new webhook's signing secret, shown once, and how receivers check a request with it. */
 function SigningSecretModal({ secret, onClose }: { secret: string | null; onClose: () => void }) {
   return (
-    <Modal variant="medium" isOpen={!!secret} onClose={onClose} aria-labelledby="signing-secret-title">
-      <ModalHeader title="Webhook signing secret" labelId="signing-secret-title" />
-      <ModalBody>
-        <Alert
-          variant="warning"
-          isInline
-          isPlain
-          title="Copy the signing secret now: it is not shown again."
-        />
-        {secret && <CopyField value={secret} label="Webhook signing secret" />}
-        <Content component="p" style={{ marginTop: "1rem" }}>
-          Every request of this webhook carries the header{" "}
-          <code>X-Harbormaster-Signature: sha256=&lt;HMAC-SHA256 of the body&gt;</code>: the hexadecimal
-          HMAC-SHA256 of the raw request body, keyed with this secret. Compute it on receipt and compare it to
-          check that the request comes from this registry.
-        </Content>
-      </ModalBody>
-      <ModalFooter>
-        <Button variant="primary" onClick={onClose}>
-          Done
-        </Button>
-      </ModalFooter>
-    </Modal>
+    <SecretModal
+      shown={secret ? { app: "", secret } : null}
+      onClose={onClose}
+      what="webhook signing secret"
+      title="Webhook signing secret"
+      variant="medium"
+    >
+      <Content component="p" style={{ marginTop: "1rem" }}>
+        Every request of this webhook carries the header{" "}
+        <code>X-Harbormaster-Signature: sha256=&lt;HMAC-SHA256 of the body&gt;</code>: the hexadecimal
+        HMAC-SHA256 of the raw request body, keyed with this secret. Compute it on receipt and compare it to
+        check that the request comes from this registry.
+      </Content>
+    </SecretModal>
   );
 }
