@@ -2,19 +2,17 @@
 // profile) with 3 webhook notifications each are all delivered; push throughput stays within 5 % of the same
 // run without notifications; the delivery latency p99 from push to receiver is reported.
 //
-// A webhook receiver runs in this process (node:http on 127.0.0.1, answers 200 at once, keeps each request's
-// arrival time and JSON body). Two fresh servers of ours (as the quota workload: the main one's history
+// A webhook receiver runs in a child process (node:http on 127.0.0.1, answers 200 at once, reports each
+// request's arrival time and JSON body). Two fresh servers of ours (as the quota workload: the main one's history
 // would bias the comparison): on one the repository has 3 webhook notifications (repo_push, /hook1..3 of the
 // receiver), on the other none (its pushes still enqueue the event job, which finds nothing to deliver).
 // Each round pushes N manifests, each with its own tag, at c=8; rounds alternate between the servers, after
 // an unrecorded warm-up round. On the server with notifications the round ends when the receiver has all
 // 3 × N requests (or after 300 s), so its deliveries never overlap the next measurement; a request's
 // latency is its arrival at the receiver (body read) minus the arrival of its push's 201 at the client.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
@@ -33,7 +31,7 @@ export function notificationsAvailable(): boolean {
 }
 
 interface Received {
-  /** performance.now() when the request's body had arrived. */
+  /** When the request's body had arrived (ms since the epoch, the receiver's clock: the same machine's). */
   at: number;
   path: string;
   tag: string | null;
@@ -49,51 +47,64 @@ interface Receiver {
   close(): Promise<void>;
 }
 
-function startReceiver(): Promise<Receiver> {
-  const received: Received[] = [];
-  const odd: string[] = [];
+/** Milliseconds since the epoch, fractional: comparable between this process and the receiver's. */
+const now = () => performance.timeOrigin + performance.now();
+
+// The receiver is a process of its own, as a real peer would be: in this process its request handling
+// would slow the pushing client's event loop and show up as slower pushes. It reports what it received
+// over IPC, in batches.
+const RECEIVER = `
+  const http = require("node:http");
+  const { performance } = require("node:perf_hooks");
+  let batch = [];
+  setInterval(() => { if (batch.length) { process.send(batch); batch = []; } }, 20);
   const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
-      const at = performance.now();
-      const header = (name: string) => {
-        const v = req.headers[name];
-        return typeof v === "string" ? v : null;
-      };
-      let body: { updated_tags?: unknown; repository?: unknown } = {};
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString());
-      } catch {
-        odd.push(`${req.method} ${req.url}: not JSON`);
-      }
+      const at = performance.timeOrigin + performance.now();
+      let body = {};
+      let odd = null;
+      try { body = JSON.parse(Buffer.concat(chunks).toString()); } catch { odd = req.method + " " + req.url + ": not JSON"; }
       const tags = Array.isArray(body.updated_tags) ? body.updated_tags : [];
-      if (tags.length !== 1) odd.push(`${req.url}: updated_tags ${JSON.stringify(body.updated_tags)}`);
-      received.push({
-        at,
-        path: req.url ?? "",
-        tag: typeof tags[0] === "string" ? tags[0] : null,
+      if (!odd && tags.length !== 1) odd = req.url + ": updated_tags " + JSON.stringify(body.updated_tags);
+      const d = req.headers["x-harbormaster-delivery"];
+      batch.push({ at, path: req.url || "", tag: typeof tags[0] === "string" ? tags[0] : null,
         repository: typeof body.repository === "string" ? body.repository : null,
-        delivery: header("x-harbormaster-delivery"),
-      });
+        delivery: typeof d === "string" ? d : null, odd });
       res.writeHead(200, { "content-type": "text/plain" });
       res.end("ok");
     });
   });
+  server.listen(0, "127.0.0.1", () => process.send({ port: server.address().port }));
+`;
+
+function startReceiver(): Promise<Receiver> {
+  const received: Received[] = [];
+  const odd: string[] = [];
+  const child = spawn(process.execPath, ["-e", RECEIVER], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        received,
-        odd,
-        close: () =>
-          new Promise<void>((r) => {
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      });
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`the webhook receiver exited (${code})`)));
+    child.on("message", (m: { port?: number } | (Received & { odd: string | null })[]) => {
+      if (!Array.isArray(m)) {
+        resolve({
+          url: `http://127.0.0.1:${m.port}`,
+          received,
+          odd,
+          close: () =>
+            new Promise<void>((r) => {
+              child.removeAllListeners("exit");
+              child.once("exit", () => r());
+              child.kill();
+            }),
+        });
+        return;
+      }
+      for (const { odd: o, ...r } of m) {
+        received.push(r);
+        if (o) odd.push(o);
+      }
     });
   });
 }
@@ -155,7 +166,7 @@ export async function notificationDeliveries(ctx: BenchContext): Promise<void> {
         spawnSync("sync");
         const puts = await runPool(items, 8, async (m) => {
           await putManifest(c, REPO, m.tag, m.bytes);
-          answered.set(m.tag, performance.now());
+          answered.set(m.tag, now());
         });
         const putRate = items.length / (puts.wallMs / 1000);
         if (t === withHooks) {
