@@ -351,10 +351,16 @@ describe("events", () => {
       error: "upstream unreachable",
       eventId: crypto.randomUUID(),
     };
-    await world.sys.services.deliveries.fanOut("repo_mirror_sync_failed", payload);
-    await world.sys.services.deliveries.fanOut("repo_mirror_sync_failed", payload);
+    const first = await world.sys.services.deliveries.fanOut("repo_mirror_sync_failed", payload);
+    const second = await world.sys.services.deliveries.fanOut("repo_mirror_sync_failed", payload);
+    assert.deepEqual([first.delivered, second.delivered], [1, 0], "the second fan-out adds no delivery job");
     await until(() => receiver.on(p).length, "the mirror event");
+    const [d] = await deliveries(n.uuid);
     assert.equal((await deliveries(n.uuid)).length, 1);
+    const jobs = await world.sys.db.jobRecord.count({
+      where: { queue: "deliveries", payload: { path: ["deliveryId"], equals: String(d!.id) } },
+    });
+    assert.equal(jobs, 1, "one job for the delivery");
     assert.equal(receiver.on(p)[0]!.json.error, "upstream unreachable");
   });
 });
