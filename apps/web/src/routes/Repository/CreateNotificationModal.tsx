@@ -1,7 +1,7 @@
 // The form that creates a repository notification: an event (with its filter for image expiry and
 // vulnerabilities), a method and the method's settings, and an optional title. E-mail addresses must be
 // confirmed for the repository first; the form offers to send the confirmation.
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import {
   Alert,
   Button,
@@ -65,6 +65,45 @@ const blank = (targetName: string): Fields => ({
   roomToken: "",
 });
 
+type TextFieldName = "days" | "targetName" | "email" | "url" | "flowToken" | "roomId" | "roomToken" | "title";
+
+/** A labelled text input bound to one of the form's fields (help text, if any, as children). */
+function TextField({
+  label,
+  name,
+  f,
+  set,
+  type,
+  required = false,
+  placeholder,
+  children,
+}: {
+  label: string;
+  name: TextFieldName;
+  f: Fields;
+  set: (k: TextFieldName, v: string) => void;
+  type?: "text" | "number" | "email" | "url" | "password";
+  required?: boolean;
+  placeholder?: string;
+  children?: ReactNode;
+}) {
+  const id = `notification-${name}`;
+  return (
+    <FormGroup label={label} isRequired={required} fieldId={id}>
+      <TextInput
+        id={id}
+        type={type}
+        value={f[name]}
+        onChange={(_e, v) => set(name, v)}
+        placeholder={placeholder}
+        autoComplete="off"
+        {...(type === "number" ? { min: 1 } : {})}
+      />
+      {children}
+    </FormGroup>
+  );
+}
+
 /** The method's settings as the API takes them, or null while a required one is missing. */
 function methodConfig(f: Fields): Record<string, unknown> | null {
   const t = (s: string) => s.trim();
@@ -123,6 +162,7 @@ export function CreateNotificationModal({
   const m = useRepositoryNotificationMutations(repository);
   const [f, setF] = useState<Fields>(() => blank(viewerName));
   const set = <K extends keyof Fields>(k: K, v: Fields[K]) => setF((old) => ({ ...old, [k]: v }));
+  const bind = { f, set: (k: TextFieldName, v: string) => set(k, v) };
   const email = useDebounced(f.method === "email" ? f.email.trim() : "", 400);
   const authorized = useNotificationEmail(repository, /^[^\s@]+@[^\s@]+$/.test(email) ? email : null);
   const { error: emailError, run } = useAction(authorized.refetch);
@@ -165,15 +205,13 @@ export function CreateNotificationModal({
         </FormSelect>
       </FormGroup>
       {f.event === "repo_image_expiry" && (
-        <FormGroup label="When the image is due to expire in days" fieldId="notification-days" isRequired>
-          <TextInput
-            id="notification-days"
-            type="number"
-            min={1}
-            value={f.days}
-            onChange={(_e, v) => set("days", v)}
-          />
-        </FormGroup>
+        <TextField
+          label="When the image is due to expire in days"
+          name="days"
+          type="number"
+          required
+          {...bind}
+        />
       )}
       {f.event === "vulnerability_found" && (
         <FormGroup label="With a severity of at least" fieldId="notification-level">
@@ -214,13 +252,7 @@ export function CreateNotificationModal({
               {isOrganization && <FormSelectOption value="org" label="Organization" />}
             </FormSelect>
           </FormGroup>
-          <FormGroup label="Recipient" isRequired fieldId="notification-target-name">
-            <TextInput
-              id="notification-target-name"
-              value={f.targetName}
-              onChange={(_e, v) => set("targetName", v)}
-              autoComplete="off"
-            />
+          <TextField label="Recipient" name="targetName" required {...bind}>
             <FormHelperText>
               <HelperText>
                 <HelperTextItem>
@@ -230,19 +262,12 @@ export function CreateNotificationModal({
                 </HelperTextItem>
               </HelperText>
             </FormHelperText>
-          </FormGroup>
+          </TextField>
         </>
       )}
       {f.method === "email" && (
         <>
-          <FormGroup label="E-mail address" isRequired fieldId="notification-email">
-            <TextInput
-              id="notification-email"
-              type="email"
-              value={f.email}
-              onChange={(_e, v) => set("email", v)}
-            />
-          </FormGroup>
+          <TextField label="E-mail address" name="email" type="email" required {...bind} />
           <ErrorAlert error={emailError} title="The confirmation e-mail was not sent" />
           {email && authorized.result.data && !emailState?.confirmed && (
             <Alert
@@ -277,15 +302,14 @@ export function CreateNotificationModal({
         </>
       )}
       {URL_LABELS[f.method] && (
-        <FormGroup label={URL_LABELS[f.method]} isRequired fieldId="notification-url">
-          <TextInput
-            id="notification-url"
-            type="url"
-            value={f.url}
-            onChange={(_e, v) => set("url", v)}
-            placeholder="https://"
-          />
-        </FormGroup>
+        <TextField
+          label={URL_LABELS[f.method]!}
+          name="url"
+          type="url"
+          required
+          placeholder="https://"
+          {...bind}
+        />
       )}
       {f.method === "webhook" && (
         <FormGroup label="POST JSON body template" fieldId="notification-template">
@@ -307,40 +331,15 @@ export function CreateNotificationModal({
         </FormGroup>
       )}
       {f.method === "flowdock" && (
-        <FormGroup label="Flow API token" isRequired fieldId="notification-flow-token">
-          <TextInput
-            id="notification-flow-token"
-            type="password"
-            value={f.flowToken}
-            onChange={(_e, v) => set("flowToken", v)}
-            autoComplete="off"
-          />
-        </FormGroup>
+        <TextField label="Flow API token" name="flowToken" type="password" required {...bind} />
       )}
       {f.method === "hipchat" && (
         <>
-          <FormGroup label="Room ID" isRequired fieldId="notification-room-id">
-            <TextInput id="notification-room-id" value={f.roomId} onChange={(_e, v) => set("roomId", v)} />
-          </FormGroup>
-          <FormGroup label="Room notification token" isRequired fieldId="notification-room-token">
-            <TextInput
-              id="notification-room-token"
-              type="password"
-              value={f.roomToken}
-              onChange={(_e, v) => set("roomToken", v)}
-              autoComplete="off"
-            />
-          </FormGroup>
+          <TextField label="Room ID" name="roomId" required {...bind} />
+          <TextField label="Room notification token" name="roomToken" type="password" required {...bind} />
         </>
       )}
-      <FormGroup label="Title" fieldId="notification-title">
-        <TextInput
-          id="notification-title"
-          value={f.title}
-          onChange={(_e, v) => set("title", v)}
-          placeholder="Optional"
-        />
-      </FormGroup>
+      <TextField label="Title" name="title" placeholder="Optional" {...bind} />
     </FormModal>
   );
 }
