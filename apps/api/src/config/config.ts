@@ -159,6 +159,10 @@ export class ConfigError extends Error {}
 /** Stack traces in error answers only when development mode is asked for; production is the default. */
 export const isDevelopment = (c: Pick<Config, "NODE_ENV">): boolean => c.NODE_ENV === "development";
 
+/** scheme://host of this registry's own links (the console, confirmation links, the discovery document). */
+export const siteBase = (c: Pick<Config, "PREFERRED_URL_SCHEME" | "SERVER_HOSTNAME">): string =>
+  `${c.PREFERRED_URL_SCHEME}://${c.SERVER_HOSTNAME}`;
+
 /** Reads config.yaml (path in CONFIG_FILE, else ./config.yaml if present) and the environment. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const file = env.CONFIG_FILE ?? (fs.existsSync("config.yaml") ? "config.yaml" : undefined);

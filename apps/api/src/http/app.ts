@@ -15,7 +15,7 @@ import { tokenEndpoint } from "../registry/token-endpoint.js";
 import { observability } from "./observability.js";
 import { squashRouter } from "./squash-router.js";
 import { errorHandler } from "./errors.js";
-import { isDevelopment } from "../config/config.js";
+import { isDevelopment, siteBase } from "../config/config.js";
 import { createRestRouter } from "../rest/router.js";
 import { REST_ROUTES } from "../rest/routes/index.js";
 import { oauthRouter } from "./oauth-web.js";
@@ -59,13 +59,7 @@ export function createApp({ services: s, pool, store, redisPing, graphql, webDis
     res.type(s.metrics.registry.contentType).send(await s.metrics.registry.metrics());
   });
 
-  const scheme = s.config.PREFERRED_URL_SCHEME;
-  const authn = new RegistryAuthenticator(
-    s.tokens,
-    s.credentials,
-    s.grants,
-    `${scheme}://${s.config.SERVER_HOSTNAME}/v2/auth`,
-  );
+  const authn = new RegistryAuthenticator(s.tokens, s.credentials, s.grants, `${siteBase(s.config)}/v2/auth`);
   // The token endpoint sits under /v2 (as in Quay) and must be routed before the registry router.
   app.get(
     "/v2/auth",
@@ -117,7 +111,7 @@ export function createApp({ services: s, pool, store, redisPing, graphql, webDis
     }),
   );
   // Quay's REST API; everything under /api answers JSON, never the console.
-  app.use("/api", createRestRouter(s, REST_ROUTES, `${scheme}://${s.config.SERVER_HOSTNAME}`, s.log));
+  app.use("/api", createRestRouter(s, REST_ROUTES, siteBase(s.config), s.log));
   app.use(oauthRouter(s));
   app.use("/graphql", express.json({ limit: "1mb" }), graphql);
 

@@ -1,6 +1,6 @@
 // The mailer's other letters (mail queue): a team invitation sent to the invitee's address, and the link
 // that confirms an account's address (with FEATURE_MAILING a new or changed address starts unconfirmed).
-import type { Config } from "../config/config.js";
+import { siteBase, type Config } from "../config/config.js";
 import type { Db } from "../infra/database.js";
 import type { UnitOfWork } from "../events/unit-of-work.js";
 import { escapeHtml, type Mailer } from "./mailer.js";
@@ -14,7 +14,7 @@ export class AccountMail {
   ) {}
 
   private get base() {
-    return `${this.config.PREFERRED_URL_SCHEME}://${this.config.SERVER_HOSTNAME}`;
+    return siteBase(this.config);
   }
 
   async teamInvite(inviteId: bigint) {

@@ -93,7 +93,8 @@ export class Bell {
     return { entries, unread };
   }
 
-  private async own(p: Principal, uuid: string) {
+  /** One of the caller's own entries (anyone else's is not found). */
+  async get(p: Principal, uuid: string) {
     const userId = signedIn(p);
     const n = /^[0-9a-f-]{36}$/i.test(uuid)
       ? await this.db.userNotification.findFirst({ where: { uuid, userId } })
@@ -102,13 +103,9 @@ export class Bell {
     return n;
   }
 
-  get(p: Principal, uuid: string) {
-    return this.own(p, uuid);
-  }
-
   /** Quay's PUT of a user notification: dismissed (and read) or back. */
   async update(p: Principal, uuid: string, change: { dismissed?: boolean; read?: boolean }) {
-    const n = await this.own(p, uuid);
+    const n = await this.get(p, uuid);
     return this.db.userNotification.update({
       where: { id: n.id },
       data: {

@@ -7,7 +7,6 @@
 import type { Config } from "../config/config.js";
 import type { Db } from "../infra/database.js";
 import type { Logger } from "../infra/logger.js";
-import type { Prisma } from "../generated/prisma/client.js";
 import type { EventName, EventPayloads } from "../events/catalogue.js";
 import type { Dispatcher, UnitOfWork } from "../events/unit-of-work.js";
 import type { DeliverySql } from "./delivery-sql.js";
@@ -57,8 +56,7 @@ export class DeliveryService {
       data,
     );
     await this.dispatcher.handOver(rows);
-    const created = rows.length;
-    return { event, delivered: created };
+    return { event, delivered: rows.length };
   }
 
   /** Quota crossings ring the namespace admins' bells ("testorg quota has been exceeded"). */
@@ -206,5 +204,3 @@ export class DeliveryService {
     return { notifications: due.length, tagsReported: reported };
   }
 }
-
-export type DeliveryRow = Prisma.NotificationDeliveryGetPayload<object>;

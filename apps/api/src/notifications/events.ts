@@ -1,6 +1,7 @@
 // The repository events a notification can watch (Quay's notification event plugins): for each, its title in
 // the console, the event data as Quay sends it (seed 001 §12.1, seed 004 "Creating an image expiration
 // notification"), its summary line and level, a sample for "Test Notification", and its filter.
+import { splitRepository } from "../tenancy/names.js";
 import type { BuildEventPayload, EventName, EventPayloads } from "../events/catalogue.js";
 
 export type Level = "info" | "primary" | "success" | "warning" | "error";
@@ -44,9 +45,10 @@ function repoFields(repository: string, site: Site): Data {
   };
 }
 
+/** `namespace/name` as a pair (the name rules' own split; an event always names a whole repository). */
 export const splitRepo = (full: string): [string, string] => {
-  const i = full.indexOf("/");
-  return [full.slice(0, i), full.slice(i + 1)];
+  const parts = splitRepository(full);
+  return parts ? [parts.namespace, parts.name] : ["", full];
 };
 
 /** Quay's build event data: optional parts appear only when the build has them. */

@@ -44,11 +44,6 @@ export class Mailer {
       throw new DeliveryError(`E-mail not sent: ${err.message}`, err.responseCode ?? null);
     }
   }
-
-  close(): void {
-    this.transport?.close();
-    this.transport = null;
-  }
 }
 
 export const escapeHtml = (s: string) =>

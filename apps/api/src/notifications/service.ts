@@ -3,7 +3,7 @@
 // failures and recent deliveries, delete, reset (clears the failure count and re-enables), test (a sample of
 // the event, delivered like a real one); and the per-repository confirmation of e-mail addresses.
 import crypto from "node:crypto";
-import type { Config } from "../config/config.js";
+import { siteBase, type Config } from "../config/config.js";
 import type { Db } from "../infra/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { Principal } from "../access/principal.js";
@@ -64,7 +64,7 @@ export class NotificationService {
   get site(): Site {
     return {
       host: this.config.SERVER_HOSTNAME,
-      base: `${this.config.PREFERRED_URL_SCHEME}://${this.config.SERVER_HOSTNAME}`,
+      base: siteBase(this.config),
     };
   }
 

@@ -1,5 +1,6 @@
 // The API's description of itself: the discovery document built from the route table, and Quay's error
 // type pages that every error answer's `type` links to.
+import { siteBase } from "../../config/config.js";
 import { z } from "zod";
 import { ERROR_TYPES } from "../errors.js";
 import { ApiError } from "../errors.js";
@@ -38,7 +39,7 @@ export function discoveryRoutes(table: () => Route[]): Route[] {
       async handler({ s, params }) {
         const description = ERROR_TYPES[params.error_type!];
         if (!description) throw ApiError.notFound(`No error type ${params.error_type}`);
-        const base = `${s.config.PREFERRED_URL_SCHEME}://${s.config.SERVER_HOSTNAME}`;
+        const base = siteBase(s.config);
         return { type: `${base}/api/v1/error/${params.error_type}`, title: params.error_type!, description };
       },
     }),
