@@ -5,6 +5,7 @@ export const AccountSettingsDocument = graphql(`
     viewer {
       username
       email
+      emailVerified
       timeMachine
       createdAt
       avatar {

@@ -5,12 +5,15 @@ import {
   Button,
   Form,
   FormGroup,
+  FormHelperText,
   FormSelect,
   FormSelectOption,
   PageSection,
   Tab,
   TabTitleText,
   Tabs,
+  HelperText,
+  HelperTextItem,
   TextInput,
   Title,
 } from "@patternfly/react-core";
@@ -108,6 +111,15 @@ export function UserSettings() {
                       value={email}
                       onChange={(_e, v) => setEmail(v)}
                     />
+                    {!data.viewer.emailVerified && (
+                      <FormHelperText>
+                        <HelperText>
+                          <HelperTextItem variant="warning">
+                            Not confirmed yet: follow the link mailed to {data.viewer.email}.
+                          </HelperTextItem>
+                        </HelperText>
+                      </FormHelperText>
+                    )}
                   </FormGroup>
                 </SettingsForm>
                 <SettingsForm
