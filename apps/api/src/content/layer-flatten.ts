@@ -27,7 +27,8 @@ export function normalizePath(name: string): string {
 const parentOf = (p: string) => (p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "");
 const baseOf = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 
-function zstdStream(): Transform {
+/** A zstd decompressor as a stream (fzstd; node 20 has no zstd of its own). */
+export function zstdStream(): Transform {
   let push: (c: Uint8Array) => void = () => {};
   const d = new Decompress((chunk) => push(chunk));
   return new Transform({
