@@ -47,6 +47,9 @@ import { SquashService } from "../content/squash.js";
 import { ManifestDetailsService } from "../content/manifest-details.js";
 import { QuotaService } from "../quota/quota.js";
 import { createNotifications } from "../notifications/index.js";
+import { queuesOf } from "../events/catalogue.js";
+import { ScanReports } from "../scanning/reports.js";
+import { ScanService } from "../scanning/service.js";
 
 export const VERSION = "0.1.0";
 
@@ -63,7 +66,8 @@ export async function createServices(deps: {
 }) {
   const { config, db, log, jobs, store, redis, pool } = deps;
   // Every write goes through the unit of work: change, audit entries and outbox rows in one transaction.
-  const uow = new UnitOfWork(db, jobs, config.TEST_CRASH_AFTER_COMMIT);
+  const eventQueues = queuesOf({ scan: !config.FEATURE_SECURITY_SCANNER });
+  const uow = new UnitOfWork(db, jobs, config.TEST_CRASH_AFTER_COMMIT, eventQueues);
   const audit = new AuditService(log, pool);
   const authz = new AuthzService(db);
   const accounts = new AccountService(
@@ -115,7 +119,7 @@ export async function createServices(deps: {
     tags,
     admission,
     uow,
-    new ManifestWrites(pool, (namespaceId) => quota.limits(namespaceId)),
+    new ManifestWrites(pool, (namespaceId) => quota.limits(namespaceId), eventQueues),
     { generalOciSupport: config.FEATURE_GENERAL_OCI_SUPPORT, allowed: config.ALLOWED_OCI_ARTIFACT_TYPES },
     {
       // A config blob that cannot be read or parsed simply has no labels.
@@ -195,6 +199,8 @@ export async function createServices(deps: {
     quota,
     gc,
     squash,
+    scanner: new ScanService(db, pool, store, uow, log),
+    security: new ScanReports(db, pool, repos, config.FEATURE_SECURITY_SCANNER),
     ...notify,
   };
 }

@@ -106,6 +106,7 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
       await jobs.startWorkers(createHandlers(services), 2, {
         gc: config.GC_INTERVAL * 1000,
         "expiry-scan": config.NOTIFICATION_TASK_RUN_MINIMUM_INTERVAL_MINUTES * 60_000,
+        "scan-backlog": Math.max(1000, config.SECURITY_SCANNER_INDEXING_INTERVAL * 1000),
       });
 
     let server: http.Server | null = null;

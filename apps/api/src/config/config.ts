@@ -80,6 +80,10 @@ const schema = z.object({
   FEATURE_QUOTA_MANAGEMENT: bool.default(false),
   /** A Reject limit for every namespace without a quota of its own (0: none); superusers may change it. */
   DEFAULT_SYSTEM_REJECT_QUOTA_BYTES: bytes.default(0),
+  /** Security scanning on push (the built-in indexer and matcher; feeds come from `npm run vulndb`). */
+  FEATURE_SECURITY_SCANNER: bool.default(false),
+  /** Seconds between looks for manifests that have no scan yet (pushed while scanning was off). */
+  SECURITY_SCANNER_INDEXING_INTERVAL: seconds.default(30),
   /** E-mail (Quay's keys): notifications, repository e-mail confirmation, team invitations. */
   FEATURE_MAILING: bool.default(false),
   MAIL_SERVER: z.string().default("localhost"),

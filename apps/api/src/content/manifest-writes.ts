@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { ParsedManifest } from "@hm/oci";
 import { auditRow, idParam, type AuditEntry } from "../audit/writer.js";
-import { EVENT_QUEUES, type EventName } from "../events/catalogue.js";
+import { EVENT_QUEUES, type EventName, type QueuesOf } from "../events/catalogue.js";
 import type { OutboxRow } from "../events/unit-of-work.js";
 import type { QueueName } from "../jobs/queues.js";
 
@@ -59,6 +59,7 @@ export class ManifestWrites {
   constructor(
     private readonly pool: pg.Pool,
     private readonly quotaLimits: QuotaLimitsOf = async () => null,
+    private readonly queuesOf: QueuesOf = (e) => EVENT_QUEUES[e],
   ) {}
 
   async stored(repositoryId: bigint, digest: string, expiresLabel: string): Promise<StoredManifest | null> {
@@ -100,7 +101,7 @@ export class ManifestWrites {
         idParam(audit.namespaceId),
         audit.ip,
         JSON.stringify(audit.metadata),
-        w.event ? EVENT_QUEUES[w.event.name] : [],
+        w.event ? this.queuesOf(w.event.name) : [],
         w.event?.name ?? null,
         w.event ? JSON.stringify(w.event.payload) : null,
         limits?.limitBytes.toString() ?? null,

@@ -62,7 +62,7 @@ export type EventName = keyof EventPayloads;
  * for it (SQL function hm_event_wanted, applied where outbox rows are written).
  */
 export const EVENT_QUEUES: Record<EventName, QueueName[]> = {
-  repo_push: ["notifications"],
+  repo_push: ["notifications", "scan"],
   tag_deleted: ["notifications"],
   repo_image_expiry: ["notifications"],
   build_queued: ["notifications"],
@@ -79,3 +79,10 @@ export const EVENT_QUEUES: Record<EventName, QueueName[]> = {
   team_invite_created: ["mail"],
   user_email_unconfirmed: ["mail"],
 };
+
+/** Which queues an event goes to here: the catalogue less the capabilities this configuration turns off. */
+export type QueuesOf = (event: EventName) => readonly QueueName[];
+
+export function queuesOf(off: { scan: boolean }): QueuesOf {
+  return (event) => EVENT_QUEUES[event].filter((q) => !(q === "scan" && off.scan));
+}

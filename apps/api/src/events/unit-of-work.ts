@@ -8,7 +8,7 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { auditRow, repositoryEntry, type Actor } from "../audit/writer.js";
 import type { Principal } from "../access/principal.js";
 import type { NamespaceAuditKinds, RepoAuditKinds } from "./audit-kinds.js";
-import { EVENT_QUEUES, type EventName, type EventPayloads } from "./catalogue.js";
+import { EVENT_QUEUES, type EventName, type EventPayloads, type QueuesOf } from "./catalogue.js";
 import type { QueueName } from "../jobs/queues.js";
 
 export type Tx = Prisma.TransactionClient;
@@ -44,7 +44,10 @@ export class Work {
   private readonly entries: Prisma.AuditLogCreateManyInput[] = [];
   private readonly events: { name: EventName; payload: object; repositoryId: bigint | null }[] = [];
 
-  constructor(readonly tx: Tx) {}
+  constructor(
+    readonly tx: Tx,
+    private readonly queuesOf: QueuesOf = (e) => EVENT_QUEUES[e],
+  ) {}
 
   /** An entry about a namespace or the system (namespaceId null). */
   audit<K extends keyof NamespaceAuditKinds>(
@@ -95,7 +98,7 @@ export class Work {
     if (this.entries.length) await this.tx.auditLog.createMany({ data: this.entries });
     const jobs = [
       ...this.events.flatMap((e) =>
-        EVENT_QUEUES[e.name].map((queue) => ({
+        this.queuesOf(e.name).map((queue) => ({
           queue,
           name: e.name,
           payload: e.payload,
@@ -136,6 +139,7 @@ export class UnitOfWork {
     private readonly dispatcher: Dispatcher,
     /** Failpoint for crash tests: event names or audit kinds after whose commit the process is killed. */
     private readonly crashAfterCommit: string[] = [],
+    private readonly queuesOf: QueuesOf = (e) => EVENT_QUEUES[e],
   ) {}
 
   /** Runs `fn` in one transaction with its audit entries and events; hands the events over after commit. */
@@ -143,7 +147,7 @@ export class UnitOfWork {
     const timeout = opts.timeout ?? 30_000;
     const { result, outbox, kinds } = await this.db.$transaction(
       async (tx) => {
-        const w = new Work(tx);
+        const w = new Work(tx, this.queuesOf);
         const result = await fn(w);
         return { result, outbox: await w.flush(), kinds: opts.label ? [opts.label, ...w.kinds] : w.kinds };
       },

@@ -4,6 +4,7 @@ import DataLoader from "dataloader";
 import type { Services } from "../app/services.js";
 import type { RepoRef, RepoRole } from "../access/authz.js";
 import type { Principal } from "../access/principal.js";
+import type { SecuritySummary } from "../scanning/reports.js";
 
 /** A loader over a batch method answering a map by id; ids it leaves out get `missing`. */
 function byId<T>(load: (ids: bigint[]) => Promise<Map<bigint, T>>, missing: () => NoInfer<T>) {
@@ -42,6 +43,10 @@ export function createLoaders(s: Services, principal: Principal) {
       (ids) => s.quota.repositorySizes(ids),
       () => 0n,
     ),
+    securitySummary: new DataLoader<string, SecuritySummary | null>(async (digests) => {
+      const m = await s.security.summaries(digests);
+      return digests.map((d) => m.get(d) ?? null);
+    }),
     teamMemberCount: byId((ids) => tenancy.counts("teamMembers", ids), zero),
     teamInviteCount: byId((ids) => tenancy.counts("teamInvites", ids), zero),
     teamRepositoryCount: byId((ids) => tenancy.counts("teamRepositories", ids), zero),

@@ -12,6 +12,12 @@ import { RepositoryResolver } from "./resolvers/repositories.js";
 import { RobotResolver } from "./resolvers/robots.js";
 import { SuperuserResolver } from "./resolvers/superuser.js";
 import { RepositoryTagsResolver, TagMutationResolver } from "./resolvers/tags.js";
+import {
+  ChildSecurityResolver,
+  RepositorySecurityResolver,
+  TagDetailsSecurityResolver,
+  TagSecurityResolver,
+} from "./resolvers/security.js";
 
 export const RESOLVERS = [
   SystemResolver,
@@ -29,6 +35,10 @@ export const RESOLVERS = [
   RepositoryTagsResolver,
   TagMutationResolver,
   NotificationResolver,
+  TagSecurityResolver,
+  TagDetailsSecurityResolver,
+  ChildSecurityResolver,
+  RepositorySecurityResolver,
 ] as const;
 
 export function buildGraphQLSchema(): Promise<GraphQLSchema> {

@@ -63,6 +63,23 @@ export const QUEUES = {
     },
     repeat: [],
   },
+  /**
+   * Security scanning: one job per pushed image ("repo_push"), per child of an index ("scan-manifest"), the
+   * re-match of every stored index after a feed import ("rematch"), and the periodic look for manifests
+   * without a scan ("scan-backlog", every SECURITY_SCANNER_INDEXING_INTERVAL).
+   */
+  scan: {
+    // Indexing reads whole layers: one at a time per worker process (start more workers to scan more).
+    concurrency: 1,
+    markRunning: false,
+    options: {
+      attempts: 3,
+      backoff: { type: "exponential", delay: 30_000 },
+      removeOnComplete: 100,
+      removeOnFail: 500,
+    },
+    repeat: [{ name: "scan-backlog", every: 30 * 1000 }],
+  },
   /** Online garbage collection, one repository at a time. */
   gc: {
     markRunning: true,

@@ -31,6 +31,13 @@ export function createHandlers(s: Services): Handlers {
       ),
       "expiry-scan": async () => s.deliveries.expiryScan(),
     },
+    // Without the feature nothing is queued, and the periodic look finds nothing to do.
+    scan: {
+      repo_push: async (payload) => s.scanner.scan(String(payload.digest)),
+      "scan-manifest": async (payload) => s.scanner.scan(String(payload.digest)),
+      rematch: async () => s.scanner.rematch(),
+      "scan-backlog": async () => (s.config.FEATURE_SECURITY_SCANNER ? s.scanner.backlog() : { queued: 0 }),
+    },
     mail: {
       team_invite_created: (payload) => s.accountMail.teamInvite(BigInt(String(payload.inviteId))),
       user_email_unconfirmed: (payload) => s.accountMail.confirmAddress(BigInt(String(payload.userId))),

@@ -3,10 +3,10 @@
 // read their deliveries.
 import { after, before } from "node:test";
 import { RegistryClient } from "../registry-client.js";
-import { RestWorld, type Rest } from "../rest/client.js";
+import { RestWorld } from "../rest/client.js";
 import { WebhookReceiver } from "./receivers.js";
 
-export async function notificationWorld() {
+export async function notificationWorld(env: Record<string, string> = {}) {
   const receiver = new WebhookReceiver();
   await receiver.start();
   const world = RestWorld.forFile({
@@ -16,13 +16,14 @@ export async function notificationWorld() {
     NOTIFICATION_FAILURE_LIMIT: "5",
     FLOWDOCK_API_URL: `${receiver.url}/flowdock/`,
     HIPCHAT_API_URL: `${receiver.url}/hipchat/`,
+    ...env,
   });
   after(() => receiver.stop());
   let path = 0;
   const w: {
     receiver: WebhookReceiver;
     world: RestWorld;
-    owner: { name: string; password: string; rest: Rest };
+    owner: Awaited<ReturnType<RestWorld["user"]>>;
     repo: string;
     registry: RegistryClient;
     hook(): string;
@@ -31,7 +32,7 @@ export async function notificationWorld() {
   } = {
     receiver,
     world,
-    owner: null as unknown as { name: string; password: string; rest: Rest },
+    owner: null as unknown as Awaited<ReturnType<RestWorld["user"]>>,
     repo: "",
     registry: null as unknown as RegistryClient,
     /** A fresh receiver path per notification, so each test reads only its own requests. */

@@ -9,7 +9,7 @@ import { REST_ROUTES } from "../../src/rest/routes/index.js";
 import { RegistryClient } from "../registry-client.js";
 import { Rest, RestWorld } from "./client.js";
 
-const w = RestWorld.forFile({ FEATURE_QUOTA_MANAGEMENT: "true" });
+const w = RestWorld.forFile({ FEATURE_QUOTA_MANAGEMENT: "true", FEATURE_SECURITY_SCANNER: "true" });
 
 type Who = "anon" | "outsider" | "member" | "reader" | "writer" | "repoAdmin" | "orgAdmin" | "superuser";
 const EVERYONE: Who[] = [
@@ -362,6 +362,10 @@ const MATRIX: Record<string, Entry> = {
     req: (c) => ["POST", `/repository/${c.repo}/tag/undone/restore`, { manifest_digest: c.digest }],
   },
   getRepoManifest: { level: "repoRead", req: (c) => ["GET", `/repository/${c.repo}/manifest/${c.digest}`] },
+  getRepoManifestSecurity: {
+    level: "repoRead",
+    req: (c) => ["GET", `/repository/${c.repo}/manifest/${c.digest}/security?vulnerabilities=true`],
+  },
   listManifestLabels: {
     level: "repoRead",
     req: (c) => ["GET", `/repository/${c.repo}/manifest/${c.digest}/labels`],

@@ -8,6 +8,8 @@ class Features {
   @Field(() => Boolean) robotsAllowed!: boolean;
   @Field(() => Boolean, { description: "FEATURE_QUOTA_MANAGEMENT: storage quotas are shown and enforced" })
   quotaManagement!: boolean;
+  @Field(() => Boolean, { description: "FEATURE_SECURITY_SCANNER: images are scanned on push" })
+  securityScanner!: boolean;
 }
 
 @ObjectType({ description: "Registry-wide facts the console and scripts need" })
@@ -36,6 +38,7 @@ export class SystemResolver {
         generalOciSupport: c.FEATURE_GENERAL_OCI_SUPPORT,
         robotsAllowed: !c.ROBOTS_DISALLOW,
         quotaManagement: c.FEATURE_QUOTA_MANAGEMENT,
+        securityScanner: c.FEATURE_SECURITY_SCANNER,
       },
     };
   }

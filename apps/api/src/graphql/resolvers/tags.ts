@@ -18,7 +18,7 @@ import {
 } from "../types/tags.js";
 
 const toLabel = (l: LabelView): ManifestLabel => ({ ...l, id: String(l.id) });
-const toTag = (t: TagView): Tag => ({ ...t, labels: t.labels.map(toLabel), securityStatus: null });
+const toTag = (t: TagView): Tag => ({ ...t, labels: t.labels.map(toLabel) });
 const full = (namespace: string, name: string) => `${namespace}/${name}`;
 
 @Resolver(() => Repository)

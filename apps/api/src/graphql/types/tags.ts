@@ -50,11 +50,6 @@ export class Tag {
   @Field(() => [ManifestLabel]) labels!: ManifestLabel[];
   @Field(() => [ChildManifest], { description: "For an index: its manifests and their platforms" })
   children!: ChildManifest[];
-  @Field(() => String, {
-    nullable: true,
-    description: "Vulnerability status of the manifest; null until a scanner has looked at it",
-  })
-  securityStatus!: string | null;
 }
 export const TagConnection = connectionOf(Tag, "Tag");
 

@@ -12,6 +12,7 @@ import { quotaRoutes } from "./quota.js";
 import { repositoryRoutes } from "./repositories.js";
 import { robotRoutesAll } from "./robots.js";
 import { searchRoutes } from "./search.js";
+import { securityRoutes } from "./security.js";
 import { superuserRoutes } from "./superuser.js";
 import { tagRoutes } from "./tags.js";
 import { teamRoutes } from "./teams.js";
@@ -27,6 +28,7 @@ export const REST_ROUTES: Route[] = [
   ...permissionRoutes,
   ...tagRoutes,
   ...manifestRoutes,
+  ...securityRoutes,
   ...logRoutes,
   ...superuserRoutes,
   ...quotaRoutes,

@@ -1,0 +1,267 @@
+// The scanner's work, run by the `scan` queue's workers: index a manifest's layers (each layer once, by its
+// digest), combine them into the image's packages, match those against the vulnerability records and keep
+// the result by manifest digest. A feed import re-matches what is kept without reading a layer again, and
+// announces vulnerabilities that newly affect a tagged image (vulnerability_found).
+import type { Readable } from "node:stream";
+import type pg from "pg";
+import { parseManifest, type ParsedManifest } from "@hm/oci";
+import type { Db } from "../infra/database.js";
+import type { Logger } from "../infra/logger.js";
+import type { BlobStore } from "../storage/blob-store.js";
+import type { UnitOfWork, Work } from "../events/unit-of-work.js";
+import { IMAGE_CONFIG_TYPES } from "../content/artifact-policy.js";
+import { combineLayers, indexLayer } from "./indexer/index.js";
+import { Matcher, type Match } from "./matcher.js";
+import type { Distribution, ImagePackage, LayerIndexData } from "./types.js";
+import type { Prisma } from "../generated/prisma/client.js";
+
+/** Bumped when the indexer learns something new: layers and manifests indexed before are read again. */
+export const INDEXER_VERSION = 1;
+
+export type ScanStatus = "queued" | "scanned" | "failed" | "unsupported";
+
+/** Layers of images that cannot be read (an absent blob) fail the scan with this reason. */
+const reasonOf = (e: unknown) => String((e as Error)?.message ?? e).slice(0, 500);
+
+export class ScanService {
+  private readonly matcher: Matcher;
+
+  constructor(
+    private readonly db: Db,
+    pool: pg.Pool,
+    private readonly store: BlobStore,
+    private readonly uow: UnitOfWork,
+    private readonly log: Logger,
+  ) {
+    this.matcher = new Matcher(pool);
+  }
+
+  /** Scans one manifest (a scan job): its digest's stored document, from any repository that holds it. */
+  async scan(digest: string): Promise<{ status: ScanStatus | "gone" | "unchanged"; packages?: number }> {
+    const kept = await this.db.manifestSecurity.findUnique({ where: { digest } });
+    if (kept && kept.status !== "queued" && kept.status !== "failed" && kept.indexer >= INDEXER_VERSION)
+      return { status: "unchanged" };
+    const m = await this.db.manifest.findFirst({
+      where: { digest },
+      select: { bytes: true, mediaType: true },
+    });
+    if (!m) return { status: "gone" };
+    let parsed: ParsedManifest;
+    try {
+      parsed = parseManifest(Buffer.from(m.bytes), m.mediaType);
+    } catch (e) {
+      return this.finish(digest, "failed", `the manifest cannot be read: ${reasonOf(e)}`);
+    }
+    if (parsed.kind === "index") {
+      // Each image of an index is scanned on its own; the console shows each child's result.
+      return this.uow.run(async (w) => {
+        for (const c of parsed.manifests) w.enqueue("scan", "scan-manifest", { digest: c.digest });
+        await this.save(w, digest, {
+          status: "unsupported",
+          reason: "an index: each of its manifests is scanned",
+        });
+        return { status: "unsupported" as const };
+      });
+    }
+    if (parsed.kind !== "image" || !parsed.config || !IMAGE_CONFIG_TYPES.has(parsed.config.mediaType))
+      return this.finish(
+        digest,
+        "unsupported",
+        parsed.kind === "schema1"
+          ? "Docker schema 1 manifests are not scanned"
+          : `not an image: an artifact of type ${parsed.artifactType ?? parsed.config?.mediaType ?? "unknown"}`,
+      );
+    let layers: { digest: string; index: LayerIndexData }[];
+    try {
+      layers = [];
+      for (const l of parsed.layers) layers.push({ digest: l.digest, index: await this.layer(l.digest) });
+    } catch (e) {
+      return this.finish(digest, "failed", reasonOf(e));
+    }
+    const image = combineLayers(layers);
+    // As Quay shows it: an image the scanner finds nothing in (busybox, a static binary) is not "Passed".
+    if (!image.packages.length)
+      return this.finish(
+        digest,
+        "unsupported",
+        `no packages found${image.warnings.length ? ` (${image.warnings.join("; ")})` : ""}`,
+      );
+    const matches = await this.matcher.match(image.distribution, image.packages);
+    await this.uow.run(async (w) => {
+      await this.save(w, digest, {
+        status: "scanned",
+        distribution: image.distribution,
+        packages: image.packages,
+        warnings: image.warnings,
+      });
+      await this.replaceMatches(w, digest, matches);
+    });
+    return { status: "scanned", packages: image.packages.length };
+  }
+
+  /** A layer's index: kept by digest, so a base layer shared by many images is read once. */
+  private async layer(digest: string): Promise<LayerIndexData> {
+    const kept = await this.db.layerIndex.findUnique({ where: { digest } });
+    if (kept && kept.indexer >= INDEXER_VERSION && kept.data) return kept.data as unknown as LayerIndexData;
+    const data = await indexLayer((range) => this.store.read(digest, range) as Promise<Readable>);
+    const json = data as unknown as Prisma.InputJsonValue;
+    await this.db.layerIndex.upsert({
+      where: { digest },
+      create: { digest, indexer: INDEXER_VERSION, data: json },
+      update: { indexer: INDEXER_VERSION, data: json, error: null, indexedAt: new Date() },
+    });
+    return data;
+  }
+
+  private async finish(digest: string, status: ScanStatus, reason: string) {
+    await this.uow.run((w) => this.save(w, digest, { status, reason }));
+    if (status === "failed") this.log.warn({ digest, reason }, "scan failed");
+    return { status };
+  }
+
+  private async save(
+    w: Work,
+    digest: string,
+    r: {
+      status: ScanStatus;
+      reason?: string;
+      distribution?: Distribution | null;
+      packages?: ImagePackage[];
+      warnings?: string[];
+    },
+  ) {
+    const data = {
+      status: r.status,
+      reason: r.reason ?? null,
+      indexer: INDEXER_VERSION,
+      distribution: (r.distribution ?? undefined) as Prisma.InputJsonValue | undefined,
+      packages: (r.packages ?? undefined) as unknown as Prisma.InputJsonValue | undefined,
+      warnings: r.warnings ?? [],
+      scannedAt: new Date(),
+      matchedAt: r.status === "scanned" ? new Date() : null,
+    };
+    await w.tx.manifestSecurity.upsert({ where: { digest }, create: { digest, ...data }, update: data });
+  }
+
+  /** Replaces a manifest's matches; returns the ones it did not have before. */
+  private async replaceMatches(w: Work, digest: string, matches: Match[]): Promise<Match[]> {
+    const before = await w.tx.manifestVulnerability.findMany({
+      where: { digest },
+      select: { packageIndex: true, vulnerabilityId: true },
+    });
+    const had = new Set(before.map((b) => `${b.packageIndex}\0${b.vulnerabilityId}`));
+    await w.tx.manifestVulnerability.deleteMany({ where: { digest } });
+    if (matches.length)
+      await w.tx.manifestVulnerability.createMany({ data: matches.map((m) => ({ digest, ...m })) });
+    return matches.filter((m) => !had.has(`${m.packageIndex}\0${m.vulnerabilityId}`));
+  }
+
+  /**
+   * Matches every scanned manifest again (after a feed import). Vulnerabilities that newly affect an image
+   * are announced to each repository with a live tag on it (or on an index holding it).
+   */
+  async rematch(): Promise<{ manifests: number; newMatches: number; events: number }> {
+    let after = "";
+    let manifests = 0;
+    let newMatches = 0;
+    let events = 0;
+    for (;;) {
+      const batch = await this.db.manifestSecurity.findMany({
+        where: { status: "scanned", digest: { gt: after } },
+        orderBy: { digest: "asc" },
+        take: 50,
+        select: { digest: true, distribution: true, packages: true },
+      });
+      if (!batch.length) break;
+      after = batch[batch.length - 1]!.digest;
+      for (const s of batch) {
+        const packages = (s.packages ?? []) as unknown as ImagePackage[];
+        const matches = await this.matcher.match(s.distribution as Distribution | null, packages);
+        events += await this.uow.run(async (w) => {
+          const fresh = await this.replaceMatches(w, s.digest, matches);
+          await w.tx.manifestSecurity.update({
+            where: { digest: s.digest },
+            data: { matchedAt: new Date() },
+          });
+          newMatches += fresh.length;
+          return fresh.length ? this.announce(w, s.digest, fresh) : 0;
+        });
+        manifests++;
+      }
+    }
+    return { manifests, newMatches, events };
+  }
+
+  /** One vulnerability_found per repository and vulnerability (seed 001 §12.1.7's payload). */
+  private async announce(w: Work, digest: string, fresh: Match[]): Promise<number> {
+    const tags = await w.tx.$queryRaw<
+      { repositoryId: bigint; repository: string; namespace: string; tag: string }[]
+    >`
+      SELECT t."repositoryId", r.name AS repository, n.name AS namespace, t.name AS tag
+      FROM "Manifest" m
+      LEFT JOIN "ManifestChild" c ON c."childId" = m.id
+      JOIN "Tag" t ON t."manifestId" IN (m.id, c."parentId")
+      JOIN "Repository" r ON r.id = t."repositoryId"
+      JOIN "Namespace" n ON n.id = r."namespaceId"
+      WHERE m.digest = ${digest} AND NOT t.hidden AND (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now())`;
+    if (!tags.length) return 0;
+    const ids = [...new Set(fresh.map((f) => f.vulnerabilityId))];
+    const vulns = await w.tx.vulnerability.findMany({ where: { id: { in: ids } } });
+    const byRepo = new Map<bigint, { repository: string; namespace: string; tags: Set<string> }>();
+    for (const t of tags) {
+      const r = byRepo.get(t.repositoryId) ?? {
+        repository: t.repository,
+        namespace: t.namespace,
+        tags: new Set(),
+      };
+      r.tags.add(t.tag);
+      byRepo.set(t.repositoryId, r);
+    }
+    let n = 0;
+    for (const v of vulns) {
+      const match = fresh.find((f) => f.vulnerabilityId === v.id)!;
+      for (const [repositoryId, r] of byRepo) {
+        w.emit(
+          "vulnerability_found",
+          {
+            repository: `${r.namespace}/${r.repository}`,
+            namespace: r.namespace,
+            tags: [...r.tags].sort(),
+            vulnerability: {
+              id: v.id,
+              description: v.summary || v.details.slice(0, 500),
+              link: v.links[0] ?? "",
+              priority: match.severity,
+              has_fix: fresh.some((f) => f.vulnerabilityId === v.id && f.fixedBy),
+            },
+          },
+          repositoryId,
+        );
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Queues manifests that have no scan yet (pushed while the scanner was off, or indexed by an older
+   * indexer): images and indexes with a live tag, a batch at a time.
+   */
+  async backlog(limit = 500): Promise<{ queued: number }> {
+    const rows = await this.db.$queryRaw<{ digest: string }[]>`
+      SELECT DISTINCT m.digest FROM "Tag" t JOIN "Manifest" m ON m.id = t."manifestId"
+      LEFT JOIN "ManifestSecurity" s ON s.digest = m.digest
+      WHERE (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now()) AND NOT t.hidden
+        AND (s.digest IS NULL OR s.indexer < ${INDEXER_VERSION})
+      LIMIT ${limit}`;
+    if (!rows.length) return { queued: 0 };
+    await this.uow.run(async (w) => {
+      await w.tx.manifestSecurity.createMany({
+        data: rows.map((r) => ({ digest: r.digest, status: "queued" })),
+        skipDuplicates: true,
+      });
+      for (const r of rows) w.enqueue("scan", "scan-manifest", { digest: r.digest });
+    });
+    return { queued: rows.length };
+  }
+}
