@@ -1,7 +1,8 @@
 // Starts the real system once for the whole Playwright run: `node apps/api/dist/main.js` (which serves
 // apps/web/dist at /) on a free port, with a fresh PostgreSQL database, its own Redis key prefix and data
 // directory, and the initial superuser admin/admin-password. Set HM_E2E_URL to test a system that is
-// already running instead (e.g. `npm run dev -w @hm/api`).
+// already running instead (e.g. `npm run dev -w @hm/api`). Security scanning is on; the specs get the server's
+// database, Redis and data directory (HM_E2E_SERVER_*) to run the vulnerability database's import against it.
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -62,6 +63,7 @@ export default async function globalSetup() {
   dbUrl.pathname = `/${dbName}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hm-e2e-"));
   const port = await freePort();
+  const redisPrefix = `hme2e:${crypto.randomBytes(4).toString("hex")}`;
   const host = `127.0.0.1:${port}`;
   const log = fs.openSync(path.join(ARTIFACTS, "api.log"), "w");
   const child = spawn(process.execPath, [path.join(ROOT, "apps/api/dist/main.js")], {
@@ -71,7 +73,7 @@ export default async function globalSetup() {
       ...process.env,
       NODE_ENV: "production",
       DATABASE_URL: dbUrl.toString(),
-      REDIS_PREFIX: `hme2e:${crypto.randomBytes(4).toString("hex")}`,
+      REDIS_PREFIX: redisPrefix,
       DATA_DIR: dataDir,
       PORT: String(port),
       HOST: "127.0.0.1",
@@ -81,6 +83,11 @@ export default async function globalSetup() {
       INITIAL_SUPERUSER_PASSWORD: "admin-password",
       // Quota management on: the console's quota sections are part of what the specs see.
       FEATURE_QUOTA_MANAGEMENT: "true",
+      // Security scanning on (the Tags view's Security column, the tag page's reports). Scans come from push
+      // events and imports only: the periodic look for unscanned manifests waits an hour, so an image a spec
+      // tags without pushing stays "Queued" for as long as the spec needs.
+      FEATURE_SECURITY_SCANNER: "true",
+      SECURITY_SCANNER_INDEXING_INTERVAL: "3600",
     },
   });
   let exit: string | null = null;
@@ -107,5 +114,10 @@ export default async function globalSetup() {
   // Workers inherit the environment set here.
   process.env.HM_E2E_URL = url;
   process.env.HM_E2E_REGISTRY = host;
+  // What `node apps/api/dist/scanning/cli.js` needs to import into this server's database and queue the
+  // re-match for its workers (REDIS_URL is the inherited one, as for the server).
+  process.env.HM_E2E_SERVER_DATABASE_URL = dbUrl.toString();
+  process.env.HM_E2E_SERVER_REDIS_PREFIX = redisPrefix;
+  process.env.HM_E2E_SERVER_DATA_DIR = dataDir;
   return teardown;
 }

@@ -7,6 +7,7 @@ import * as organizations from "./documents/organizations.js";
 import * as quota from "./documents/quota.js";
 import * as repositories from "./documents/repositories.js";
 import * as robots from "./documents/robots.js";
+import * as security from "./documents/security.js";
 import * as session from "./documents/session.js";
 import * as superuser from "./documents/superuser.js";
 import * as system from "./documents/system.js";
@@ -22,6 +23,7 @@ export * from "./documents/organizations.js";
 export * from "./documents/quota.js";
 export * from "./documents/repositories.js";
 export * from "./documents/robots.js";
+export * from "./documents/security.js";
 export * from "./documents/session.js";
 export * from "./documents/superuser.js";
 export * from "./documents/system.js";
@@ -41,6 +43,7 @@ export const ALL_DOCUMENTS = operations(
   quota,
   repositories,
   robots,
+  security,
   session,
   superuser,
   system,

@@ -22,8 +22,12 @@ const enc = (s: string) => s.split("/").map(encodeURIComponent).join("/");
 export const links = {
   repository: (namespace: string, name: string, tab?: string) =>
     `/repository/${enc(namespace)}/${enc(name)}${tab ? `?tab=${tab}` : ""}`,
-  tag: (namespace: string, name: string, tag: string) =>
-    `/repository/${enc(namespace)}/${enc(name)}/-/tag/${encodeURIComponent(tag)}`,
+  /** A tag page; `params` picks its tab (details, securityreport, packages) and an index's child (digest). */
+  tag: (namespace: string, name: string, tag: string, params?: { tab?: string; digest?: string }) => {
+    const q = new URLSearchParams(Object.entries(params ?? {}).filter(([, v]) => v) as [string, string][]);
+    const query = q.toString();
+    return `/repository/${enc(namespace)}/${enc(name)}/-/tag/${encodeURIComponent(tag)}${query ? `?${query}` : ""}`;
+  },
   organization: (name: string, tab?: string) => `/organization/${enc(name)}${tab ? `?tab=${tab}` : ""}`,
   /** A namespace page: organizations have one; a user's namespace shows their repositories. */
   namespaceRepositories: (namespace: string) => `/repository?namespace=${encodeURIComponent(namespace)}`,

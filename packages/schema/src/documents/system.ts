@@ -12,6 +12,7 @@ export const SystemDocument = graphql(`
         generalOciSupport
         robotsAllowed
         quotaManagement
+        securityScanner
       }
     }
   }

@@ -1,4 +1,5 @@
 import { graphql } from "../graphql.js";
+import { SecuritySummaryFields } from "./security.js";
 
 const LabelFields = graphql(`
   fragment LabelFields on ManifestLabel {
@@ -37,7 +38,9 @@ export const TagsDocument = graphql(
               size
               lastModified
               expiration
-              securityStatus
+              security {
+                ...SecuritySummaryFields
+              }
               labels {
                 ...LabelFields
               }
@@ -49,6 +52,9 @@ export const TagsDocument = graphql(
                   architecture
                   variant
                 }
+                security {
+                  ...SecuritySummaryFields
+                }
               }
             }
           }
@@ -56,7 +62,7 @@ export const TagsDocument = graphql(
       }
     }
   `,
-  [LabelFields],
+  [LabelFields, SecuritySummaryFields],
 );
 
 export const TagDetailsDocument = graphql(
@@ -79,6 +85,9 @@ export const TagDetailsDocument = graphql(
           labels {
             ...LabelFields
           }
+          security {
+            ...SecuritySummaryFields
+          }
           children {
             digest
             size
@@ -86,6 +95,9 @@ export const TagDetailsDocument = graphql(
               os
               architecture
               variant
+            }
+            security {
+              ...SecuritySummaryFields
             }
           }
           fetch {
@@ -103,7 +115,7 @@ export const TagDetailsDocument = graphql(
       }
     }
   `,
-  [LabelFields],
+  [LabelFields, SecuritySummaryFields],
 );
 
 export const TagHistoryDocument = graphql(`

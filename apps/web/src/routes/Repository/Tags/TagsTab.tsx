@@ -1,6 +1,7 @@
 // A repository's tags: filter, sort, paging, expandable child manifests of an index, per-row actions
-// (add tag, labels, expiration, delete) and bulk actions on the selected tags.
-import { Fragment, useState } from "react";
+// (add tag, labels, expiration, delete) and bulk actions on the selected tags. With security scanning on, a
+// Security column (each child of an index has its own), asked again every few seconds while one is queued.
+import { useState } from "react";
 import {
   Button,
   Label,
@@ -18,12 +19,15 @@ import { RowActions } from "../../../components/RowActions";
 import { EmptyView, ErrorAlert, QueryState } from "../../../components/States";
 import { Time } from "../../../components/Time";
 import { viewerCanWrite } from "../../../hooks/repositories";
+import { usePolling, useSecurityScanner } from "../../../hooks/security";
 import { useListFilter } from "../../../hooks/useListFilter";
 import { formatSize, shortDigest, useTagMutations, useTags, type TagRow } from "../../../hooks/tags";
 import { links } from "../../paths";
 import { AddTagModal } from "./AddTagModal";
+import { ChildManifests } from "./ChildManifests";
 import { ExpirationModal } from "./ExpirationModal";
 import { LabelsModal } from "./LabelsModal";
+import { SecurityCell } from "./SecurityCell";
 
 export function TagsTab({ namespace, name }: { namespace: string; name: string }) {
   const filter = useListFilter(20);
@@ -47,6 +51,15 @@ export function TagsTab({ namespace, name }: { namespace: string; name: string }
   const repo = result.data?.repository;
   const tags = repo?.tags.edges.map((e) => e.node) ?? [];
   const canWrite = viewerCanWrite(repo);
+  const scanning = useSecurityScanner();
+  // "Queued" turns into the scan's result without a reload: the page is asked again until none is queued.
+  const queued =
+    scanning &&
+    tags.some(
+      (t) => t.security?.status === "queued" || t.children.some((c) => c.security?.status === "queued"),
+    );
+  usePolling(queued, refetch);
+  const columns = 7 + (canWrite ? 2 : 0) + (scanning ? 1 : 0);
   const toggle = (set: Set<string>, key: string, on: boolean) => {
     const n = new Set(set);
     if (on) n.add(key);
@@ -113,6 +126,7 @@ export function TagsTab({ namespace, name }: { namespace: string; name: string }
                     />
                   )}
                   <Th>Tag</Th>
+                  {scanning && <Th>Security</Th>}
                   <Th>Size</Th>
                   <Th>Last modified</Th>
                   <Th>Expires</Th>
@@ -147,6 +161,17 @@ export function TagsTab({ namespace, name }: { namespace: string; name: string }
                     <Td dataLabel="Tag">
                       <Link to={links.tag(namespace, name, t.name)}>{t.name}</Link>
                     </Td>
+                    {scanning && (
+                      <Td dataLabel="Security">
+                        <SecurityCell
+                          summary={t.security}
+                          to={links.tag(namespace, name, t.name, { tab: "securityreport" })}
+                          onShowChildren={
+                            t.isManifestList ? () => setExpanded(toggle(expanded, t.name, true)) : undefined
+                          }
+                        />
+                      </Td>
+                    )}
                     <Td dataLabel="Size">{formatSize(t.size)}</Td>
                     <Td dataLabel="Last modified">
                       <Time value={t.lastModified} />
@@ -190,36 +215,9 @@ export function TagsTab({ namespace, name }: { namespace: string; name: string }
                   </Tr>
                   {t.isManifestList && (
                     <Tr isExpanded={expanded.has(t.name)}>
-                      <Td colSpan={9}>
+                      <Td colSpan={columns}>
                         <ExpandableRowContent>
-                          <Table aria-label={`Manifests of ${t.name}`} variant="compact" borders={false}>
-                            <Thead>
-                              <Tr>
-                                <Th>Platform</Th>
-                                <Th>Size</Th>
-                                <Th>Digest</Th>
-                              </Tr>
-                            </Thead>
-                            <Tbody>
-                              {t.children.map((c) => (
-                                <Fragment key={c.digest}>
-                                  <Tr>
-                                    <Td dataLabel="Platform">
-                                      {c.platform
-                                        ? [c.platform.os, c.platform.architecture, c.platform.variant]
-                                            .filter(Boolean)
-                                            .join("/")
-                                        : "unknown"}
-                                    </Td>
-                                    <Td dataLabel="Size">{formatSize(c.size)}</Td>
-                                    <Td dataLabel="Digest">
-                                      <code title={c.digest}>{shortDigest(c.digest)}</code>
-                                    </Td>
-                                  </Tr>
-                                </Fragment>
-                              ))}
-                            </Tbody>
-                          </Table>
+                          <ChildManifests namespace={namespace} name={name} tag={t} scanning={scanning} />
                         </ExpandableRowContent>
                       </Td>
                     </Tr>
