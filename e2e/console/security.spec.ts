@@ -16,6 +16,7 @@ import tar from "tar-stream";
 import { screenshot } from "./artifacts.js";
 import { baseURL, expect, registryHost, test } from "./fixtures.js";
 import { AddTagDocument, CreateRepositoryDocument } from "@hm/schema";
+import { ZLIB_CVE as ZLIB_RECORD, opensslCve } from "../../apps/api/test/scanning/scan-fixtures.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const sha256 = (b: Buffer) => `sha256:${crypto.createHash("sha256").update(b).digest("hex")}`;
@@ -70,47 +71,18 @@ Description: compression library - runtime
 Homepage: http://zlib.net/
 `;
 
-const ZLIB_CVE = "DEBIAN-CVE-2023-45853";
-const OPENSSL_CVE = "DEBIAN-CVE-2025-9230";
+const ZLIB_CVE = ZLIB_RECORD.id;
+const OPENSSL_CVE = opensslCve("").id;
 // The fix is set one Debian revision above the installed libssl3 for the test, so the record affects it and
 // is fixable ("Fixed in version" shows it). zlib's range is open: affected, not fixable.
 const OPENSSL_FIXED = "3.0.19-1~deb12u3";
 
 /** Debian's OSV records (ecosystem Debian:12, by source package), with CVSS vectors: 9.8 and 5.9. */
 const RECORDS = [
+  ZLIB_RECORD,
   {
-    schema_version: "1.6.0",
-    id: ZLIB_CVE,
-    modified: "2024-09-18T03:22:38Z",
-    published: "2023-10-14T02:15:09Z",
-    upstream: ["CVE-2023-45853"],
-    details:
-      "MiniZip in zlib through 1.3 has an integer overflow and resultant heap-based buffer overflow in zipOpenNewFileInZip4_64 via a long filename, comment, or extra field.",
-    severity: [{ type: "CVSS_V3", score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H" }],
-    affected: [
-      {
-        package: { name: "zlib", ecosystem: "Debian:12" },
-        ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }] }],
-      },
-    ],
-    references: [{ type: "ADVISORY", url: "https://security-tracker.debian.org/tracker/CVE-2023-45853" }],
-  },
-  {
-    schema_version: "1.6.0",
-    id: OPENSSL_CVE,
-    modified: "2025-10-01T12:00:00Z",
-    published: "2025-09-30T14:15:00Z",
-    upstream: ["CVE-2025-9230"],
-    details:
-      "An application trying to decrypt CMS messages encrypted using password based encryption can trigger an out-of-bounds read and write.",
+    ...opensslCve(OPENSSL_FIXED),
     severity: [{ type: "CVSS_V3", score: "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N" }],
-    affected: [
-      {
-        package: { name: "openssl", ecosystem: "Debian:12" },
-        ranges: [{ type: "ECOSYSTEM", events: [{ introduced: "0" }, { fixed: OPENSSL_FIXED }] }],
-      },
-    ],
-    references: [{ type: "ADVISORY", url: "https://security-tracker.debian.org/tracker/CVE-2025-9230" }],
   },
 ];
 

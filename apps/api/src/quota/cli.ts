@@ -3,8 +3,7 @@
 // size from scratch, then verifies. It reads the server's configuration (DATABASE_URL, or the embedded
 // database a server runs under DATA_DIR).
 import { loadConfig } from "../config/config.js";
-import { connectDatabase } from "../infra/database.js";
-import { runningEmbeddedUrl } from "../infra/embedded-postgres.js";
+import { connectCliDatabase } from "../infra/cli-database.js";
 import { QuotaSql } from "./quota-sql.js";
 
 async function main(command: string | undefined): Promise<number> {
@@ -13,14 +12,8 @@ async function main(command: string | undefined): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const url = config.DATABASE_URL ?? runningEmbeddedUrl(config.DATA_DIR);
-  if (!url) {
-    console.error(
-      `no database: set DATABASE_URL, or start the server (its embedded database under ${config.DATA_DIR})`,
-    );
-    return 2;
-  }
-  const db = connectDatabase(url, 2);
+  const db = connectCliDatabase(config);
+  if (!db) return 2;
   try {
     const sql = new QuotaSql(db.prisma);
     if (command === "backfill") {

@@ -3,8 +3,7 @@
 // the scanner to re-match every stored image (a `scan` job: the running server's workers take it at once
 // when Redis answers, else within a minute from its record). `npm run vulndb -- status` counts what is there.
 import { loadConfig } from "../config/config.js";
-import { connectDatabase } from "../infra/database.js";
-import { runningEmbeddedUrl } from "../infra/embedded-postgres.js";
+import { connectCliDatabase } from "../infra/cli-database.js";
 import { createLogger } from "../infra/logger.js";
 import { createMetrics } from "../infra/metrics.js";
 import { JobSystem } from "../jobs/job-system.js";
@@ -16,14 +15,8 @@ async function main(command: string | undefined, paths: string[]): Promise<numbe
     return 2;
   }
   const config = loadConfig();
-  const url = config.DATABASE_URL ?? runningEmbeddedUrl(config.DATA_DIR);
-  if (!url) {
-    console.error(
-      `no database: set DATABASE_URL, or start the server (its embedded database under ${config.DATA_DIR})`,
-    );
-    return 2;
-  }
-  const db = connectDatabase(url, 4);
+  const db = connectCliDatabase(config, 4);
+  if (!db) return 2;
   try {
     if (command === "status") {
       const [records, affected, scanned] = await Promise.all([
