@@ -19,7 +19,8 @@ export function createHandlers(s: Services): Handlers {
       "usage-compact": async () => ({ repositories: await s.quota.compact() }),
     },
     gc: {
-      gc: async () => s.gc.run(),
+      // Then the scans of what it removed (the scanning capability owns those rows).
+      gc: async () => ({ ...(await s.gc.run()), scansDropped: await s.scanner.sweep() }),
       "gc-repository": async (payload) => s.gc.collectRepository(BigInt(String(payload.repositoryId))),
     },
     // One job per event: its deliveries (and the bell), then one job per delivery.

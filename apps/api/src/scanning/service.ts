@@ -264,4 +264,16 @@ export class ScanService {
     });
     return { queued: rows.length };
   }
+
+  /**
+   * Drops the scans of manifests no repository holds any more and the indexes of layers no blob row has
+   * (after garbage collection). A digest pushed again is simply scanned again.
+   */
+  async sweep(): Promise<{ manifests: number; layers: number }> {
+    const manifests = await this.db.$executeRaw`
+      DELETE FROM "ManifestSecurity" s WHERE NOT EXISTS (SELECT 1 FROM "Manifest" m WHERE m.digest = s.digest)`;
+    const layers = await this.db.$executeRaw`
+      DELETE FROM "LayerIndex" l WHERE NOT EXISTS (SELECT 1 FROM "Blob" b WHERE b.digest = l.digest)`;
+    return { manifests, layers };
+  }
 }

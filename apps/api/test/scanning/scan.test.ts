@@ -235,6 +235,37 @@ describe("scanning on push", () => {
   });
 });
 
+describe("garbage", () => {
+  test("the scan of a manifest no repository holds any more is dropped; one still held is kept", async () => {
+    const [ns] = w.repo.split("/");
+    const other = `${ns}/doomed`;
+    // Content of its own (a dpkg status with one more stanza), so no other repository holds the manifest.
+    const own = dpkgStanzas(["zlib1g", "bash", "libssl3"]);
+    const img = await pushLayers(other, "v1", [
+      await gzipLayer([
+        { name: "etc/os-release", content: OS_RELEASE },
+        { name: "var/lib/dpkg/status", content: own.text },
+      ]),
+    ]);
+    const base = await baseLayer();
+    const shared = await pushLayers(other, "shared", [base]);
+    await pushLayers(w.repo, "shared", [base]);
+    await scanned(img.digest);
+    await scanned(shared.digest);
+    const admin = await w.world.principal(w.owner.name, w.owner.password);
+    await w.world.sys.services.repos.delete(admin, ns!, "doomed", "doomed");
+    const swept = await w.world.sys.services.scanner.sweep();
+    assert.ok(swept.manifests >= 1);
+    assert.equal(await w.world.sys.db.manifestSecurity.count({ where: { digest: img.digest } }), 0);
+    assert.equal(await w.world.sys.db.manifestVulnerability.count({ where: { digest: img.digest } }), 0);
+    assert.equal(
+      await w.world.sys.db.manifestSecurity.count({ where: { digest: shared.digest } }),
+      1,
+      "the base image is still held by the first repository",
+    );
+  });
+});
+
 describe("re-matching after a feed import", () => {
   test("a new record is matched without reading layers and announced at or above the notification's level", async () => {
     const img = await pushLayers(w.repo, "rematch", [await baseLayer()]);

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Manifest_digest_idx" ON "Manifest"("digest");
+
