@@ -12,8 +12,8 @@ import type { UnitOfWork, Work } from "../events/unit-of-work.js";
 import { IMAGE_CONFIG_TYPES } from "../content/artifact-policy.js";
 import { combineLayers, indexLayer } from "./indexer/index.js";
 import { Matcher, type Match } from "./matcher.js";
-import type { Distribution, ImagePackage, LayerIndexData } from "./types.js";
-import type { Prisma } from "../generated/prisma/client.js";
+import type { LayerIndexData } from "./types.js";
+import { loadLayer, replaceMatches, saveLayer, saveScan, scannedPage, type ScanRow } from "./scan-sql.js";
 
 /** Bumped when the indexer learns something new: layers and manifests indexed before are read again. */
 export const INDEXER_VERSION = 1;
@@ -94,22 +94,17 @@ export class ScanService {
         packages: image.packages,
         warnings: image.warnings,
       });
-      await this.replaceMatches(w, digest, matches);
+      await replaceMatches(w.tx, digest, matches);
     });
     return { status: "scanned", packages: image.packages.length };
   }
 
   /** A layer's index: kept by digest, so a base layer shared by many images is read once. */
   private async layer(digest: string): Promise<LayerIndexData> {
-    const kept = await this.db.layerIndex.findUnique({ where: { digest } });
-    if (kept && kept.indexer >= INDEXER_VERSION && kept.data) return kept.data as unknown as LayerIndexData;
+    const kept = await loadLayer(this.db, digest);
+    if (kept && kept.indexer >= INDEXER_VERSION && kept.data) return kept.data;
     const data = await indexLayer((range) => this.store.read(digest, range) as Promise<Readable>);
-    const json = data as unknown as Prisma.InputJsonValue;
-    await this.db.layerIndex.upsert({
-      where: { digest },
-      create: { digest, indexer: INDEXER_VERSION, data: json },
-      update: { indexer: INDEXER_VERSION, data: json, error: null, indexedAt: new Date() },
-    });
+    await saveLayer(this.db, digest, INDEXER_VERSION, data);
     return data;
   }
 
@@ -119,41 +114,8 @@ export class ScanService {
     return { status };
   }
 
-  private async save(
-    w: Work,
-    digest: string,
-    r: {
-      status: ScanStatus;
-      reason?: string;
-      distribution?: Distribution | null;
-      packages?: ImagePackage[];
-      warnings?: string[];
-    },
-  ) {
-    const data = {
-      status: r.status,
-      reason: r.reason ?? null,
-      indexer: INDEXER_VERSION,
-      distribution: (r.distribution ?? undefined) as Prisma.InputJsonValue | undefined,
-      packages: (r.packages ?? undefined) as unknown as Prisma.InputJsonValue | undefined,
-      warnings: r.warnings ?? [],
-      scannedAt: new Date(),
-      matchedAt: r.status === "scanned" ? new Date() : null,
-    };
-    await w.tx.manifestSecurity.upsert({ where: { digest }, create: { digest, ...data }, update: data });
-  }
-
-  /** Replaces a manifest's matches; returns the ones it did not have before. */
-  private async replaceMatches(w: Work, digest: string, matches: Match[]): Promise<Match[]> {
-    const before = await w.tx.manifestVulnerability.findMany({
-      where: { digest },
-      select: { packageIndex: true, vulnerabilityId: true },
-    });
-    const had = new Set(before.map((b) => `${b.packageIndex}\0${b.vulnerabilityId}`));
-    await w.tx.manifestVulnerability.deleteMany({ where: { digest } });
-    if (matches.length)
-      await w.tx.manifestVulnerability.createMany({ data: matches.map((m) => ({ digest, ...m })) });
-    return matches.filter((m) => !had.has(`${m.packageIndex}\0${m.vulnerabilityId}`));
+  private save(w: Work, digest: string, r: ScanRow) {
+    return saveScan(w.tx, digest, INDEXER_VERSION, r);
   }
 
   /**
@@ -166,19 +128,13 @@ export class ScanService {
     let newMatches = 0;
     let events = 0;
     for (;;) {
-      const batch = await this.db.manifestSecurity.findMany({
-        where: { status: "scanned", digest: { gt: after } },
-        orderBy: { digest: "asc" },
-        take: 50,
-        select: { digest: true, distribution: true, packages: true },
-      });
+      const batch = await scannedPage(this.db, after, 50);
       if (!batch.length) break;
       after = batch[batch.length - 1]!.digest;
       for (const s of batch) {
-        const packages = (s.packages ?? []) as unknown as ImagePackage[];
-        const matches = await this.matcher.match(s.distribution as Distribution | null, packages);
+        const matches = await this.matcher.match(s.distribution, s.packages);
         events += await this.uow.run(async (w) => {
-          const fresh = await this.replaceMatches(w, s.digest, matches);
+          const fresh = await replaceMatches(w.tx, s.digest, matches);
           await w.tx.manifestSecurity.update({
             where: { digest: s.digest },
             data: { matchedAt: new Date() },
@@ -253,6 +209,9 @@ export class ScanService {
       LEFT JOIN "ManifestSecurity" s ON s.digest = m.digest
       WHERE (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now()) AND NOT t.hidden
         AND (s.digest IS NULL OR s.indexer < ${INDEXER_VERSION})
+        -- Not what a push (or an earlier look) has queued already: a long queue would scan it twice.
+        AND NOT EXISTS (SELECT 1 FROM "JobRecord" j WHERE j.queue = 'scan' AND j.status IN ('queued', 'running')
+          AND j.payload ->> 'digest' = m.digest)
       LIMIT ${limit}`;
     if (!rows.length) return { queued: 0 };
     await this.uow.run(async (w) => {

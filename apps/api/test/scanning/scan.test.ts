@@ -235,6 +235,24 @@ describe("scanning on push", () => {
   });
 });
 
+describe("backlog", () => {
+  test("a tagged manifest without a scan is queued once by the periodic look, then scanned", async () => {
+    const img = await pushLayers(w.repo, "backlog", [await baseLayer()]);
+    await scanned(img.digest);
+    await w.world.sys.db.manifestSecurity.delete({ where: { digest: img.digest } });
+    const jobs = () =>
+      w.world.sys.db.jobRecord.count({
+        where: { queue: "scan", name: "scan-manifest", payload: { path: ["digest"], equals: img.digest } },
+      });
+    const first = await w.world.sys.services.scanner.backlog();
+    const second = await w.world.sys.services.scanner.backlog();
+    assert.ok(first.queued >= 1);
+    assert.equal(second.queued, 0, "nothing new to queue");
+    assert.equal(await jobs(), 1, "queued once");
+    assert.equal((await scanned(img.digest)).status, "scanned");
+  });
+});
+
 describe("garbage", () => {
   test("the scan of a manifest no repository holds any more is dropped; one still held is kept", async () => {
     const [ns] = w.repo.split("/");

@@ -116,6 +116,9 @@ export async function importOsv(
     result.removed += r.rowCount ?? 0;
     for (const row of r.rows) result.changedIds.push(row.id);
   }
+  // Fresh statistics, or the matcher's first lookups after a large import plan full scans of both tables
+  // (until autovacuum gets to them): 140 ms instead of 40 ms per scan in the bench.
+  if (result.changedIds.length) await pool.query(`ANALYZE "Vulnerability", "VulnerabilityAffected"`);
   log(
     `done: ${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ` +
       `${result.withdrawn} withdrawn, ${result.removed} removed, ${result.invalid.length} invalid`,
