@@ -7,7 +7,9 @@
 //   npm run bench -- --only=blobs,manifests        a subset: blobs, huge, uploads, small, manifests (or
 //                                                  manifest-put, manifest-get, manifest-layers), listing (or
 //                                                  small-tags), graphql, gc, quota (with quota against without),
-//                                                  notifications (3 webhooks per push against none)
+//                                                  notifications (3 webhooks per push against none),
+//                                                  scanning (the security scanner: indexing, feed import,
+//                                                  pushes with scanning on against off)
 //   npm run bench -- --only=none --base=DIR         the push path's rows, this checkout's server against
 //                                                  DIR's (another checkout, built): before and after a change
 //   npm run bench -- --profile=DIR                 run our server with --cpu-prof (profiles in DIR at exit)
@@ -30,6 +32,7 @@ import { gcExpiredTags } from "./workloads/gc.js";
 import { graphqlLists } from "./workloads/graphql.js";
 import { notificationDeliveries } from "./workloads/notifications.js";
 import { quotaCost } from "./workloads/quota.js";
+import { securityScanning } from "./workloads/scanning.js";
 import { beforeAfter } from "./workloads/before-after.js";
 import { catalog, smallTagList, tagList } from "./workloads/listing.js";
 import {
@@ -107,6 +110,7 @@ try {
   if (enabled("gc")) await gcExpiredTags(ctx);
   if (enabled("quota")) await quotaCost(ctx);
   if (enabled("notifications")) await notificationDeliveries(ctx);
+  if (enabled("scanning")) await securityScanning(ctx);
   if (option("base")) await beforeAfter(ctx, path.resolve(option("base")!));
 } catch (e) {
   console.error(e);
