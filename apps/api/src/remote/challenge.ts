@@ -26,6 +26,12 @@ export function parseChallenges(header: string | string[] | undefined): Challeng
     i += m[0].length;
     return m[0];
   };
+  // Unquoted values are tokens by the RFC; servers also send bare URLs, so read up to a comma or space.
+  const bare = (): string => {
+    const start = i;
+    while (i < s.length && !", \t".includes(s[i]!)) i++;
+    return s.slice(start, i);
+  };
   const quoted = (): string => {
     let v = "";
     i++; // opening quote
@@ -47,7 +53,7 @@ export function parseChallenges(header: string | string[] | undefined): Challeng
     if (s[i] === "=" && cur) {
       i++;
       skip(" \t");
-      cur.params[t.toLowerCase()] = s[i] === '"' ? quoted() : (token() ?? "");
+      cur.params[t.toLowerCase()] = s[i] === '"' ? quoted() : bare();
     } else {
       cur = { scheme: t.toLowerCase(), params: {} };
       out.push(cur);

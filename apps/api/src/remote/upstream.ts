@@ -1,9 +1,15 @@
 // Upstream references as users write them (`quay.io/ns`, `docker.io/library`, `127.0.0.1:5000`) turned into
-// the registry to talk to and the repository prefix to put before every name.
+// the registry to talk to and the repository prefix to put before every name; name and reference checks.
+import { parseDigest } from "@hm/oci";
 
 /** Where Docker clients really talk to for Docker Hub. */
 export const DOCKER_HUB_REGISTRY = "registry-1.docker.io";
-const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry.hub.docker.com", DOCKER_HUB_REGISTRY]);
+const DOCKER_HUB_ALIASES = new Set([
+  "docker.io",
+  "index.docker.io",
+  "registry.hub.docker.com",
+  DOCKER_HUB_REGISTRY,
+]);
 
 export interface Upstream {
   /** `host[:port]`, lower-case, Docker Hub aliases resolved to registry-1.docker.io. */
@@ -63,4 +69,14 @@ export function upstreamRepository(upstream: Upstream, name: string): string {
   const full = upstream.namespace ? `${upstream.namespace}/${name}` : name;
   if (!isRepositoryName(full)) throw new TypeError(`not a repository name: ${JSON.stringify(full)}`);
   return isDockerHub(upstream.registry) && !full.includes("/") ? `library/${full}` : full;
+}
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export function checkName(name: string): void {
+  if (!isRepositoryName(name)) throw new TypeError(`not a repository name: ${JSON.stringify(name)}`);
+}
+
+export function checkReference(ref: string): void {
+  if (!TAG.test(ref) && !parseDigest(ref)) throw new TypeError(`not a tag or digest: ${JSON.stringify(ref)}`);
 }
