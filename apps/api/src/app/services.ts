@@ -50,6 +50,7 @@ import { createNotifications } from "../notifications/index.js";
 import { queuesOf } from "../events/catalogue.js";
 import { ScanReports } from "../scanning/reports.js";
 import { ScanService } from "../scanning/service.js";
+import { Foreground } from "../infra/foreground.js";
 
 export const VERSION = "0.1.0";
 
@@ -66,6 +67,7 @@ export async function createServices(deps: {
 }) {
   const { config, db, log, jobs, store, redis, pool } = deps;
   // Every write goes through the unit of work: change, audit entries and outbox rows in one transaction.
+  const foreground = new Foreground();
   const eventQueues = queuesOf({ scan: !config.FEATURE_SECURITY_SCANNER });
   const uow = new UnitOfWork(db, jobs, config.TEST_CRASH_AFTER_COMMIT, eventQueues);
   const audit = new AuditService(log, pool);
@@ -199,7 +201,8 @@ export async function createServices(deps: {
     quota,
     gc,
     squash,
-    scanner: new ScanService(db, pool, store, uow, log),
+    foreground,
+    scanner: new ScanService(db, pool, store, uow, log, foreground),
     security: new ScanReports(db, pool, repos, config.FEATURE_SECURITY_SCANNER),
     ...notify,
   };

@@ -40,7 +40,7 @@ export function createApp({ services: s, pool, store, redisPing, graphql, webDis
   // stacks. `npm start` leaves NODE_ENV unset, so the mode comes from our config instead.
   app.set("env", isDevelopment(s.config) ? "development" : "production");
   app.set("trust proxy", "loopback");
-  app.use(observability(s.log, s.metrics));
+  app.use(observability(s.log, s.metrics, s.foreground));
 
   app.get("/health/live", (_req, res) => void res.json({ status: "ok" }));
   app.get("/health/ready", async (_req, res) => {

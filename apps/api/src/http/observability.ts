@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "../infra/logger.js";
 import type { Metrics } from "../infra/metrics.js";
+import type { Foreground } from "../infra/foreground.js";
 
 const group = (path: string) =>
   path.startsWith("/v2")
@@ -13,14 +14,17 @@ const group = (path: string) =>
         ? "ops"
         : "web";
 
-export function observability(log: Logger, metrics: Metrics) {
+export function observability(log: Logger, metrics: Metrics, foreground?: Foreground) {
   return (req: Request, res: Response, next: NextFunction) => {
     const id = (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) || crypto.randomUUID();
     res.setHeader("X-Request-Id", id);
     const start = process.hrtime.bigint();
     const g = group(req.path);
     const p = req.path; // before routers rewrite it
+    const counted = g !== "ops" && foreground;
+    if (counted) foreground.begin();
     res.on("close", () => {
+      if (counted) foreground.end();
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       metrics.httpRequests.inc({ group: g, method: req.method, status: String(res.statusCode) });
       metrics.httpDuration.observe({ group: g }, seconds);

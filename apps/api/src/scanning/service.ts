@@ -2,7 +2,8 @@
 // digest), combine them into the image's packages, match those against the vulnerability records and keep
 // the result by manifest digest. A feed import re-matches what is kept without reading a layer again, and
 // announces vulnerabilities that newly affect a tagged image (vulnerability_found).
-import type { Readable } from "node:stream";
+import { Transform, type Readable } from "node:stream";
+import { Foreground } from "../infra/foreground.js";
 import type pg from "pg";
 import { parseManifest, type ParsedManifest } from "@hm/oci";
 import type { Db } from "../infra/database.js";
@@ -20,6 +21,25 @@ export const INDEXER_VERSION = 1;
 
 export type ScanStatus = "queued" | "scanned" | "failed" | "unsupported";
 
+/**
+ * How long a scan step waits for a moment without requests: the scan's chunks and matching then run between
+ * pushes and pulls instead of beside them (`npm run bench -- --only=scanning`), and under constant load it
+ * still reads a chunk every YIELD_MS.
+ */
+const YIELD_MS = 100;
+
+/** The layer's bytes, each chunk passed on once the process has a quiet moment (or YIELD_MS has passed). */
+function yielding(source: Readable, foreground: Foreground): Readable {
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      foreground.quiet(YIELD_MS).then(() => cb(null, chunk), cb);
+    },
+  });
+  source.on("error", (e) => out.destroy(e));
+  out.on("close", () => source.destroy());
+  return source.pipe(out);
+}
+
 /** Layers of images that cannot be read (an absent blob) fail the scan with this reason. */
 const reasonOf = (e: unknown) => String((e as Error)?.message ?? e).slice(0, 500);
 
@@ -32,12 +52,15 @@ export class ScanService {
     private readonly store: BlobStore,
     private readonly uow: UnitOfWork,
     private readonly log: Logger,
+    /** Requests in flight in this process: a scan here yields to them (at most YIELD_MS per step). */
+    private readonly foreground: Foreground = new Foreground(),
   ) {
     this.matcher = new Matcher(pool);
   }
 
   /** Scans one manifest (a scan job): its digest's stored document, from any repository that holds it. */
   async scan(digest: string): Promise<{ status: ScanStatus | "gone" | "unchanged"; packages?: number }> {
+    await this.foreground.quiet(YIELD_MS);
     const kept = await this.db.manifestSecurity.findUnique({ where: { digest } });
     if (kept && kept.status !== "queued" && kept.status !== "failed" && kept.indexer >= INDEXER_VERSION)
       return { status: "unchanged" };
@@ -86,7 +109,9 @@ export class ScanService {
         "unsupported",
         `no packages found${image.warnings.length ? ` (${image.warnings.join("; ")})` : ""}`,
       );
+    await this.foreground.quiet(YIELD_MS);
     const matches = await this.matcher.match(image.distribution, image.packages);
+    await this.foreground.quiet(YIELD_MS);
     await this.uow.run(async (w) => {
       await this.save(w, digest, {
         status: "scanned",
@@ -103,7 +128,9 @@ export class ScanService {
   private async layer(digest: string): Promise<LayerIndexData> {
     const kept = await loadLayer(this.db, digest);
     if (kept && kept.indexer >= INDEXER_VERSION && kept.data) return kept.data;
-    const data = await indexLayer((range) => this.store.read(digest, range) as Promise<Readable>);
+    const data = await indexLayer(async (range) =>
+      yielding(await (this.store.read(digest, range) as Promise<Readable>), this.foreground),
+    );
     await saveLayer(this.db, digest, INDEXER_VERSION, data);
     return data;
   }
