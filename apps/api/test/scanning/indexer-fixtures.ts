@@ -9,6 +9,8 @@ import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import tar from "tar-stream";
 import type { LayerOpener } from "../../src/content/layer-flatten.js";
+import { indexLayer } from "../../src/scanning/indexer/index.js";
+import type { FoundPackage, LayerIndexData } from "../../src/scanning/types.js";
 
 export type Entry =
   | { name: string; data: string | Buffer; mode?: number }
@@ -280,3 +282,11 @@ export const status = (...p: [name: string, version: string, state?: string][]) 
         `Package: ${n}\nStatus: ${s}\nPriority: optional\nArchitecture: amd64\nVersion: ${v}\nDescription: ${n}\n`,
     )
     .join("\n");
+
+/** Indexes a layer made of these entries. */
+export const index = async (entries: Entry[], opts?: { maxFileBytes?: number }) =>
+  indexLayer(bufferOpener(await layerBuffer(entries)), opts);
+/** Every package of a layer index. */
+export const pkgs = (l: LayerIndexData) => l.sources.flatMap((s) => s.packages);
+export const find = (list: FoundPackage[], kind: string, name: string) =>
+  list.find((p) => p.kind === kind && p.name === name);

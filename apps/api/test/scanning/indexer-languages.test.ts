@@ -6,33 +6,27 @@ import fs from "node:fs";
 import path from "node:path";
 import { indexLayer } from "../../src/scanning/indexer/index.js";
 import { GoBuildInfoScanner, goVersionToSemver } from "../../src/scanning/indexer/go.js";
-import type { FoundPackage, LayerIndexData } from "../../src/scanning/types.js";
 import {
   JSON_GEMSPEC,
   pom,
   RAKE_GEMSPEC,
   zipDir,
-  bufferOpener,
   fakeElf,
   fileEntry,
   fileOpener,
   goBuildInfo,
   has,
-  layerBuffer,
   sh,
   tempDir,
   writeLayer,
   type Entry,
+  index,
+  pkgs,
+  find,
 } from "./indexer-fixtures.js";
 
 const REPO = path.resolve(import.meta.dirname, "../../../..");
 const MiB = 1024 * 1024;
-
-const index = async (entries: Entry[], opts?: { maxFileBytes?: number }) =>
-  indexLayer(bufferOpener(await layerBuffer(entries)), opts);
-const pkgs = (l: LayerIndexData) => l.sources.flatMap((s) => s.packages);
-const find = (list: FoundPackage[], kind: string, name: string) =>
-  list.find((p) => p.kind === kind && p.name === name);
 
 // First, while the heap is small, so that RSS growth means what it says.
 const normalizePy = (n: string) => n.toLowerCase().replace(/[-_.]+/g, "-");

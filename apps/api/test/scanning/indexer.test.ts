@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { combineLayers, indexLayer, NotATarError } from "../../src/scanning/indexer/index.js";
-import type { FoundPackage, LayerIndexData } from "../../src/scanning/types.js";
+import type { LayerIndexData } from "../../src/scanning/types.js";
 import {
   ALPINE_OS_RELEASE,
   APK_INSTALLED,
@@ -21,16 +21,12 @@ import {
   sh,
   tempDir,
   writeLayer,
-  type Entry,
+  index,
+  pkgs,
+  find,
 } from "./indexer-fixtures.js";
 
 const MiB = 1024 * 1024;
-
-const index = async (entries: Entry[], opts?: { maxFileBytes?: number }) =>
-  indexLayer(bufferOpener(await layerBuffer(entries)), opts);
-const pkgs = (l: LayerIndexData) => l.sources.flatMap((s) => s.packages);
-const find = (list: FoundPackage[], kind: string, name: string) =>
-  list.find((p) => p.kind === kind && p.name === name);
 
 // First, while the heap is small, so that RSS growth means what it says.
 test("memory stays flat: a 200 MiB executable streams past (build info found at its end)", async (t) => {
@@ -95,7 +91,6 @@ test("dpkg status and os-release of this machine (gzip layer, etc/os-release a s
     "gzip",
   );
   const idx = await indexLayer(bufferOpener(layer));
-
   // os-release is shell syntax: let the shell read it for the expected values
   const [id, versionId, codename, pretty, idLike] = sh("sh", [
     "-c",
@@ -106,7 +101,6 @@ test("dpkg status and os-release of this machine (gzip layer, etc/os-release a s
   assert.equal(idx.distribution?.versionCodename, codename || undefined);
   assert.equal(idx.distribution?.prettyName, pretty);
   assert.deepEqual(idx.distribution?.idLike, idLike ? idLike.split(" ") : undefined);
-
   const installed = sh("dpkg-query", ["-W", "-f=${Status}\\n"])
     .split("\n")
     .filter((s) => / ok installed$/.test(s)).length;
