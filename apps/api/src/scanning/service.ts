@@ -231,24 +231,27 @@ export class ScanService {
    * indexer): images and indexes with a live tag, a batch at a time.
    */
   async backlog(limit = 500): Promise<{ queued: number }> {
-    const rows = await this.db.$queryRaw<{ digest: string }[]>`
-      SELECT DISTINCT m.digest FROM "Tag" t JOIN "Manifest" m ON m.id = t."manifestId"
-      LEFT JOIN "ManifestSecurity" s ON s.digest = m.digest
-      WHERE (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now()) AND NOT t.hidden
-        AND (s.digest IS NULL OR s.indexer < ${INDEXER_VERSION})
-        -- Not what a push (or an earlier look) has queued already: a long queue would scan it twice.
-        AND NOT EXISTS (SELECT 1 FROM "JobRecord" j WHERE j.queue = 'scan' AND j.status IN ('queued', 'running')
-          AND j.payload ->> 'digest' = m.digest)
-      LIMIT ${limit}`;
-    if (!rows.length) return { queued: 0 };
-    await this.uow.run(async (w) => {
+    return this.uow.run(async (w) => {
+      // One look at a time (a periodic run and a second worker's must not both queue the same manifest).
+      await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('hm_scan_backlog'))`;
+      const rows = await w.tx.$queryRaw<{ digest: string }[]>`
+        SELECT DISTINCT m.digest FROM "Tag" t JOIN "Manifest" m ON m.id = t."manifestId"
+        LEFT JOIN "ManifestSecurity" s ON s.digest = m.digest
+        WHERE (t."lifetimeEnd" IS NULL OR t."lifetimeEnd" > now()) AND NOT t.hidden
+          AND (s.digest IS NULL OR s.indexer < ${INDEXER_VERSION})
+          -- Not what a push (or an earlier look) has queued already: a long queue would scan it twice.
+          AND NOT EXISTS (SELECT 1 FROM "JobRecord" j WHERE j.queue = 'scan' AND j.status IN ('queued', 'running')
+            AND j.payload ->> 'digest' = m.digest)
+        LIMIT ${limit}`;
+      if (!rows.length) return { queued: 0 };
+      // Queued rows keep indexer 0: a scan whose job is lost for good is queued again by a later look.
       await w.tx.manifestSecurity.createMany({
         data: rows.map((r) => ({ digest: r.digest, status: "queued" })),
         skipDuplicates: true,
       });
       for (const r of rows) w.enqueue("scan", "scan-manifest", { digest: r.digest });
+      return { queued: rows.length };
     });
-    return { queued: rows.length };
   }
 
   /**

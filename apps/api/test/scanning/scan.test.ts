@@ -3,6 +3,7 @@
 // to the fix are not reported), a shared base layer is read once, indexes and artifacts get their statuses,
 // and a feed import re-matches stored images and announces new vulnerabilities (vulnerability_found).
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { before, describe, test } from "node:test";
 import { importOsv } from "../../src/scanning/feeds/import.js";
 import { notificationWorld } from "../notifications/fixtures.js";
@@ -20,7 +21,11 @@ import {
   writeRecords,
 } from "./scan-fixtures.js";
 
-const w = await notificationWorld({ FEATURE_SECURITY_SCANNER: "true" });
+// The periodic look for unscanned manifests is left to the backlog test, which calls it itself.
+const w = await notificationWorld({
+  FEATURE_SECURITY_SCANNER: "true",
+  SECURITY_SCANNER_INDEXING_INTERVAL: "3600",
+});
 const dpkg = dpkgStanzas(["zlib1g", "libssl3", "bash"]);
 const crypto = distInfo("cryptography-");
 const cryptoPath = `usr/lib/python3/dist-packages/${crypto.dir}`;
@@ -237,8 +242,25 @@ describe("scanning on push", () => {
 
 describe("backlog", () => {
   test("a tagged manifest without a scan is queued once by the periodic look, then scanned", async () => {
-    const img = await pushLayers(w.repo, "backlog", [await baseLayer()]);
+    // Content of its own (other tests' images may share a digest with the base layer's).
+    const img = await pushLayers(w.repo, "backlog", [
+      await gzipLayer([
+        { name: "etc/os-release", content: OS_RELEASE },
+        { name: "var/lib/dpkg/status", content: dpkg.text },
+        { name: "etc/backlog-marker", content: randomUUID() },
+      ]),
+    ]);
     await scanned(img.digest);
+    const pending = () =>
+      w.world.sys.db.jobRecord.count({
+        where: {
+          queue: "scan",
+          status: { in: ["queued", "running"] },
+          payload: { path: ["digest"], equals: img.digest },
+        },
+      });
+    // The push's job records its outcome just after the scan's own commit.
+    await until(async () => (await pending()) === 0, "the push's scan job recorded");
     await w.world.sys.db.manifestSecurity.delete({ where: { digest: img.digest } });
     const jobs = () =>
       w.world.sys.db.jobRecord.count({
