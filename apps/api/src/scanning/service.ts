@@ -26,7 +26,7 @@ export type ScanStatus = "queued" | "scanned" | "failed" | "unsupported";
  * pushes and pulls instead of beside them (`npm run bench -- --only=scanning`), and under constant load it
  * still reads a chunk every YIELD_MS.
  */
-const YIELD_MS = 100;
+const YIELD_MS = 250;
 
 /** The layer's bytes, each chunk passed on once the process has a quiet moment (or YIELD_MS has passed). */
 function yielding(source: Readable, foreground: Foreground): Readable {
