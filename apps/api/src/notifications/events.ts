@@ -1,6 +1,7 @@
 // The repository events a notification can watch (Quay's notification event plugins): for each, its title in
 // the console, the event data as Quay sends it (seed 001 §12.1, seed 004 "Creating an image expiration
 // notification"), its summary line and level, a sample for "Test Notification", and its filter.
+import { SEVERITIES as SCANNER_SEVERITIES, type Severity } from "../scanning/types.js";
 import { splitRepository } from "../tenancy/names.js";
 import type { BuildEventPayload, EventName, EventPayloads } from "../events/catalogue.js";
 
@@ -15,7 +16,8 @@ export interface Site {
 }
 
 /** Quay's severities, most severe first: a vulnerability filter's level is an index into this list. */
-export const SEVERITIES = ["Critical", "High", "Medium", "Low", "Negligible", "Unknown"] as const;
+/** Quay's levels, most severe first (its level filter is an index into this order). */
+export const SEVERITIES: readonly Severity[] = [...SCANNER_SEVERITIES].reverse();
 
 export type RepoEvent = Exclude<
   EventName,

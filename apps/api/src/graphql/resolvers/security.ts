@@ -3,6 +3,7 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root, type ClassType } from "type-graphql";
 import type { GraphQLContext } from "../context.js";
 import type { SecurityReport as Report, SecuritySummary as Summary } from "../../scanning/reports.js";
+import { SEVERITIES, type Severity } from "../../scanning/types.js";
 import { Repository } from "../types/tenancy.js";
 import { ChildManifest, Tag, TagDetails } from "../types/tags.js";
 import {
@@ -77,10 +78,8 @@ function filtered(r: Report, filter: string | null, onlyFixable: boolean) {
         vulnerabilities: shown,
       });
   }
-  const order = ["Critical", "High", "Medium", "Low", "Negligible", "Unknown"];
-  vulnerabilities.sort(
-    (a, b) => order.indexOf(a.severity) - order.indexOf(b.severity) || a.id.localeCompare(b.id),
-  );
+  const rank = (s: string) => SEVERITIES.indexOf(s as Severity);
+  vulnerabilities.sort((a, b) => rank(b.severity) - rank(a.severity) || a.id.localeCompare(b.id));
   return { packages, vulnerabilities };
 }
 

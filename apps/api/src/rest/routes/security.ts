@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { parseDigest } from "@hm/oci";
 import type { ReportPackage, ReportVulnerability, SecurityReport } from "../../scanning/reports.js";
+import { SEVERITIES } from "../../scanning/types.js";
 import { ApiError } from "../errors.js";
 import { q, route, type Route } from "../route.js";
 
@@ -11,7 +12,7 @@ const Vulnerability = z.object({
   NamespaceName: z.string().nullable(),
   Description: z.string().nullable(),
   Link: z.string().nullable(),
-  Severity: z.enum(["Unknown", "Negligible", "Low", "Medium", "High", "Critical"]),
+  Severity: z.enum(SEVERITIES),
   FixedBy: z.string().nullable(),
   Metadata: z.object({
     UpdatedBy: z.string().nullable(),
