@@ -51,6 +51,7 @@ import { queuesOf } from "../events/catalogue.js";
 import { ScanReports } from "../scanning/reports.js";
 import { ScanService } from "../scanning/service.js";
 import { Foreground } from "../infra/foreground.js";
+import { createBuilds } from "../builds/index.js";
 
 export const VERSION = "0.1.0";
 
@@ -165,6 +166,18 @@ export async function createServices(deps: {
     pool,
     dispatcher: jobs,
   });
+  const builds = createBuilds({
+    db,
+    pool,
+    redis,
+    repos,
+    robots,
+    uow,
+    encryptor,
+    config,
+    log,
+    storagePath: config.STORAGE_PATH,
+  });
   // Infrastructure (db, pool, redis, store, jobs) stays out: doors reach data only through these services.
   return {
     config,
@@ -205,6 +218,7 @@ export async function createServices(deps: {
     scanner: new ScanService(db, pool, store, uow, log, foreground),
     security: new ScanReports(db, pool, repos, config.FEATURE_SECURITY_SCANNER),
     ...notify,
+    ...builds,
   };
 }
 

@@ -16,7 +16,7 @@ import { ensureRedis } from "../infra/redis.js";
 import { JobSystem } from "../jobs/job-system.js";
 import { createHandlers } from "../jobs/workers.js";
 import { FsBlobStore } from "../storage/fs-blob-store.js";
-import { createGraphQLMiddleware } from "../graphql/server.js";
+import { attachSubscriptions, createGraphQLMiddleware } from "../graphql/server.js";
 import { createApp } from "../http/app.js";
 import { createServices, type Services } from "./services.js";
 
@@ -103,11 +103,20 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
       log.info({ username: config.INITIAL_SUPERUSER }, "created the initial superuser");
     }
     if (opts.workers)
-      await jobs.startWorkers(createHandlers(services), 2, {
-        gc: config.GC_INTERVAL * 1000,
-        "expiry-scan": config.NOTIFICATION_TASK_RUN_MINIMUM_INTERVAL_MINUTES * 60_000,
-        "scan-backlog": Math.max(1000, config.SECURITY_SCANNER_INDEXING_INTERVAL * 1000),
-      });
+      await jobs.startWorkers(
+        createHandlers(services),
+        2,
+        {
+          gc: config.GC_INTERVAL * 1000,
+          "expiry-scan": config.NOTIFICATION_TASK_RUN_MINIMUM_INTERVAL_MINUTES * 60_000,
+          "scan-backlog": Math.max(1000, config.SECURITY_SCANNER_INDEXING_INTERVAL * 1000),
+          // A quarter of the heartbeat timeout: a dead worker's build fails within 1.25 times that.
+          "build-watchdog": config.FEATURE_BUILD_SUPPORT
+            ? Math.max(1000, (config.BUILD_HEARTBEAT_TIMEOUT * 1000) / 4)
+            : 0,
+        },
+        { builds: config.FEATURE_BUILD_SUPPORT ? config.BUILD_WORKERS : 0 },
+      );
 
     let server: http.Server | null = null;
     let url: string | null = null;
@@ -123,6 +132,7 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
         webDist: config.WEB_DIST ?? DEFAULT_WEB_DIST,
       });
       server = http.createServer(app);
+      stops.push(attachSubscriptions(server, services, gql.schema).stop);
       // Large blob uploads may take long: no overall request deadline, but headers must arrive promptly.
       server.requestTimeout = 0;
       server.headersTimeout = 60_000;

@@ -108,6 +108,31 @@ const schema = z.object({
   /** Where the legacy Flowdock and HipChat methods post (their public APIs by default). */
   FLOWDOCK_API_URL: z.string().url().default("https://api.flowdock.com/v1/messages/team_inbox/"),
   HIPCHAT_API_URL: z.string().url().default("https://api.hipchat.com/v2/room/"),
+  /** Dockerfile builds and build triggers (buildah in the workers). */
+  FEATURE_BUILD_SUPPORT: bool.default(false),
+  /** Builds run at once by each worker process. */
+  BUILD_WORKERS: int.pipe(z.number().min(0).max(16)).default(1),
+  /** Seconds a build may run before it is stopped and failed. */
+  BUILD_TIMEOUT: seconds.default(3600),
+  /** Seconds without a heartbeat after which a running build's worker counts as dead (internal error). */
+  BUILD_HEARTBEAT_TIMEOUT: seconds.default(60),
+  /** Builds of one namespace running at once, everywhere; others wait in the queue. */
+  BUILD_NAMESPACE_CONCURRENCY: int.pipe(z.number().min(1)).default(3),
+  /** Lines kept per build log; later lines are counted, not stored. */
+  BUILD_LOG_LIMIT: int.pipe(z.number().min(100)).default(20000),
+  /** Largest build context (upload, URL or extracted archive). */
+  BUILD_MAX_CONTEXT_BYTES: bytes.default(1024 * 1024 * 1024),
+  /** Where builds get their fresh working directories (default: DATA_DIR/builds). */
+  BUILD_WORK_DIR: z.string().optional(),
+  /** The registry the workers pull base images from and push results to (default: SERVER_HOSTNAME). */
+  BUILD_REGISTRY: z.string().optional(),
+  /** Quay's keys: consecutive failed builds (or internal errors) after which a trigger disables itself. */
+  SUCCESSIVE_TRIGGER_FAILURE_DISABLE_THRESHOLD: int.pipe(z.number().min(1)).default(100),
+  SUCCESSIVE_TRIGGER_INTERNAL_ERROR_DISABLE_THRESHOLD: int.pipe(z.number().min(1)).default(5),
+  /** GitHub/GitLab/Bitbucket OAuth applications for their triggers (seed 001 ch. 11): CLIENT_ID, CLIENT_SECRET, GITHUB_ENDPOINT... */
+  GITHUB_TRIGGER_CONFIG: z.record(z.string(), z.unknown()).optional(),
+  GITLAB_TRIGGER_CONFIG: z.record(z.string(), z.unknown()).optional(),
+  BITBUCKET_TRIGGER_CONFIG: z.record(z.string(), z.unknown()).optional(),
   TAG_EXPIRATION_OPTIONS: list.default(["0s", "1d", "1w", "2w", "4w"]),
   DEFAULT_TAG_EXPIRATION: z
     .string()

@@ -31,6 +31,24 @@ export interface RepoAuditKinds {
   reset_repo_notification: Notification;
   add_repo_authorized_email: { email: string };
   confirm_repo_authorized_email: { email: string };
+  /** A build was started (Quay's kind): by hand (manual_user) or by a trigger. */
+  build_dockerfile: {
+    build_uuid: string;
+    docker_tags: string[];
+    manual_user?: string | null;
+    trigger_id?: string | null;
+    trigger_kind?: string | null;
+    commit_sha?: string | null;
+  };
+  cancel_build: { build_uuid: string };
+  setup_repo_trigger: {
+    trigger_id: string;
+    service: string;
+    config: Record<string, unknown>;
+    pull_robot?: string | null;
+  };
+  delete_repo_trigger: { trigger_id: string; service: string };
+  toggle_repo_trigger: { trigger_id: string; service: string; enabled: boolean; reason?: string };
 }
 
 /** A repository notification in audit entries (Quay's metadata keys). */

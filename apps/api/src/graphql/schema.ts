@@ -18,6 +18,7 @@ import {
   TagDetailsSecurityResolver,
   TagSecurityResolver,
 } from "./resolvers/security.js";
+import { BuildResolver } from "./resolvers/builds.js";
 
 export const RESOLVERS = [
   SystemResolver,
@@ -39,8 +40,22 @@ export const RESOLVERS = [
   TagDetailsSecurityResolver,
   ChildSecurityResolver,
   RepositorySecurityResolver,
+  BuildResolver,
 ] as const;
 
+/**
+ * Subscriptions here name their own source (`subscribe`), never topics; type-graphql still wants a pub/sub
+ * to exist, so this one refuses use.
+ */
+const NO_TOPICS = {
+  publish: () => {
+    throw new Error("topics are not used");
+  },
+  subscribe: () => {
+    throw new Error("topics are not used");
+  },
+};
+
 export function buildGraphQLSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false });
+  return buildSchema({ resolvers: RESOLVERS, validate: false, emitSchemaFile: false, pubSub: NO_TOPICS });
 }

@@ -1,8 +1,11 @@
 // Apollo Server over the type-graphql schema. Domain errors become GraphQL errors with extension codes.
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import type { RequestHandler } from "express";
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import type { Request, RequestHandler } from "express";
+import type http from "node:http";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
 import { OciError } from "@hm/oci";
 import { DomainError } from "../common/errors.js";
 import type { GraphQLContext } from "./context.js";
@@ -27,9 +30,10 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
 
 export async function createGraphQLMiddleware(
   services: Services,
-): Promise<{ middleware: RequestHandler; stop: () => Promise<void> }> {
+): Promise<{ middleware: RequestHandler; stop: () => Promise<void>; schema: GraphQLSchema }> {
+  const schema = await buildGraphQLSchema();
   const server = new ApolloServer<GraphQLContext>({
-    schema: await buildGraphQLSchema(),
+    schema,
     csrfPrevention: true,
     introspection: true,
     formatError,
@@ -57,5 +61,51 @@ export async function createGraphQLMiddleware(
       };
     },
   }) as unknown as RequestHandler;
-  return { middleware, stop: () => server.stop() };
+  return { middleware, stop: () => server.stop(), schema };
+}
+
+/**
+ * Subscriptions (graphql-ws) on the same server and path as queries. The caller is resolved from the
+ * upgrade request's session cookie or Bearer token, as for queries; a browser may connect only from the
+ * console's own origin (a cookie must not let another site follow a build).
+ */
+export function attachSubscriptions(
+  httpServer: http.Server,
+  services: Services,
+  schema: GraphQLSchema,
+): { stop: () => Promise<void> } {
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: "/graphql",
+    verifyClient: ({ origin, req }: { origin?: string; req: http.IncomingMessage }) => {
+      if (!origin) return true;
+      try {
+        return new URL(origin).host === req.headers.host;
+      } catch {
+        return false;
+      }
+    },
+  });
+  const cleanup = useServer(
+    {
+      schema,
+      context: async (ctx) => {
+        const req = ctx.extra.request as unknown as Request;
+        const principal = await services.sessions.principalFor(req).catch(() => ANONYMOUS);
+        return { req, res: null, principal, services, loaders: createLoaders(services, principal), ip: null };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        "errors" in result && result.errors
+          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
+          : undefined,
+    },
+    wss,
+  );
+  return {
+    stop: async () => {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
 }

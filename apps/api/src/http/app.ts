@@ -13,6 +13,7 @@ import { createRegistryBackend, toOciError } from "../registry/backend.js";
 import { RegistryAuthenticator } from "../registry/authenticator.js";
 import { tokenEndpoint } from "../registry/token-endpoint.js";
 import { observability } from "./observability.js";
+import { buildHooksRouter } from "./build-hooks.js";
 import { squashRouter } from "./squash-router.js";
 import { errorHandler } from "./errors.js";
 import { isDevelopment, siteBase } from "../config/config.js";
@@ -78,6 +79,7 @@ export function createApp({ services: s, pool, store, redisPing, graphql, webDis
   );
 
   app.use("/c1/squash", squashRouter(s));
+  app.use(buildHooksRouter(s));
   // The links of e-mail confirmations (an account's address; an address for a repository's notifications,
   // seed 001 §12.2.2): a small page each, no sign-in needed.
   const confirmPage =

@@ -21,6 +21,8 @@ export function observability(log: Logger, metrics: Metrics, foreground?: Foregr
     const start = process.hrtime.bigint();
     const g = group(req.path);
     const p = req.path; // before routers rewrite it
+    // Read now: once a request is answered before its body has arrived, its socket may be gone at close.
+    const ip = req.ip;
     const counted = g !== "ops" && foreground;
     if (counted) foreground.begin();
     res.on("close", () => {
@@ -37,7 +39,7 @@ export function observability(log: Logger, metrics: Metrics, foreground?: Foregr
           path: p,
           status: res.statusCode,
           ms: Math.round(seconds * 1000),
-          ip: req.ip,
+          ip,
         },
         "request",
       );

@@ -100,18 +100,29 @@ export class JobSystem implements Dispatcher {
    * Starts processing. Periodic jobs are registered as Bull repeatable jobs; `every` overrides a periodic
    * job's interval by name (from configuration), 0 leaves it unscheduled.
    */
-  async startWorkers(handlers: Handlers, concurrency = 2, every: Record<string, number> = {}): Promise<void> {
+  async startWorkers(
+    handlers: Handlers,
+    concurrency = 2,
+    every: Record<string, number> = {},
+    /** Jobs at once per queue from configuration (BUILD_WORKERS); 0: this process takes none of them. */
+    concurrencyOf: Partial<Record<QueueName, number>> = {},
+  ): Promise<void> {
+    const taken = new Set<QueueName>();
     for (const queue of QUEUE_NAMES) {
       const byName = handlers[queue];
       if (!byName) continue;
       const n =
-        "concurrency" in QUEUES[queue] ? (QUEUES[queue] as { concurrency: number }).concurrency : concurrency;
+        concurrencyOf[queue] ??
+        ("concurrency" in QUEUES[queue]
+          ? (QUEUES[queue] as { concurrency: number }).concurrency
+          : concurrency);
+      if (n <= 0) continue;
+      taken.add(queue);
       this.queues[queue].process("*", n, async (job) => this.run(queue, job, byName));
     }
     // Repeatable jobs live in Redis: registered now and again after Redis comes back empty.
     this.periodic = async () => {
-      for (const queue of QUEUE_NAMES) {
-        if (!handlers[queue]) continue;
+      for (const queue of taken) {
         for (const r of QUEUES[queue].repeat) {
           const ms = every[r.name] ?? r.every;
           if (ms > 0)

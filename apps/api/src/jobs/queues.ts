@@ -17,6 +17,8 @@ export const QUEUES = {
       { name: "heartbeat", every: 60 * 1000 },
       { name: "quota-verify", every: 60 * 60 * 1000 },
       { name: "usage-compact", every: 60 * 1000 },
+      // Fails builds whose worker stopped beating, expires builds that waited too long, drops old uploads.
+      { name: "build-watchdog", every: 15 * 1000 },
     ],
   },
   /**
@@ -79,6 +81,18 @@ export const QUEUES = {
       removeOnFail: 500,
     },
     repeat: [{ name: "scan-backlog", every: 30 * 1000 }],
+  },
+  /**
+   * Dockerfile builds: one job per build ("build"; the build row holds its state, so a job is never
+   * retried: a worker that dies leaves the build to the watchdog, "build-watchdog" in maintenance, which
+   * every process runs).
+   */
+  builds: {
+    // BUILD_WORKERS per process (startWorkers' override); each build mostly waits on buildah.
+    concurrency: 1,
+    markRunning: true,
+    options: { attempts: 1, removeOnComplete: 100, removeOnFail: 500 },
+    repeat: [],
   },
   /** Online garbage collection, one repository at a time. */
   gc: {

@@ -28,6 +28,10 @@ export function createHandlers(s: Services): Handlers {
         return { repositories: r.repositories, drift: r.drift.length };
       },
       "usage-compact": async () => ({ repositories: await s.quota.compact() }),
+      "build-watchdog": async () =>
+        s.config.FEATURE_BUILD_SUPPORT
+          ? { ...(await s.buildRunner.watchdog()), uploadsDropped: await s.fileDrops.cleanup() }
+          : { off: true },
     },
     gc: {
       // Then the scans of what it removed (the scanning capability owns those rows).
@@ -53,6 +57,8 @@ export function createHandlers(s: Services): Handlers {
       rematch: async () => s.scanner.rematch(),
       "scan-backlog": async () => (s.config.FEATURE_SECURITY_SCANNER ? s.scanner.backlog() : { queued: 0 }),
     },
+    // Only processes with FEATURE_BUILD_SUPPORT and BUILD_WORKERS > 0 take these (startWorkers).
+    builds: { build: async (payload) => s.buildRunner.run(BigInt(String(payload.buildId))) },
     mail: {
       team_invite_created: (payload) => s.accountMail.teamInvite(BigInt(String(payload.inviteId))),
       user_email_unconfirmed: (payload) => s.accountMail.confirmAddress(BigInt(String(payload.userId))),

@@ -138,4 +138,6 @@ export const PATH_PARAMS: Record<string, string> = {
   quota_id: "The ID of the quota",
   limit_id: "The ID of the quota limit",
   namespace: "The organization or user namespace",
+  build_uuid: "The ID of the build",
+  trigger_uuid: "The ID of the build trigger",
 };

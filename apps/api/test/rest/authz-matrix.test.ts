@@ -9,7 +9,13 @@ import { REST_ROUTES } from "../../src/rest/routes/index.js";
 import { RegistryClient } from "../registry-client.js";
 import { Rest, RestWorld } from "./client.js";
 
-const w = RestWorld.forFile({ FEATURE_QUOTA_MANAGEMENT: "true", FEATURE_SECURITY_SCANNER: "true" });
+// Builds are on with no build worker here: a started build stays queued, no buildah runs.
+const w = RestWorld.forFile({
+  FEATURE_QUOTA_MANAGEMENT: "true",
+  FEATURE_SECURITY_SCANNER: "true",
+  FEATURE_BUILD_SUPPORT: "true",
+  BUILD_WORKERS: "0",
+});
 
 type Who = "anon" | "outsider" | "member" | "reader" | "writer" | "repoAdmin" | "orgAdmin" | "superuser";
 const EVERYONE: Who[] = [
@@ -591,6 +597,76 @@ const MATRIX: Record<string, Entry> = {
     ownThings: true,
     req: () => ["PUT", "/user/notifications/00000000-0000-0000-0000-000000000000", { dismissed: true }],
   },
+  // ------------------------------------------------------------ builds and triggers (issue 19)
+  getFiledropUrl: { level: "user", req: () => ["POST", "/filedrop/", { mimeType: "application/gzip" }] },
+  getRepoBuilds: { level: "repoRead", req: (c) => ["GET", `/repository/${c.repo}/build/`] },
+  requestRepoBuild: {
+    level: "repoWrite",
+    req: (c) => ["POST", `/repository/${c.repo}/build/`, { archive_url: "http://127.0.0.1:9/ctx.tar.gz" }],
+  },
+  getRepoBuild: {
+    level: "repoRead",
+    prepare: async (c) => ({ bid: await build(c) }),
+    req: (c) => ["GET", `/repository/${c.repo}/build/${bid(c)}`],
+  },
+  getRepoBuildStatus: {
+    level: "repoRead",
+    prepare: async (c) => ({ bid: await build(c) }),
+    req: (c) => ["GET", `/repository/${c.repo}/build/${bid(c)}/status`],
+  },
+  getRepoBuildLogs: {
+    level: "repoRead",
+    prepare: async (c) => ({ bid: await build(c) }),
+    req: (c) => ["GET", `/repository/${c.repo}/build/${bid(c)}/logs`],
+  },
+  cancelRepoBuild: {
+    level: "repoWrite",
+    once: true,
+    prepare: async (c) => ({ bid: await build(c) }),
+    req: (c) => ["DELETE", `/repository/${c.repo}/build/${bid(c)}`],
+  },
+  listBuildTriggers: { level: "repoAdmin", req: (c) => ["GET", `/repository/${c.repo}/trigger/`] },
+  createBuildTrigger: {
+    level: "repoAdmin",
+    req: (c) => ["POST", `/repository/${c.repo}/trigger/`, { service: "custom-git" }],
+  },
+  getBuildTrigger: {
+    level: "repoAdmin",
+    prepare: async (c) => ({ tid: await trigger(c) }),
+    req: (c) => ["GET", `/repository/${c.repo}/trigger/${tid(c)}`],
+  },
+  updateBuildTrigger: {
+    level: "repoAdmin",
+    prepare: async (c) => ({ tid: await trigger(c) }),
+    req: (c) => ["PUT", `/repository/${c.repo}/trigger/${tid(c)}`, { enabled: true }],
+  },
+  activateBuildTrigger: {
+    level: "repoAdmin",
+    prepare: async (c) => ({ tid: await trigger(c, false) }),
+    req: (c) => [
+      "POST",
+      `/repository/${c.repo}/trigger/${tid(c)}/activate`,
+      { config: { build_source: "git@git.example.com:team/app.git", dockerfile_path: "/Dockerfile" } },
+    ],
+  },
+  deleteBuildTrigger: {
+    level: "repoAdmin",
+    once: true,
+    prepare: async (c) => ({ tid: await trigger(c) }),
+    req: (c) => ["DELETE", `/repository/${c.repo}/trigger/${tid(c)}`],
+  },
+  // Once: the same commit twice would be refused as already building.
+  manuallyStartBuildTrigger: {
+    level: "repoWrite",
+    once: true,
+    prepare: async (c) => ({ tid: await trigger(c) }),
+    req: (c) => ["POST", `/repository/${c.repo}/trigger/${tid(c)}/start`, { commit_sha: "1c002dd" }],
+  },
+  listTriggerRecentBuilds: {
+    level: "repoRead",
+    prepare: async (c) => ({ tid: await trigger(c) }),
+    req: (c) => ["GET", `/repository/${c.repo}/trigger/${tid(c)}/builds`],
+  },
   // ------------------------------------------------------------ anyone
   conductRepoSearch: { level: "anyone", req: () => ["GET", "/find/repositories?query=app"] },
   getMatchingEntities: { level: "user", req: (c) => ["GET", `/entities/${c.users.reader.name.slice(0, 5)}`] },
@@ -616,6 +692,23 @@ async function notification(c: Ctx): Promise<string> {
     config: { target: { kind: "org", name: c.org } },
   });
   return n.uuid;
+}
+const bid = (c: Ctx) => (c as Ctx & { bid: string }).bid;
+const tid = (c: Ctx) => (c as Ctx & { tid: string }).tid;
+/** A queued build of the shared repository (no worker runs it here). */
+async function build(c: Ctx): Promise<string> {
+  const b = await w.sys.services.builds.start(await orgAdmin(c), c.repo, {
+    archiveUrl: "http://127.0.0.1:9/ctx.tar.gz",
+  });
+  return b.uuid;
+}
+/** A custom git trigger of the shared repository, set up unless `active` is false. */
+async function trigger(c: Ctx, active = true): Promise<string> {
+  const t = await w.sys.services.triggers.create(await orgAdmin(c), c.repo, {
+    service: "custom-git",
+    config: active ? { build_source: "git@git.example.com:team/app.git" } : null,
+  });
+  return t.row.uuid;
 }
 /** Gives the namespace a quota (as a superuser would) and returns both. */
 async function withQuota(namespace: string) {

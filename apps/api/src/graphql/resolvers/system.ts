@@ -10,6 +10,8 @@ class Features {
   quotaManagement!: boolean;
   @Field(() => Boolean, { description: "FEATURE_SECURITY_SCANNER: images are scanned on push" })
   securityScanner!: boolean;
+  @Field(() => Boolean, { description: "FEATURE_BUILD_SUPPORT: Dockerfile builds and build triggers" })
+  builds!: boolean;
 }
 
 @ObjectType({ description: "Registry-wide facts the console and scripts need" })
@@ -39,6 +41,7 @@ export class SystemResolver {
         robotsAllowed: !c.ROBOTS_DISALLOW,
         quotaManagement: c.FEATURE_QUOTA_MANAGEMENT,
         securityScanner: c.FEATURE_SECURITY_SCANNER,
+        builds: c.FEATURE_BUILD_SUPPORT,
       },
     };
   }

@@ -2,6 +2,7 @@
 // A later capability (quota, notifications, scanning, builds, proxy cache, mirroring) adds its file here.
 import type { Route } from "../route.js";
 import { applicationRoutes } from "./applications.js";
+import { buildAndTriggerRoutes } from "./builds.js";
 import { discoveryRoutes } from "./discovery.js";
 import { logRoutes } from "./logs.js";
 import { manifestRoutes } from "./manifests.js";
@@ -33,6 +34,7 @@ export const REST_ROUTES: Route[] = [
   ...superuserRoutes,
   ...quotaRoutes,
   ...notificationRoutes,
+  ...buildAndTriggerRoutes,
   ...searchRoutes,
   ...discoveryRoutes(() => REST_ROUTES),
 ];
