@@ -9,7 +9,9 @@
 //                                                  small-tags), graphql, gc, quota (with quota against without),
 //                                                  notifications (3 webhooks per push against none),
 //                                                  scanning (the security scanner: indexing, feed import,
-//                                                  pushes with scanning on against off)
+//                                                  pushes with scanning on against off), builds (webhook to
+//                                                  build start; a build through the server against buildah
+//                                                  by hand)
 //   npm run bench -- --only=none --base=DIR         the push path's rows, this checkout's server against
 //                                                  DIR's (another checkout, built): before and after a change
 //   npm run bench -- --profile=DIR                 run our server with --cpu-prof (profiles in DIR at exit)
@@ -33,6 +35,7 @@ import { graphqlLists } from "./workloads/graphql.js";
 import { notificationDeliveries } from "./workloads/notifications.js";
 import { quotaCost } from "./workloads/quota.js";
 import { securityScanning } from "./workloads/scanning.js";
+import { dockerfileBuilds } from "./workloads/builds.js";
 import { beforeAfter } from "./workloads/before-after.js";
 import { catalog, smallTagList, tagList } from "./workloads/listing.js";
 import {
@@ -111,6 +114,7 @@ try {
   if (enabled("quota")) await quotaCost(ctx);
   if (enabled("notifications")) await notificationDeliveries(ctx);
   if (enabled("scanning")) await securityScanning(ctx);
+  if (enabled("builds")) await dockerfileBuilds(ctx);
   if (option("base")) await beforeAfter(ctx, path.resolve(option("base")!));
 } catch (e) {
   console.error(e);

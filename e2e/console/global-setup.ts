@@ -88,6 +88,9 @@ export default async function globalSetup() {
       // tags without pushing stays "Queued" for as long as the spec needs.
       FEATURE_SECURITY_SCANNER: "true",
       SECURITY_SCANNER_INDEXING_INTERVAL: "3600",
+      // Dockerfile builds on (the repository's Builds tab, build pages, triggers): buildah in this server's
+      // own workers, pushing to this registry.
+      FEATURE_BUILD_SUPPORT: "true",
     },
   });
   let exit: string | null = null;

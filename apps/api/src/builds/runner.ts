@@ -85,7 +85,9 @@ export class BuildRunner {
     } catch (err) {
       const f =
         err instanceof BuildFailure ? err : new BuildFailure("internal", String((err as Error)?.message));
-      writer.push({ type: "error", message: f.message });
+      // The executor logs its own failures; what failed before or around it is logged here.
+      if (!writer.executorRan || !(err instanceof BuildFailure))
+        writer.push({ type: "error", message: f.message });
       await writer.close();
       const [phase, event]: [Phase, EventName] =
         f.kind === "cancelled"
@@ -170,6 +172,7 @@ export class BuildRunner {
     const { source, secrets } = await this.source(build);
     const image = `${this.cfg.registry}/${ns}/${build.repository.name}`;
     await fs.promises.mkdir(this.cfg.workDir, { recursive: true, mode: 0o700 });
+    writer.executorRan = true;
     return runBuild({
       workdir: path.join(this.cfg.workDir, build.uuid),
       source,
@@ -308,6 +311,8 @@ export class BuildRunner {
 /** Batches log lines (every 200 ms or 200 lines) into ordered appends. */
 class LineWriter {
   phase: Phase = "build-scheduled";
+  /** Set once the executor runs: from then on it logs its failures itself. */
+  executorRan = false;
   private pending: LogLine[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;

@@ -13,6 +13,7 @@ export const SystemDocument = graphql(`
         robotsAllowed
         quotaManagement
         securityScanner
+        builds
       }
     }
   }

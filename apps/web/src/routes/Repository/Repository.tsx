@@ -14,11 +14,14 @@ import { LogsView } from "../../components/LogsView";
 import { StarButton } from "../../components/StarButton";
 import { QueryState } from "../../components/States";
 import { VisibilityLabel } from "../../components/VisibilityLabel";
+import { useBuildsFeature } from "../../hooks/builds";
 import { useRepository } from "../../hooks/repositories";
 import { useViewer } from "../../hooks/session";
 import { errorCode, errorMessage } from "../../api/errors";
 import { NotFound } from "../NotFound/NotFound";
 import { links, parseRepositorySplat, RoutePath } from "../paths";
+import { BuildPage } from "./Builds/BuildPage";
+import { BuildsTab } from "./Builds/BuildsTab";
 import { RepositoryInformation } from "./RepositoryInformation";
 import { RepositorySettings } from "./RepositorySettings";
 import { TagHistoryTab } from "./Tags/TagHistoryTab";
@@ -27,7 +30,8 @@ import { TagDetails } from "../TagDetails/TagDetails";
 
 export function Repository() {
   const { namespace = "", "*": splat = "" } = useParams();
-  const { name, tag } = parseRepositorySplat(splat);
+  const { name, tag, build } = parseRepositorySplat(splat);
+  if (build !== null) return <BuildPage namespace={namespace} name={name} id={build} />;
   if (tag !== null) return <TagDetails namespace={namespace} name={name} tag={tag} />;
   return <RepositoryPage namespace={namespace} name={name} />;
 }
@@ -37,6 +41,8 @@ function RepositoryPage({ namespace, name }: { namespace: string; name: string }
   const tab = params.get("tab") ?? "tags";
   const { result } = useRepository(namespace, name);
   const { viewer } = useViewer();
+  // FEATURE_BUILD_SUPPORT: the Builds tab exists only with it.
+  const builds = useBuildsFeature();
   if (errorCode(result.error) === "NOT_FOUND")
     return <NotFound what="repository" message={errorMessage(result.error)} />;
   return (
@@ -84,6 +90,7 @@ function RepositoryPage({ namespace, name }: { namespace: string; name: string }
                   <Tab eventKey="information" title={<TabTitleText>Information</TabTitleText>} />
                   <Tab eventKey="tags" title={<TabTitleText>Tags</TabTitleText>} />
                   <Tab eventKey="history" title={<TabTitleText>Tag history</TabTitleText>} />
+                  {builds && <Tab eventKey="builds" title={<TabTitleText>Builds</TabTitleText>} />}
                   {isAdmin && <Tab eventKey="logs" title={<TabTitleText>Logs</TabTitleText>} />}
                   {isAdmin && <Tab eventKey="settings" title={<TabTitleText>Settings</TabTitleText>} />}
                 </Tabs>
@@ -92,6 +99,7 @@ function RepositoryPage({ namespace, name }: { namespace: string; name: string }
                 {tab === "information" && <RepositoryInformation repository={repo} />}
                 {tab === "tags" && <TagsTab namespace={repo.namespace} name={repo.name} />}
                 {tab === "history" && <TagHistoryTab namespace={repo.namespace} name={repo.name} />}
+                {tab === "builds" && builds && <BuildsTab repository={repo} />}
                 {tab === "logs" && isAdmin && <LogsView namespace={repo.namespace} repository={repo.name} />}
                 {tab === "settings" && isAdmin && <RepositorySettings repository={repo} />}
               </PageSection>
