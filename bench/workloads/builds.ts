@@ -128,12 +128,16 @@ export async function dockerfileBuilds(ctx: BenchContext): Promise<void> {
     );
     const host = new URL(ours.base).host;
     const viaServer: number[] = [];
+    const parts: string[] = [];
     const byHand: number[] = [];
     for (let r = 0; r < rounds; r++) {
       for (const way of r % 2 === 0 ? ["server", "hand"] : ["hand", "server"]) {
         spawnSync("sync");
-        if (way === "server") viaServer.push(await throughServer(ours, tarball));
-        else byHand.push(await manually(dir, host, `${ORG}+pusher`, createRobot.credentials.token, r));
+        if (way === "server") {
+          const r = await throughServer(ours, tarball);
+          viaServer.push(r.ms);
+          parts.push(r.parts);
+        } else byHand.push(await manually(dir, host, `${ORG}+pusher`, createRobot.credentials.token, r));
       }
     }
     const def = (what: string) => ({
@@ -150,7 +154,7 @@ export async function dockerfileBuilds(ctx: BenchContext): Promise<void> {
       median(viaServer) / median(byHand),
     );
     ctx.note(
-      `builds: ${rounds} rounds each way, alternating; through the server ${viaServer.map((x) => (x / 1000).toFixed(2)).join(", ")} s, by hand ${byHand.map((x) => (x / 1000).toFixed(2)).join(", ")} s`,
+      `builds: ${rounds} rounds each way, alternating; through the server ${viaServer.map((x) => (x / 1000).toFixed(2)).join(", ")} s, by hand ${byHand.map((x) => (x / 1000).toFixed(2)).join(", ")} s; phases entered, ms after the upload began: ${parts.join(" | ")}`,
     );
   } finally {
     await ours.stop();
@@ -158,7 +162,7 @@ export async function dockerfileBuilds(ctx: BenchContext): Promise<void> {
   }
 }
 
-async function throughServer(ours: Ours, tarball: Buffer): Promise<number> {
+async function throughServer(ours: Ours, tarball: Buffer): Promise<{ ms: number; parts: string }> {
   const t0 = performance.now();
   const { createFileDrop: slot } = await ours.graphql<{ createFileDrop: { fileId: string; url: string } }>(
     `mutation { createFileDrop(mimeType: "application/gzip") { fileId url } }`,
@@ -171,7 +175,12 @@ async function throughServer(ours: Ours, tarball: Buffer): Promise<number> {
   );
   const b = await waitFor(ours, `${ORG}/built`, startBuild.id, (x) => TERMINAL.includes(x.phase));
   if (b.phase !== "complete") throw new Error(`build: ${b.phase} ${b.error}`);
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  const origin = Date.now() - ms;
+  return {
+    ms,
+    parts: b.phases.map((p) => `${p.phase} ${Math.round(new Date(p.at).getTime() - origin)}`).join(", "),
+  };
 }
 
 /** buildah build + push as a user would, with a storage of its own (as each server build has). */

@@ -280,4 +280,32 @@ test.describe("builds", () => {
       .click();
     await expect(page.getByText("No build triggers have been set up for this repository.")).toBeVisible();
   });
+  test("a GitHub trigger through the wizard: owner/name as the source, the webhook secret among its credentials", async ({
+    page,
+    createUser,
+    signIn,
+  }) => {
+    const owner = await createUser("hubber");
+    await owner.client.run(CreateRepositoryDocument, { namespace: owner.username, name: "app" });
+    await signIn(owner);
+    await page.goto(`/repository/${owner.username}/app?tab=builds`);
+    await page.getByRole("button", { name: "Create build trigger" }).click();
+    const wizard = page.getByRole("dialog", { name: "Set up build trigger" });
+    const next = wizard.getByRole("button", { name: "Next", exact: true });
+    await wizard.getByRole("radio", { name: /GitHub Repository Push/ }).check();
+    await wizard.getByLabel("Repository", { exact: true }).fill("not a repo");
+    await expect(next).toBeDisabled();
+    await wizard.getByLabel("Repository", { exact: true }).fill("octocat/hello-world");
+    for (let i = 0; i < 4; i++) await next.click();
+    await wizard.getByRole("button", { name: "Create trigger" }).click();
+    await expect(wizard.getByRole("textbox", { name: "Webhook Secret" })).toHaveValue(/^[A-Z0-9]{20,}$/);
+    await expect(wizard.getByRole("textbox", { name: "SSH public key" })).toHaveValue(/^ssh-rsa /);
+    await wizard.getByRole("button", { name: "Done" }).click();
+    await expect(
+      page
+        .getByRole("grid", { name: "Build triggers" })
+        .getByRole("row")
+        .filter({ hasText: "Push to GitHub repository octocat/hello-world" }),
+    ).toBeVisible();
+  });
 });

@@ -1,4 +1,5 @@
-// "Create build trigger" (seed 001 ch. 8 and §10.2) as a wizard: the source (a custom git repository), the
+// "Create build trigger" (seed 001 ch. 8 and §10.2) as a wizard: the source (a custom git repository, or a
+// GitHub, GitLab or Bitbucket repository whose push webhook is set up by hand with the secret shown), the
 // branches and tags, tagging, the Dockerfile and context, an optional pull robot; its "Create trigger"
 // creates the trigger with that configuration (set up at once), and the last step shows what the git server
 // needs: the deploy key and the webhook URL.
@@ -11,12 +12,13 @@ import { PullRobotSelect } from "./PullRobotSelect";
 import { TriggerCredentials } from "./TriggerCredentialsModal";
 import {
   BranchesStep,
-  gitUrlProblem,
   LocationStep,
   regexProblem,
   SourceStep,
+  sourceProblem,
   TaggingStep,
   type Tagging,
+  type TriggerServiceId,
 } from "./TriggerWizardSteps";
 
 /** The robot step's footer: "Create trigger" creates it, and only then goes on to its credentials. */
@@ -53,6 +55,7 @@ export function TriggerWizard({
   onClose: () => void;
 }) {
   const m = useBuildTriggerMutations(repository);
+  const [service, setService] = useState<TriggerServiceId>("custom-git");
   const [url, setUrl] = useState("");
   const [regex, setRegex] = useState<string | null>(null);
   const [tagging, setTagging] = useState<Tagging>(INITIAL_TAGGING);
@@ -62,6 +65,7 @@ export function TriggerWizard({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const reset = () => {
+    setService("custom-git");
     setUrl("");
     setRegex(null);
     setTagging(INITIAL_TAGGING);
@@ -79,7 +83,7 @@ export function TriggerWizard({
     setError(null);
     try {
       const t = await m.create(
-        "custom-git",
+        service,
         {
           buildSource: url.trim(),
           branchtagRegex: regex?.trim() || null,
@@ -116,9 +120,9 @@ export function TriggerWizard({
         name="Source"
         id="trigger-source"
         isDisabled={locked}
-        footer={{ isNextDisabled: !!gitUrlProblem(url.trim()) }}
+        footer={{ isNextDisabled: !!sourceProblem(service, url.trim()) }}
       >
-        <SourceStep url={url} onChange={setUrl} />
+        <SourceStep service={service} onService={setService} url={url} onChange={setUrl} />
       </WizardStep>
       <WizardStep
         name="Branches and tags"

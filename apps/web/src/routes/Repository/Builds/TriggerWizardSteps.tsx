@@ -56,33 +56,83 @@ export function regexProblem(v: string): string | null {
   }
 }
 
-export function SourceStep({ url, onChange }: { url: string; onChange: (v: string) => void }) {
-  const problem = url ? gitUrlProblem(url.trim()) : null;
+/** The sources a trigger can follow: any git server, or a hosted service's push webhooks. */
+export const TRIGGER_SERVICES = [
+  {
+    id: "custom-git",
+    title: "Custom Git Repository Push",
+    description: "Any git server: a deploy key to clone with and a webhook it POSTs pushes to.",
+  },
+  {
+    id: "github",
+    title: "GitHub Repository Push",
+    description: "GitHub or GitHub Enterprise: add the deploy key and a push webhook with the secret shown.",
+  },
+  {
+    id: "gitlab",
+    title: "GitLab Repository Push",
+    description: "GitLab: add the deploy key and a push webhook whose secret token is the secret shown.",
+  },
+  {
+    id: "bitbucket",
+    title: "Bitbucket Repository Push",
+    description: "Bitbucket: add the access key and a push webhook with the secret shown.",
+  },
+] as const;
+export type TriggerServiceId = (typeof TRIGGER_SERVICES)[number]["id"];
+
+/** A hosted service's repository, "owner/name" (GitLab groups may nest). */
+export function hostedRepoProblem(v: string): string | null {
+  if (!v) return "Enter the repository as owner/name.";
+  return /^[\w.-]+(\/[\w.-]+)+$/.test(v) ? null : "Name the repository as owner/name.";
+}
+
+export const sourceProblem = (service: TriggerServiceId, v: string) =>
+  service === "custom-git" ? gitUrlProblem(v) : hostedRepoProblem(v);
+
+export function SourceStep({
+  service,
+  onService,
+  url,
+  onChange,
+}: {
+  service: TriggerServiceId;
+  onService: (s: TriggerServiceId) => void;
+  url: string;
+  onChange: (v: string) => void;
+}) {
+  const problem = url ? sourceProblem(service, url.trim()) : null;
+  const custom = service === "custom-git";
   return (
     <Form onSubmit={noSubmit}>
       <FormGroup role="radiogroup" label="Trigger type" fieldId="trigger-service">
-        <Radio
-          id="trigger-service-custom-git"
-          name="trigger-service"
-          label="Custom Git Repository Push"
-          description="Any git server: a deploy key to clone with and a webhook it POSTs pushes to."
-          isChecked
-          onChange={() => undefined}
-        />
+        {TRIGGER_SERVICES.map((s) => (
+          <Radio
+            key={s.id}
+            id={`trigger-service-${s.id}`}
+            name="trigger-service"
+            label={s.title}
+            description={s.description}
+            isChecked={service === s.id}
+            onChange={() => onService(s.id)}
+          />
+        ))}
       </FormGroup>
-      <FormGroup label="Repository URL" isRequired fieldId="trigger-git-url">
+      <FormGroup label={custom ? "Repository URL" : "Repository"} isRequired fieldId="trigger-git-url">
         <TextInput
           id="trigger-git-url"
-          aria-label="Repository URL"
+          aria-label={custom ? "Repository URL" : "Repository"}
           value={url}
-          placeholder="git@example.com:team/app.git"
+          placeholder={custom ? "git@example.com:team/app.git" : "team/app"}
           onChange={(_e, v) => onChange(v)}
           validated={problem ? "error" : "default"}
           autoComplete="off"
         />
         <Help error={!!problem}>
           {problem ??
-            "The URL the builders clone: ssh://git@host:2222/repo.git, git@host:repo.git or https://."}
+            (custom
+              ? "The URL the builders clone: ssh://git@host:2222/repo.git, git@host:repo.git or https://."
+              : "The repository on the service, as owner/name; the builders clone it over SSH with the deploy key.")}
         </Help>
       </FormGroup>
     </Form>
