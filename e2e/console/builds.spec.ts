@@ -197,7 +197,7 @@ test.describe("builds", () => {
     // 6. The credentials: what the git server needs.
     await expect(
       wizard.getByText("In order to use this trigger, the following first requires action:"),
-    ).toBeVisible();
+    ).toBeVisible({ timeout: 60_000 });
     await expect(
       wizard.getByText("You must give the following public key read access to the git repository."),
     ).toBeVisible();
@@ -285,6 +285,7 @@ test.describe("builds", () => {
     createUser,
     signIn,
   }) => {
+    test.setTimeout(150_000);
     const owner = await createUser("hubber");
     await owner.client.run(CreateRepositoryDocument, { namespace: owner.username, name: "app" });
     await signIn(owner);
@@ -298,7 +299,10 @@ test.describe("builds", () => {
     await wizard.getByLabel("Repository", { exact: true }).fill("octocat/hello-world");
     for (let i = 0; i < 4; i++) await next.click();
     await wizard.getByRole("button", { name: "Create trigger" }).click();
-    await expect(wizard.getByRole("textbox", { name: "Webhook Secret" })).toHaveValue(/^[A-Z0-9]{20,}$/);
+    // Creating the trigger makes an RSA deploy key: seconds on a loaded machine.
+    await expect(wizard.getByRole("textbox", { name: "Webhook Secret" })).toHaveValue(/^[A-Z0-9]{20,}$/, {
+      timeout: 60_000,
+    });
     await expect(wizard.getByRole("textbox", { name: "SSH public key" })).toHaveValue(/^ssh-rsa /);
     await wizard.getByRole("button", { name: "Done" }).click();
     await expect(
