@@ -11,7 +11,10 @@
 //                                                  scanning (the security scanner: indexing, feed import,
 //                                                  pushes with scanning on against off), builds (webhook to
 //                                                  build start; a build through the server against buildah
-//                                                  by hand)
+//                                                  by hand), mirror (a mirror sync of 100 tags from
+//                                                  distribution, and a re-sync with nothing changed),
+//                                                  proxy (pull-through on first pull against the upstream
+//                                                  directly; cached pulls against an ordinary repository)
 //   npm run bench -- --only=none --base=DIR         the push path's rows, this checkout's server against
 //                                                  DIR's (another checkout, built): before and after a change
 //   npm run bench -- --profile=DIR                 run our server with --cpu-prof (profiles in DIR at exit)
@@ -36,6 +39,8 @@ import { notificationDeliveries } from "./workloads/notifications.js";
 import { quotaCost } from "./workloads/quota.js";
 import { securityScanning } from "./workloads/scanning.js";
 import { dockerfileBuilds } from "./workloads/builds.js";
+import { mirrorSyncs } from "./workloads/mirror.js";
+import { proxyCache } from "./workloads/proxy.js";
 import { beforeAfter } from "./workloads/before-after.js";
 import { catalog, smallTagList, tagList } from "./workloads/listing.js";
 import {
@@ -115,6 +120,8 @@ try {
   if (enabled("notifications")) await notificationDeliveries(ctx);
   if (enabled("scanning")) await securityScanning(ctx);
   if (enabled("builds")) await dockerfileBuilds(ctx);
+  if (enabled("mirror")) await mirrorSyncs(ctx);
+  if (enabled("proxy")) await proxyCache(ctx);
   if (option("base")) await beforeAfter(ctx, path.resolve(option("base")!));
 } catch (e) {
   console.error(e);

@@ -74,6 +74,8 @@ export interface MetricDef {
   better: Direction;
   /** Absolute target for ours-only rows ("< 50 ms"); compared rows target ≥ 1.0× distribution. */
   limit?: { value: number; text: string };
+  /** The ratio a compared row targets instead of 1.0× (0.9: "at least 0.9×" for throughput). */
+  ratio?: number;
 }
 
 export interface Row extends MetricDef {

@@ -36,11 +36,12 @@ function verdict(r: Row): { ratio: string; target: string; ok: boolean | null } 
   if (!Number.isFinite(ours) || !Number.isFinite(theirs) || theirs === 0)
     return { ratio: "—", target: "", ok: null };
   const ratio = ours / theirs;
-  // "At least 1.0× distribution": for throughput ours/dist ≥ 1, for latencies ours/dist ≤ 1.
-  const ok = r.better === "higher" ? ratio >= 1 : ratio <= 1;
+  // "At least 1.0× distribution" (or the row's own ratio): for throughput ours/dist ≥ it, for latencies ≤.
+  const want = r.ratio ?? 1;
+  const ok = r.better === "higher" ? ratio >= want : ratio <= want;
   return {
     ratio: `${ratio.toFixed(2)}×`,
-    target: r.better === "higher" ? `≥ 1.00× (${arrow})` : `≤ 1.00× (${arrow})`,
+    target: `${r.better === "higher" ? "≥" : "≤"} ${want.toFixed(2)}× (${arrow})`,
     ok,
   };
 }

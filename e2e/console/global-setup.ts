@@ -91,6 +91,9 @@ export default async function globalSetup() {
       // Dockerfile builds on (the repository's Builds tab, build pages, triggers): buildah in this server's
       // own workers, pushing to this registry.
       FEATURE_BUILD_SUPPORT: "true",
+      // Repository mirroring (the Mirroring tab, the repository state) and proxy-cache organizations.
+      FEATURE_REPO_MIRROR: "true",
+      FEATURE_PROXY_CACHE: "true",
     },
   });
   let exit: string | null = null;

@@ -19,12 +19,14 @@ const withFile = (yaml: string, env: Record<string, string> = {}) => {
   return { CONFIG_FILE: file, ...env };
 };
 
-const UNKNOWN = ["FEATURE_REPO_MIRROR", "FEATURE_PROXY_CACHE", "FEATURE_ANONYMOUS_ACCESS_NOTIFIER"];
+const UNKNOWN = ["FEATURE_TEAM_SYNCING", "FEATURE_USER_METADATA", "FEATURE_ANONYMOUS_ACCESS_NOTIFIER"];
 const QUAY_YAML = [
   "SERVER_HOSTNAME: quay.example.com",
   "FEATURE_SECURITY_SCANNER: true",
   "FEATURE_BUILD_SUPPORT: false",
   "FEATURE_REPO_MIRROR: false",
+  "FEATURE_TEAM_SYNCING: false",
+  "FEATURE_USER_METADATA: true",
   "FEATURE_PROXY_CACHE: true",
   "NOTIFICATION_TASK_RUN_MINIMUM_INTERVAL_MINUTES: 300",
   "FEATURE_ANONYMOUS_ACCESS_NOTIFIER: true",
@@ -41,7 +43,7 @@ describe("keys the server does not read", () => {
   });
 
   test("the environment is not checked for unknown keys", () => {
-    const c = loadConfig({ FEATURE_REPO_MIRROR: "true", PATH: "/usr/bin", HOME: "/root", PORT: "9000" });
+    const c = loadConfig({ FEATURE_TEAM_SYNCING: "true", PATH: "/usr/bin", HOME: "/root", PORT: "9000" });
     assert.deepEqual(c.warnings, []);
     assert.equal(c.PORT, 9000);
   });
@@ -122,7 +124,7 @@ describe("README", () => {
       [],
       "keys in README.md's table that the server does not read",
     );
-    assert.match(section, /FEATURE_PROXY_CACHE/); // the unknown-key warning is described
+    assert.match(section, /FEATURE_TEAM_SYNCING/); // the unknown-key warning is described
   });
 });
 

@@ -6,7 +6,6 @@ import type { Principal } from "./principal.js";
 import type { RepositoryService } from "../content/repositories.js";
 import type { Db } from "../infra/database.js";
 import { splitRepository } from "../tenancy/names.js";
-import { isWritable } from "../content/errors.js";
 import type { Grant } from "./registry-tokens.js";
 
 export interface RequestedScope {
@@ -36,6 +35,13 @@ export class GrantService {
     private readonly repos: RepositoryService,
   ) {}
 
+  /** The proxy cache's rule (proxy/): members of a proxy organization pull through it, as in Quay. */
+  private pullThrough: ((p: Principal, namespace: string) => Promise<boolean>) | null = null;
+
+  usePullThrough(rule: (p: Principal, namespace: string) => Promise<boolean>): void {
+    this.pullThrough = rule;
+  }
+
   async grant(principal: Principal, requested: RequestedScope[]): Promise<Grant[]> {
     const out: Grant[] = [];
     for (const s of requested.slice(0, 20)) {
@@ -45,6 +51,9 @@ export class GrantService {
       }
       if (s.type !== "repository" || !isValidRepositoryName(s.name)) continue;
       const actions = await this.repoActions(principal, s.name);
+      if (this.pullThrough && !actions.includes("pull")) {
+        if (await this.pullThrough(principal, splitRepository(s.name)?.namespace ?? "")) actions.push("pull");
+      }
       const granted = s.actions.includes("*") ? actions : s.actions.filter((a) => actions.includes(a));
       out.push({ type: "repository", name: s.name, actions: [...new Set(granted)] });
     }
@@ -64,9 +73,11 @@ export class GrantService {
     }
     const role = await this.authz.repoRole(principal, repo);
     if (!role) return [];
-    const writable = isWritable(repo);
+    // The repository's state (read-only, mirror) does not narrow the grant: a writer's push reaches the
+    // repository, which takes its mirror robot's writes and refuses the others saying why ("repository is
+    // mirrored"), where a narrowed token would only make clients report "unauthorized".
     if (role === "read") return ["pull"];
-    if (role === "write") return writable ? ["pull", "push", "delete"] : ["pull"];
-    return writable ? ["pull", "push", "delete", "*"] : ["pull", "*"];
+    if (role === "write") return ["pull", "push", "delete"];
+    return ["pull", "push", "delete", "*"];
   }
 }

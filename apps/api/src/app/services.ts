@@ -52,6 +52,8 @@ import { ScanReports } from "../scanning/reports.js";
 import { ScanService } from "../scanning/service.js";
 import { Foreground } from "../infra/foreground.js";
 import { createBuilds } from "../builds/index.js";
+import { createProxyCache } from "../proxy/index.js";
+import { createMirroring } from "../mirroring/index.js";
 
 export const VERSION = "0.1.0";
 
@@ -155,6 +157,26 @@ export async function createServices(deps: {
     manifests,
     audit,
   );
+  // Pull-through for proxy organizations: plugs into the registry service and the token grants.
+  const proxy = createProxyCache({
+    ...{
+      config,
+      db,
+      pool,
+      log,
+      store,
+      uow,
+      encryptor,
+      authz,
+      namespaces,
+      repos,
+      manifests,
+      registry,
+      grants,
+    },
+    quotaLimits: (namespaceId) => quota.limits(namespaceId),
+    eventQueues,
+  });
   const sessions = new SessionService(db, accounts, credentials, uow);
   const notify = createNotifications({
     db,
@@ -177,6 +199,18 @@ export async function createServices(deps: {
     config,
     log,
     storagePath: config.STORAGE_PATH,
+  });
+  const mirroring = createMirroring({
+    db,
+    repos,
+    uow,
+    encryptor,
+    tagCommands,
+    config,
+    log,
+    manifests,
+    blobs,
+    registry,
   });
   // Infrastructure (db, pool, redis, store, jobs) stays out: doors reach data only through these services.
   return {
@@ -219,6 +253,8 @@ export async function createServices(deps: {
     security: new ScanReports(db, pool, repos, config.FEATURE_SECURITY_SCANNER),
     ...notify,
     ...builds,
+    ...mirroring,
+    ...proxy,
   };
 }
 

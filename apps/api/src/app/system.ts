@@ -110,6 +110,9 @@ export async function startSystem(config: Config, opts: SystemOptions): Promise<
           gc: config.GC_INTERVAL * 1000,
           "expiry-scan": config.NOTIFICATION_TASK_RUN_MINIMUM_INTERVAL_MINUTES * 60_000,
           "scan-backlog": Math.max(1000, config.SECURITY_SCANNER_INDEXING_INTERVAL * 1000),
+          "mirror-schedule": config.FEATURE_REPO_MIRROR
+            ? Math.max(1000, config.REPO_MIRROR_INTERVAL * 1000)
+            : 0,
           // A quarter of the heartbeat timeout: a dead worker's build fails within 1.25 times that.
           "build-watchdog": config.FEATURE_BUILD_SUPPORT
             ? Math.max(1000, (config.BUILD_HEARTBEAT_TIMEOUT * 1000) / 4)

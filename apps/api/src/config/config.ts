@@ -133,6 +133,14 @@ const schema = z.object({
   GITHUB_TRIGGER_CONFIG: z.record(z.string(), z.unknown()).optional(),
   GITLAB_TRIGGER_CONFIG: z.record(z.string(), z.unknown()).optional(),
   BITBUCKET_TRIGGER_CONFIG: z.record(z.string(), z.unknown()).optional(),
+  /** Organizations may be proxy caches of remote registries (pull-through). */
+  FEATURE_PROXY_CACHE: bool.default(false),
+  /** Repositories may mirror external repositories (scheduled syncs by the workers). */
+  FEATURE_REPO_MIRROR: bool.default(false),
+  /** Seconds between looks for mirrors due to sync (Quay's REPO_MIRROR_INTERVAL). */
+  REPO_MIRROR_INTERVAL: seconds.default(30),
+  /** Verify the TLS certificates of external registries unless a mirror's own setting says otherwise. */
+  REPO_MIRROR_TLS_VERIFY: bool.default(true),
   TAG_EXPIRATION_OPTIONS: list.default(["0s", "1d", "1w", "2w", "4w"]),
   DEFAULT_TAG_EXPIRATION: z
     .string()

@@ -165,6 +165,10 @@ export class BlobService {
   async finishUpload(repo: RepoCtx, id: string, digest: string, body?: Readable, declaredBytes?: number) {
     await this.session(repo, id);
     if (body) await this.append(repo, id, body, undefined, declaredBytes);
+    return this.commit(repo, id, digest);
+  }
+
+  private async commit(repo: RepoCtx, id: string, digest: string) {
     try {
       // File, row and link appear together under the digest's shared lock, so garbage collection never
       // sees the row without its link, nor deletes a file this upload has just put in place.
@@ -185,6 +189,20 @@ export class BlobService {
       await this.cancelUpload(repo, id).catch(() => {});
       throw e;
     }
+  }
+
+  /**
+   * An upload the server makes itself (the proxy cache storing what it fetches): the session is opened at
+   * once, before the bytes are there, and its appends and commit skip the checks a client's requests need
+   * (its session, its chunks' admission), so no round trip stands between the first byte and the disk.
+   */
+  async serverUpload(repo: RepoCtx) {
+    const { id } = await this.startUpload(repo);
+    return {
+      append: (body: Readable) => this.store.appendUpload(id, body),
+      commit: (digest: string) => this.commit(repo, id, digest),
+      cancel: () => this.cancelUpload(repo, id),
+    };
   }
 
   async cancelUpload(repo: RepoCtx, id: string) {

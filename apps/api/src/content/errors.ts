@@ -42,11 +42,31 @@ export class UploadUnknownError extends ContentError {
   }
 }
 
-/** Whether the repository's state takes writes (Quay's read-only and mirror states do not). */
+/** Whether the repository's state takes writes from anyone (Quay's read-only and mirror states do not). */
 export const isWritable = (repo: { state: string }) => repo.state === "normal";
 
-/** Refuses writes to a repository whose state does not take them. */
+/** Why a state refuses a write: a mirror names itself, so users see why their push was refused. */
+export function stateRefusal(repo: { state: string }): ContentError {
+  return repo.state === "mirror"
+    ? new ContentError("REPOSITORY_READ_ONLY", "repository is mirrored: only its mirror robot writes to it")
+    : new ContentError("REPOSITORY_READ_ONLY", `repository is ${repo.state.replace("_", "-")}`);
+}
+
+/** Refuses writes to a repository whose state does not take them (from anyone). */
 export function assertWritable(repo: { state: string }): void {
-  if (!isWritable(repo))
-    throw new ContentError("REPOSITORY_READ_ONLY", `repository is ${repo.state.replace("_", "-")}`);
+  if (!isWritable(repo)) throw stateRefusal(repo);
+}
+
+/**
+ * The robot id of a writer as each door names it: a principal, a registry token's reference, or an audit
+ * actor (a robot's name holds "+", a user's never does). Null for users and anonymous callers.
+ */
+export function writerRobotId(
+  who: { kind: string; robotId?: bigint; id?: bigint } | { name: string | null; id: bigint | null },
+): bigint | null {
+  if ("kind" in who) {
+    if (who.kind !== "robot") return null;
+    return who.robotId ?? who.id ?? null;
+  }
+  return who.name?.includes("+") ? who.id : null;
 }

@@ -60,7 +60,7 @@ export async function applyExpiresAfter(
 export class LabelService {
   constructor(
     private readonly db: Db,
-    private readonly access: Pick<RepositoryService, "require">,
+    private readonly access: Pick<RepositoryService, "require" | "requireWritable">,
     private readonly uow: UnitOfWork,
     private readonly clamp: ExpirationClamp,
   ) {}
@@ -102,7 +102,7 @@ export class LabelService {
     ip?: string | null,
   ) {
     const { key, value, mediaType } = checkLabel(input);
-    const repo = await this.access.require(p, repository, "write");
+    const repo = await this.access.requireWritable(p, repository);
     const m = await this.manifest(repo, digest);
     const label = await this.uow.runLocked(repo.id, async (w, now) => {
       const row = await w.tx.label.create({
@@ -125,7 +125,7 @@ export class LabelService {
     ip?: string | null,
   ) {
     const { key, value, mediaType } = checkLabel(input);
-    const repo = await this.access.require(p, repository, "write");
+    const repo = await this.access.requireWritable(p, repository);
     const m = await this.manifest(repo, digest);
     const old = await this.editable(m.id, labelId);
     const label = await this.uow.runLocked(repo.id, async (w, now) => {
@@ -139,7 +139,7 @@ export class LabelService {
   }
 
   async remove(p: Principal, repository: string, digest: string, labelId: bigint, ip?: string | null) {
-    const repo = await this.access.require(p, repository, "write");
+    const repo = await this.access.requireWritable(p, repository);
     const m = await this.manifest(repo, digest);
     const old = await this.editable(m.id, labelId);
     await this.uow.run(async (w) => {

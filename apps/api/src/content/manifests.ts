@@ -9,7 +9,8 @@ import {
 } from "@hm/oci";
 import type { Db } from "../infra/database.js";
 import { withEventId, type Tx, type UnitOfWork } from "../events/unit-of-work.js";
-import { ContentError, assertWritable } from "./errors.js";
+import { ContentError } from "./errors.js";
+import { assertWritableBy } from "./repository-state.js";
 import type { Admission } from "./admission.js";
 import { actor, repositoryEntry, type Actor } from "../audit/writer.js";
 import { QUOTA_EXCEEDED_SQLSTATE, type ManifestWrites } from "./manifest-writes.js";
@@ -60,7 +61,7 @@ export class ManifestService {
     contentType: string,
     ip?: string | null,
   ) {
-    assertWritable(repo);
+    await assertWritableBy(this.db, repo, who);
     const m = parseManifest(bytes, contentType);
     const byDigest = parseDigest(reference);
     // Clients may address a manifest by a sha512 digest; verify with the algorithm they chose.
@@ -141,7 +142,7 @@ export class ManifestService {
 
   /** DELETE by tag ends the tag; by digest removes the manifest and every tag pointing at it. */
   async delete(principal: Principal, repo: RepositoryWithNamespace, reference: string, ip?: string | null) {
-    assertWritable(repo);
+    await assertWritableBy(this.db, repo, principal);
     const by = { principal, ip };
     const byDigest = Boolean(parseDigest(reference));
     await this.uow.runLocked(repo.id, async (w, now) => {

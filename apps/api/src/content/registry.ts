@@ -11,7 +11,8 @@ import type { AccountService } from "../tenancy/accounts.js";
 import type { BlobService } from "./blobs.js";
 import { BlobUnknownError, ContentError, assertWritable } from "./errors.js";
 import type { ManifestService } from "./manifests.js";
-import type { RegistryLookups } from "./registry-lookups.js";
+import type { PulledManifest, RegistryLookups } from "./registry-lookups.js";
+import { forbidden } from "../common/errors.js";
 import type { RepositoryService, RepositoryWithNamespace } from "./repositories.js";
 
 /** The caller of a /v2 request: the token's principal reference, its subject name and address. */
@@ -19,6 +20,23 @@ export interface RegistryCaller {
   ref: PrincipalRef;
   name: string | null;
   ip: string | null;
+}
+
+/**
+ * The proxy cache's pull path (proxy/), consulted for the namespaces it caches only: `caches` answers from
+ * memory, so every other pull pays one Map lookup.
+ */
+export interface PullThrough {
+  caches(namespace: string): boolean | Promise<boolean>;
+  manifest(name: string, reference: string, caller: RegistryCaller): Promise<PulledManifest | null>;
+  /** A blob not stored yet: fetched from upstream (or joined); null when the upstream does not have it. */
+  blob(name: string, digest: string): Promise<{ digest: string; size: bigint } | null>;
+  /** The blob as it streams in, when it is being fetched; null otherwise (read the store). */
+  openBlob(
+    name: string,
+    digest: string,
+    range: ByteRange | undefined,
+  ): Promise<Readable | SendableBody> | null;
 }
 
 const actorOf = (c: RegistryCaller): Actor => ({
@@ -36,6 +54,23 @@ export class RegistryService {
     private readonly manifests: ManifestService,
     private readonly audit: AuditService,
   ) {}
+
+  private pullThrough: PullThrough | null = null;
+
+  /** Set by the proxy cache when FEATURE_PROXY_CACHE is on. */
+  usePullThrough(p: PullThrough): void {
+    this.pullThrough = p;
+  }
+
+  /** Whether the repository's namespace is a proxy cache (false at once without one). */
+  private async proxied(name: string): Promise<boolean> {
+    return this.pullThrough !== null && (await this.pullThrough.caches(name.slice(0, name.indexOf("/"))));
+  }
+
+  /** Proxy organizations take no pushes or deletes through /v2: their content is the upstream's. */
+  private async refuseProxied(name: string, what: "push to" | "delete from"): Promise<void> {
+    if (await this.proxied(name)) throw forbidden(`Cannot ${what} a proxy cache organization`);
+  }
 
   /** The principal a token names, as it is now (a disabled user or deleted robot is anonymous). */
   async principal(ref: PrincipalRef): Promise<Principal> {
@@ -64,9 +99,10 @@ export class RegistryService {
 
   /** The repository a push writes to: created private on first push when the caller may create it. */
   async pushTarget(name: string, caller: RegistryCaller): Promise<RepositoryWithNamespace> {
+    await this.refuseProxied(name, "push to");
     const existing = await this.lookups.repository(name);
     if (existing) {
-      assertWritable(existing);
+      await this.repos.assertWritableBy(existing, caller.ref);
       return existing;
     }
     return this.repos.findOrCreateForPush(await this.principal(caller.ref), name, caller.ip);
@@ -87,11 +123,19 @@ export class RegistryService {
     return this.blobs.mount(await this.pushTarget(name, caller), digest, sources);
   }
 
-  linkedBlob(name: string, digest: string) {
-    return this.lookups.linkedBlob(name, digest);
+  async linkedBlob(name: string, digest: string) {
+    const linked = await this.lookups.linkedBlob(name, digest);
+    if (linked || !(await this.proxied(name))) return linked;
+    return this.pullThrough!.blob(name, digest);
   }
 
-  async openBlob(digest: string, range: ByteRange | undefined): Promise<Readable | SendableBody> {
+  async openBlob(
+    digest: string,
+    range: ByteRange | undefined,
+    name?: string,
+  ): Promise<Readable | SendableBody> {
+    const streaming = name && this.pullThrough?.openBlob(name, digest, range);
+    if (streaming) return streaming;
     try {
       return await this.blobs.open(digest, range);
     } catch {
@@ -100,6 +144,7 @@ export class RegistryService {
   }
 
   async deleteBlob(name: string, digest: string): Promise<void> {
+    await this.refuseProxied(name, "delete from");
     const r = await this.repository(name);
     assertWritable(r);
     if (!(await this.blobs.unlink(r.id, digest))) throw new BlobUnknownError(digest);
@@ -107,7 +152,9 @@ export class RegistryService {
 
   /** A manifest by tag or digest; each pull leaves an audit entry, written in the background. */
   async pull(name: string, reference: string, caller: RegistryCaller) {
-    const m = await this.lookups.manifest(name, reference);
+    const m = (await this.proxied(name))
+      ? await this.pullThrough!.manifest(name, reference, caller)
+      : await this.lookups.manifest(name, reference);
     if (!m) return null;
     const slash = name.indexOf("/");
     const repo = { name: name.slice(slash + 1), namespace: { name: name.slice(0, slash) } };
@@ -157,6 +204,7 @@ export class RegistryService {
   }
 
   async deleteManifest(name: string, reference: string, caller: RegistryCaller): Promise<void> {
+    await this.refuseProxied(name, "delete from");
     await this.manifests.delete(
       await this.principal(caller.ref),
       await this.repository(name),

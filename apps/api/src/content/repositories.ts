@@ -17,6 +17,7 @@ import {
 import { Prisma } from "../generated/prisma/client.js";
 import type { Principal } from "../access/principal.js";
 import { isValidRepositoryName } from "@hm/oci";
+import { assertWritableBy, STATE_NAMES, type RepositoryState, type Writer } from "./repository-state.js";
 
 export type RepositoryWithNamespace = NonNullable<Awaited<ReturnType<RepositoryService["find"]>>>;
 
@@ -203,6 +204,39 @@ export class RepositoryService {
       throw forbidden(`You need ${action} permission on ${full}`);
     }
     return repo;
+  }
+
+  /** `require` for a change: the role, then the repository's state (a mirror takes its robot's writes only). */
+  async requireWritable(p: Principal, full: string, action: RepoAction = "write") {
+    const repo = await this.require(p, full, action);
+    await assertWritableBy(this.db, repo, p);
+    return repo;
+  }
+
+  /** Refuses a write the repository's state does not take from `who` (/v2 pushes, by token reference). */
+  assertWritableBy(repo: { id: bigint; state: string }, who: Writer): Promise<void> {
+    return assertWritableBy(this.db, repo, who);
+  }
+
+  /** Quay's changestate (repository admins); MIRROR only where mirroring is on (`mirrorAllowed`). */
+  async setState(
+    p: Principal,
+    full: string,
+    state: RepositoryState,
+    opts: { mirrorAllowed: boolean },
+    ip?: string | null,
+  ): Promise<RepositoryWithNamespace> {
+    const repo = await this.require(p, full, "admin");
+    if (state === "mirror" && !opts.mirrorAllowed) throw badInput("Unknown Repository State: MIRROR");
+    return this.uow.run(async (w) => {
+      const updated = await w.tx.repository.update({
+        where: { id: repo.id },
+        data: { state },
+        include: { namespace: { select: { id: true, name: true, kind: true } } },
+      });
+      w.auditRepo("change_repo_state", { principal: p, ip }, repo, { state_changed: STATE_NAMES[state] });
+      return updated;
+    });
   }
 
   get(p: Principal, namespace: string, name: string, action: RepoAction = "read") {

@@ -48,6 +48,16 @@ export interface RepoAuditKinds {
     pull_robot?: string | null;
   };
   delete_repo_trigger: { trigger_id: string; service: string };
+  /**
+   * Repository mirroring, as Quay's API and worker log it: every change of the configuration (sync-now and
+   * sync-cancel too, as `sync_status`) is a config_changed entry naming the field; a sync's entries carry
+   * Quay's `verb` (start, end, Cancelled, lost), message and tags, and the error as `stderr`.
+   */
+  repo_mirror_config_changed: { changed: string; to: string | number | boolean | string[] | null };
+  repo_mirror_sync_started: { verb: string; message: string };
+  repo_mirror_sync_success: { verb: string; message: string; tags: string };
+  repo_mirror_sync_failed: { verb: string; message: string; tags: string; stderr?: string };
+  change_repo_state: { state_changed: string };
   toggle_repo_trigger: { trigger_id: string; service: string; enabled: boolean; reason?: string };
 }
 
@@ -111,6 +121,9 @@ export interface NamespaceAuditKinds {
   oauth_authorize_application: { application: string; client_id: string; scopes: string[]; grant: string };
   create_app_specific_token: { app_specific_token_title: string };
   revoke_app_specific_token: { id: string };
+  /** Proxy cache configuration of an organization. */
+  create_proxy_cache_config: { namespace: string; upstream_registry: string };
+  delete_proxy_cache_config: { namespace: string; upstream_registry: string };
   login_success: { type?: string };
   login_failure: Record<string, never>;
 }

@@ -19,6 +19,8 @@ import {
   TagSecurityResolver,
 } from "./resolvers/security.js";
 import { BuildResolver } from "./resolvers/builds.js";
+import { ProxyCacheResolver } from "./resolvers/proxy.js";
+import { MirrorSyncsResolver, RepositoryMirrorResolver } from "./resolvers/mirror.js";
 
 export const RESOLVERS = [
   SystemResolver,
@@ -41,6 +43,9 @@ export const RESOLVERS = [
   ChildSecurityResolver,
   RepositorySecurityResolver,
   BuildResolver,
+  ProxyCacheResolver,
+  RepositoryMirrorResolver,
+  MirrorSyncsResolver,
 ] as const;
 
 /**

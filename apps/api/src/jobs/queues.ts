@@ -94,6 +94,17 @@ export const QUEUES = {
     options: { attempts: 1, removeOnComplete: 100, removeOnFail: 500 },
     repeat: [],
   },
+  /**
+   * Repository mirroring: one job per sync ("mirror-sync"), and the periodic look for mirrors due
+   * ("mirror-schedule", every REPO_MIRROR_INTERVAL). The config row holds the sync's state and claim, so
+   * a job is not retried by Bull: a sync a crash interrupted is taken over when its claim lapses.
+   */
+  mirror: {
+    concurrency: 2,
+    markRunning: true,
+    options: { attempts: 1, removeOnComplete: 100, removeOnFail: 500 },
+    repeat: [{ name: "mirror-schedule", every: 30 * 1000 }],
+  },
   /** Online garbage collection, one repository at a time. */
   gc: {
     markRunning: true,

@@ -59,6 +59,11 @@ export function createHandlers(s: Services): Handlers {
     },
     // Only processes with FEATURE_BUILD_SUPPORT and BUILD_WORKERS > 0 take these (startWorkers).
     builds: { build: async (payload) => s.buildRunner.run(BigInt(String(payload.buildId))) },
+    // The config row holds each sync's state: a job of a mirror another worker syncs does nothing.
+    mirror: {
+      "mirror-sync": async (payload) => s.mirrorSync.run(BigInt(String(payload.configId))),
+      "mirror-schedule": async () => s.mirrorSync.schedule(),
+    },
     mail: {
       team_invite_created: (payload) => s.accountMail.teamInvite(BigInt(String(payload.inviteId))),
       user_email_unconfirmed: (payload) => s.accountMail.confirmAddress(BigInt(String(payload.userId))),

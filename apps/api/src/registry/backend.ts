@@ -87,7 +87,7 @@ export function createRegistryBackend(registry: RegistryService, blobs: BlobServ
       const b = await registry.linkedBlob(name, digest);
       return b && info(b);
     },
-    openBlob: (_name, digest, range: ByteRange | undefined) => registry.openBlob(digest, range),
+    openBlob: (name, digest, range: ByteRange | undefined) => registry.openBlob(digest, range, name),
     deleteBlob: (name, digest) => registry.deleteBlob(name, digest),
     mountBlob: async (name, digest, from, access) => {
       const b = await registry.mount(name, digest, from, callerOf(access));

@@ -66,6 +66,7 @@ export function swaggerDocument(
             401: "Session required",
             403: "Unauthorized access",
             404: "Not found",
+            409: "Conflict",
             413: "Request body too large",
           }[c],
           schema: { $ref: "#/definitions/ApiError" },
@@ -107,7 +108,12 @@ export function swaggerDocument(
     }
     const status = r.status ?? (r.response === null ? 204 : 200);
     const success: Record<string, unknown> = {
-      description: { 200: "Successful invocation", 201: "Successful creation", 204: "Deleted" }[status],
+      description: {
+        200: "Successful invocation",
+        201: "Successful creation",
+        202: "Accepted",
+        204: "Deleted",
+      }[status],
     };
     if (r.response) {
       const name = `${pascal(r.nickname)}Response`;
@@ -122,7 +128,7 @@ export function swaggerDocument(
       ...(r.scope ? { security: [{ oauth2_implicit: [r.scope] }] } : {}),
       responses: {
         [String(status)]: success,
-        ...errors(r.body ? [400, 401, 403, 404, 413] : [400, 401, 403, 404]),
+        ...errors([...(r.body ? [400, 401, 403, 404, 413] : [400, 401, 403, 404]), ...(r.errors ?? [])]),
       },
     };
   }

@@ -98,9 +98,11 @@ export interface RouteSpec<Q extends QuerySpec, B extends z.ZodType | undefined,
   body?: B;
   /** A body that may be left out (Quay's optional schemas, such as a robot's). */
   bodyOptional?: boolean;
+  /** Error statuses answered besides 400, 401, 403, 404 (and 413 with a body), such as Quay's 409. */
+  errors?: number[];
   /** The success answer's schema; null for an empty 204. */
   response: R;
-  status?: 200 | 201 | 204;
+  status?: 200 | 201 | 202 | 204;
   handler(
     call: Call<Q, B extends z.ZodType ? z.output<B> : undefined>,
   ): Promise<R extends z.ZodType ? z.input<R> : void>;

@@ -21,7 +21,7 @@ export type RestoreTarget = { entryId: bigint } | { tag: string; manifestDigest:
 export class TagCommandService {
   constructor(
     private readonly db: Db,
-    private readonly access: Pick<RepositoryService, "require">,
+    private readonly access: Pick<RepositoryService, "require" | "requireWritable">,
     private readonly tags: TagService,
     private readonly uow: UnitOfWork,
     private readonly maxExpirationSeconds: number,
@@ -50,7 +50,7 @@ export class TagCommandService {
     ip?: string | null,
   ): Promise<TagChange> {
     this.checkName(name);
-    const repo = await this.access.require(p, repository, "write");
+    const repo = await this.access.requireWritable(p, repository);
     const manifestId = await this.manifestId(repo, digest);
     await this.uow.runLocked(repo.id, async (w, now) => {
       const { tx } = w;
@@ -72,7 +72,7 @@ export class TagCommandService {
     ip?: string | null,
   ): Promise<TagChange> {
     this.checkName(name);
-    const repo = await this.access.require(p, repository, "write");
+    const repo = await this.access.requireWritable(p, repository);
     const manifestId = await this.manifestId(repo, digest);
     await this.uow.runLocked(repo.id, async (w, now) => {
       const { tx } = w;
@@ -95,7 +95,7 @@ export class TagCommandService {
   /** Quay's PUT of a tag: creates it on the manifest, or moves it there when it points elsewhere. */
   async setTag(p: Principal, repository: string, name: string, digest: string, ip?: string | null) {
     this.checkName(name);
-    const repo = await this.access.require(p, repository, "write");
+    const repo = await this.access.requireWritable(p, repository);
     const manifestId = await this.manifestId(repo, digest);
     await this.uow.runLocked(repo.id, async (w, now) => {
       const alive = await w.tx.tag.findFirst({
@@ -118,7 +118,7 @@ export class TagCommandService {
   /** Ends each named alive tag. Returns the names deleted; NOT_FOUND when none of them was alive. */
   async deleteTags(p: Principal, repository: string, names: string[], ip?: string | null): Promise<string[]> {
     if (!names.length) throw badInput("No tags given");
-    const repo = await this.access.require(p, repository, "write");
+    const repo = await this.access.requireWritable(p, repository);
     return this.uow.runLocked(repo.id, async (w, now) => {
       const { tx } = w;
       const alive = await tx.tag.findMany({
@@ -168,7 +168,7 @@ export class TagCommandService {
     target: RestoreTarget,
     ip?: string | null,
   ): Promise<TagChange> {
-    const repo = await this.access.require(p, repository, "write");
+    const repo = await this.access.requireWritable(p, repository);
     const ns = await this.db.namespace.findUniqueOrThrow({ where: { id: repo.namespaceId } });
     return this.uow.runLocked(repo.id, async (w, now) => {
       const { tx } = w;
@@ -213,7 +213,7 @@ export class TagCommandService {
     entryId: bigint,
     ip?: string | null,
   ): Promise<void> {
-    const repo = await this.access.require(p, repository, "admin");
+    const repo = await this.access.requireWritable(p, repository, "admin");
     await this.uow.runLocked(repo.id, async (w, now) => {
       const { tx } = w;
       const row = await tx.tag.findFirst({
@@ -245,7 +245,7 @@ export class TagCommandService {
     if (!names.length) throw badInput("No tags given");
     if (expiresAt !== null && !(expiresAt instanceof Date && Number.isFinite(expiresAt.getTime())))
       throw badInput("Invalid expiration date");
-    const repo = await this.access.require(p, repository, "write");
+    const repo = await this.access.requireWritable(p, repository);
     return this.uow.runLocked(repo.id, async (w, now) => {
       const { tx } = w;
       if (expiresAt && expiresAt <= now) throw badInput("Expiration must be in the future");

@@ -15,6 +15,8 @@ const w = RestWorld.forFile({
   FEATURE_SECURITY_SCANNER: "true",
   FEATURE_BUILD_SUPPORT: "true",
   BUILD_WORKERS: "0",
+  FEATURE_PROXY_CACHE: "true",
+  FEATURE_REPO_MIRROR: "true",
 });
 
 type Who = "anon" | "outsider" | "member" | "reader" | "writer" | "repoAdmin" | "orgAdmin" | "superuser";
@@ -667,6 +669,75 @@ const MATRIX: Record<string, Entry> = {
     prepare: async (c) => ({ tid: await trigger(c) }),
     req: (c) => ["GET", `/repository/${c.repo}/trigger/${tid(c)}/builds`],
   },
+  // ------------------------------------------------------------ proxy cache (issue 20)
+  getProxyCacheConfig: { level: "orgMember", req: (c) => ["GET", `/organization/${c.org}/proxycache`] },
+  // Fresh organizations: a proxy cache refuses pushes, which the shared organization takes for other entries.
+  createProxyCacheConfig: {
+    level: "orgAdmin",
+    once: true,
+    prepare: async (c) => ({ porg: await freshOrg(c) }),
+    req: (c) => ["POST", `/organization/${porg(c)}/proxycache`, { upstream_registry: "127.0.0.1:9/library" }],
+  },
+  deleteProxyCacheConfig: {
+    level: "orgAdmin",
+    once: true,
+    prepare: async (c) => {
+      const name = await freshOrg(c);
+      await w.sys.services.proxyCache.create(await orgAdmin(c), name, { upstreamRegistry: "127.0.0.1:9" });
+      return { porg: name };
+    },
+    req: (c) => ["DELETE", `/organization/${porg(c)}/proxycache`],
+  },
+  // The test system as the upstream: its /v2/ wants a token, so the answer is 202 "Anonymous".
+  validateProxyCacheConfig: {
+    level: "orgAdmin",
+    prepare: async (c) => ({ porg: await freshOrg(c) }),
+    req: (c) => [
+      "POST",
+      `/organization/${porg(c)}/validateproxycache`,
+      { upstream_registry: w.sys.host, insecure: true },
+    ],
+  },
+  // ------------------------------------------------------------ repository mirroring (issue 20)
+  getRepoMirrorConfig: {
+    level: "repoAdmin",
+    prepare: async (c) => ({ mrepo: await mirrorOf(c) }),
+    req: (c) => ["GET", `/repository/${mrepo(c)}/mirror`],
+  },
+  createRepoMirrorConfig: {
+    level: "repoAdmin",
+    once: true,
+    prepare: async (c) => ({ mrepo: await c.freshRepo() }),
+    req: (c) => ["POST", `/repository/${mrepo(c)}/mirror`, mirrorBody(c)],
+  },
+  changeRepoMirrorConfig: {
+    level: "repoAdmin",
+    prepare: async (c) => ({ mrepo: await mirrorOf(c) }),
+    req: (c) => ["PUT", `/repository/${mrepo(c)}/mirror`, { sync_interval: 60 }],
+  },
+  // The queued sync may be running (404) or cancelled (404) when the next caller comes.
+  syncNow: {
+    level: "repoAdmin",
+    ownThings: true,
+    prepare: async (c) => ({ mrepo: await mirrorOf(c) }),
+    req: (c) => ["POST", `/repository/${mrepo(c)}/mirror/sync-now`],
+  },
+  syncCancel: {
+    level: "repoAdmin",
+    ownThings: true,
+    prepare: async (c) => ({ mrepo: await mirrorOf(c, true) }),
+    req: (c) => ["POST", `/repository/${mrepo(c)}/mirror/sync-cancel`],
+  },
+  listRepoMirrorSyncs: {
+    level: "repoAdmin",
+    prepare: async (c) => ({ mrepo: await mirrorOf(c) }),
+    req: (c) => ["GET", `/repository/${mrepo(c)}/mirror/syncs`],
+  },
+  changeRepoState: {
+    level: "repoAdmin",
+    prepare: async (c) => ({ mrepo: await c.freshRepo() }),
+    req: (c) => ["PUT", `/repository/${mrepo(c)}/changestate`, { state: "READ_ONLY" }],
+  },
   // ------------------------------------------------------------ anyone
   conductRepoSearch: { level: "anyone", req: () => ["GET", "/find/repositories?query=app"] },
   getMatchingEntities: { level: "user", req: (c) => ["GET", `/entities/${c.users.reader.name.slice(0, 5)}`] },
@@ -684,6 +755,7 @@ async function freshOrg(c: Ctx): Promise<string> {
   return name;
 }
 const nid = (c: Ctx) => (c as Ctx & { nid: string }).nid;
+const porg = (c: Ctx) => (c as Ctx & { porg: string }).porg;
 /** A notification on the shared repository, made by its organization's admin. */
 async function notification(c: Ctx): Promise<string> {
   const n = await w.sys.services.notifications.create(await orgAdmin(c), c.repo, {
@@ -709,6 +781,28 @@ async function trigger(c: Ctx, active = true): Promise<string> {
     config: active ? { build_source: "git@git.example.com:team/app.git" } : null,
   });
   return t.row.uuid;
+}
+/** A repository of the organization mirroring an upstream nobody serves, first synced in 2099. */
+const mirrorBody = (c: Ctx) => ({
+  external_reference: "127.0.0.1:9/ns/app",
+  sync_interval: 600,
+  sync_start_date: "2099-01-01T00:00:00Z",
+  root_rule: { rule_kind: "tag_glob_csv", rule_value: ["latest"] },
+  robot_username: `${c.org}+bot`,
+});
+const mrepo = (c: Ctx) => (c as Ctx & { mrepo: string }).mrepo;
+async function mirrorOf(c: Ctx, queued = false): Promise<string> {
+  const repo = await c.freshRepo();
+  const b = mirrorBody(c);
+  await w.sys.services.mirrors.create(await orgAdmin(c), repo, {
+    externalReference: b.external_reference,
+    syncInterval: b.sync_interval,
+    syncStartDate: b.sync_start_date,
+    tagGlobs: b.root_rule.rule_value,
+    robotUsername: b.robot_username,
+  });
+  if (queued) await w.sys.services.mirrors.syncNow(await orgAdmin(c), repo);
+  return repo;
 }
 /** Gives the namespace a quota (as a superuser would) and returns both. */
 async function withQuota(namespace: string) {

@@ -14,6 +14,8 @@ export const SystemDocument = graphql(`
         quotaManagement
         securityScanner
         builds
+        repoMirror
+        proxyCache
       }
     }
   }

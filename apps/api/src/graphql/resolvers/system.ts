@@ -12,6 +12,12 @@ class Features {
   securityScanner!: boolean;
   @Field(() => Boolean, { description: "FEATURE_BUILD_SUPPORT: Dockerfile builds and build triggers" })
   builds!: boolean;
+  @Field(() => Boolean, { description: "FEATURE_REPO_MIRROR: repositories may mirror external ones" })
+  repoMirror!: boolean;
+  @Field(() => Boolean, {
+    description: "FEATURE_PROXY_CACHE: organizations may be proxy caches of upstreams",
+  })
+  proxyCache!: boolean;
 }
 
 @ObjectType({ description: "Registry-wide facts the console and scripts need" })
@@ -42,6 +48,8 @@ export class SystemResolver {
         quotaManagement: c.FEATURE_QUOTA_MANAGEMENT,
         securityScanner: c.FEATURE_SECURITY_SCANNER,
         builds: c.FEATURE_BUILD_SUPPORT,
+        repoMirror: c.FEATURE_REPO_MIRROR,
+        proxyCache: c.FEATURE_PROXY_CACHE,
       },
     };
   }

@@ -6,9 +6,11 @@ import { buildAndTriggerRoutes } from "./builds.js";
 import { discoveryRoutes } from "./discovery.js";
 import { logRoutes } from "./logs.js";
 import { manifestRoutes } from "./manifests.js";
+import { mirrorRoutes } from "./mirror.js";
 import { notificationRoutes } from "./notifications.js";
 import { organizationRoutes } from "./organizations.js";
 import { permissionRoutes } from "./permissions.js";
+import { proxyCacheRoutes } from "./proxy.js";
 import { quotaRoutes } from "./quota.js";
 import { repositoryRoutes } from "./repositories.js";
 import { robotRoutesAll } from "./robots.js";
@@ -35,6 +37,8 @@ export const REST_ROUTES: Route[] = [
   ...quotaRoutes,
   ...notificationRoutes,
   ...buildAndTriggerRoutes,
+  ...mirrorRoutes,
+  ...proxyCacheRoutes,
   ...searchRoutes,
   ...discoveryRoutes(() => REST_ROUTES),
 ];

@@ -18,6 +18,7 @@ import { useOrganizationMutations, type OrganizationDetails } from "../../hooks/
 import { useSystem } from "../../hooks/useSystem";
 import { RoutePath } from "../paths";
 import { QuotaSection } from "../Quota/QuotaSection";
+import { ProxyCacheSection } from "./ProxyCacheSection";
 
 export function OrganizationSettings({ organization }: { organization: OrganizationDetails }) {
   const { update, remove } = useOrganizationMutations();
@@ -67,6 +68,7 @@ export function OrganizationSettings({ organization }: { organization: Organizat
       </Form>
       <Divider style={{ margin: "2rem 0" }} />
       <QuotaSection namespace={organization.name} timeMachine={organization.timeMachine} />
+      <ProxyCacheSection organization={organization.name} />
       <Title headingLevel="h2" size="lg">
         Delete organization
       </Title>

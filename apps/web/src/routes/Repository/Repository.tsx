@@ -15,6 +15,7 @@ import { StarButton } from "../../components/StarButton";
 import { QueryState } from "../../components/States";
 import { VisibilityLabel } from "../../components/VisibilityLabel";
 import { useBuildsFeature } from "../../hooks/builds";
+import { useMirrorFeature } from "../../hooks/mirroring";
 import { useRepository } from "../../hooks/repositories";
 import { useViewer } from "../../hooks/session";
 import { errorCode, errorMessage } from "../../api/errors";
@@ -22,6 +23,7 @@ import { NotFound } from "../NotFound/NotFound";
 import { links, parseRepositorySplat, RoutePath } from "../paths";
 import { BuildPage } from "./Builds/BuildPage";
 import { BuildsTab } from "./Builds/BuildsTab";
+import { MirroringTab } from "./Mirroring/MirroringTab";
 import { RepositoryInformation } from "./RepositoryInformation";
 import { RepositorySettings } from "./RepositorySettings";
 import { TagHistoryTab } from "./Tags/TagHistoryTab";
@@ -43,6 +45,8 @@ function RepositoryPage({ namespace, name }: { namespace: string; name: string }
   const { viewer } = useViewer();
   // FEATURE_BUILD_SUPPORT: the Builds tab exists only with it.
   const builds = useBuildsFeature();
+  // FEATURE_REPO_MIRROR: the Mirroring tab (repository admins) exists only with it.
+  const mirroring = useMirrorFeature();
   if (errorCode(result.error) === "NOT_FOUND")
     return <NotFound what="repository" message={errorMessage(result.error)} />;
   return (
@@ -91,6 +95,9 @@ function RepositoryPage({ namespace, name }: { namespace: string; name: string }
                   <Tab eventKey="tags" title={<TabTitleText>Tags</TabTitleText>} />
                   <Tab eventKey="history" title={<TabTitleText>Tag history</TabTitleText>} />
                   {builds && <Tab eventKey="builds" title={<TabTitleText>Builds</TabTitleText>} />}
+                  {mirroring && isAdmin && (
+                    <Tab eventKey="mirroring" title={<TabTitleText>Mirroring</TabTitleText>} />
+                  )}
                   {isAdmin && <Tab eventKey="logs" title={<TabTitleText>Logs</TabTitleText>} />}
                   {isAdmin && <Tab eventKey="settings" title={<TabTitleText>Settings</TabTitleText>} />}
                 </Tabs>
@@ -100,6 +107,7 @@ function RepositoryPage({ namespace, name }: { namespace: string; name: string }
                 {tab === "tags" && <TagsTab namespace={repo.namespace} name={repo.name} />}
                 {tab === "history" && <TagHistoryTab namespace={repo.namespace} name={repo.name} />}
                 {tab === "builds" && builds && <BuildsTab repository={repo} />}
+                {tab === "mirroring" && mirroring && isAdmin && <MirroringTab repository={repo} />}
                 {tab === "logs" && isAdmin && <LogsView namespace={repo.namespace} repository={repo.name} />}
                 {tab === "settings" && isAdmin && <RepositorySettings repository={repo} />}
               </PageSection>

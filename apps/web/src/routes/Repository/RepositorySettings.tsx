@@ -1,5 +1,5 @@
-// Repository settings: user, team and robot permissions with role dropdowns; visibility; events and
-// notifications; delete.
+// Repository settings: user, team and robot permissions with role dropdowns; visibility; the state (Normal,
+// Read-only, Mirror); events and notifications; delete.
 import { useState } from "react";
 import { Button, Divider, Form, Split, SplitItem, Switch, Title } from "@patternfly/react-core";
 import { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
@@ -19,6 +19,7 @@ import {
 import { links } from "../paths";
 import { useAction } from "../../hooks/useAction";
 import { RepositoryNotifications } from "./RepositoryNotifications";
+import { RepositoryStateSection } from "./Mirroring/RepositoryStateSection";
 
 export function RepositorySettings({ repository: repo }: { repository: RepositoryDetails }) {
   const { result, refetch } = useRepositoryPermissions(repo.namespace, repo.name);
@@ -135,6 +136,8 @@ export function RepositorySettings({ repository: repo }: { repository: Repositor
         onChange={(_e, on) => run(() => m.update({ ...base, visibility: on ? "public" : "private" }))}
         style={{ margin: "1rem 0" }}
       />
+      <Divider style={{ margin: "2rem 0" }} />
+      <RepositoryStateSection repository={repo} />
       <Divider style={{ margin: "2rem 0" }} />
       <RepositoryNotifications repository={repo} />
       <Divider style={{ margin: "2rem 0" }} />
