@@ -12,6 +12,7 @@ import type { UnitOfWork } from "../events/unit-of-work.js";
 import type { EventName } from "../events/catalogue.js";
 import { robotFullName } from "../tenancy/names.js";
 import { BuildFailure, runBuild, type BuildSource } from "./executor/index.js";
+import { removeWorkdir } from "./executor/cleanup.js";
 import { SOURCES } from "./sources/index.js";
 import type { FileDrops } from "./filedrop.js";
 import type { BuildLogs } from "./logs.js";
@@ -191,10 +192,11 @@ export class BuildRunner {
       signal,
       onPhase: async (phase) => {
         await writer.flush();
-        await this.db.build.update({
-          where: { id: build.id },
-          data: { phase: dbPhase(phase), phases: appendPhase((await this.load(build.id))?.phases, phase) },
-        });
+        // Appended where it is stored: no read of the row first, no lost entry.
+        await this.db.$executeRaw`
+          UPDATE "Build" SET phase = ${phase}::"BuildPhase",
+            phases = phases || jsonb_build_array(jsonb_build_object('phase', ${phase}::text, 'at', ${new Date().toISOString()}::text))
+          WHERE id = ${build.id}`;
         writer.phase = phase;
         writer.push({ type: "phase", message: phase, data: { datetime: new Date().toISOString() } });
         await this.logs.publish(build.uuid, { kind: "phase", phase });
@@ -295,7 +297,7 @@ export class BuildRunner {
     for (const b of stale) {
       await this.finish(b, "internalerror", INTERNAL, "build_failure");
       // A worker killed outright leaves buildah running: on its own machine, what is left goes now.
-      if (b.worker?.startsWith(`${os.hostname()}:`)) await reap(path.join(this.cfg.workDir, b.uuid));
+      if (b.worker?.startsWith(`${os.hostname()}:`)) await removeWorkdir(path.join(this.cfg.workDir, b.uuid));
     }
     const old = await this.db.build.findMany({
       where: { phase: "waiting", createdAt: { lt: new Date(Date.now() - WAIT_LIMIT_MS) } },
@@ -345,21 +347,4 @@ class LineWriter {
   close(): Promise<unknown> {
     return this.flush();
   }
-}
-
-/** Kills what still runs in a dead worker's build directory (found by command line and cwd), then removes it. */
-async function reap(dir: string): Promise<void> {
-  for (const pid of await fs.promises.readdir("/proc").catch(() => [] as string[])) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    const cmd = await fs.promises.readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    const cwd = await fs.promises.readlink(`/proc/${pid}/cwd`).catch(() => "");
-    if (cmd.includes(dir) || cwd.startsWith(dir)) {
-      try {
-        process.kill(Number(pid), "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
-  await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => {});
 }

@@ -150,8 +150,8 @@ export class BuildService {
     const id = await this.uow.run(async (w) => {
       const now = new Date().toISOString();
       const build = await w.tx.build.create({ data: { ...b.data, phases: [{ phase: "waiting", at: now }] } });
-      await grantWrite(w, repo.id, builder);
-      w.auditRepo("build_dockerfile", { principal: p ?? { name: null, id: null }, ip }, repo, {
+      await grantWrite(w, repo, builder);
+      w.auditRepo("build_dockerfile", { principal: p ?? SYSTEM, ip }, repo, {
         build_uuid: build.uuid,
         docker_tags: build.dockerTags,
         manual_user: manualUser,
@@ -188,9 +188,14 @@ export class BuildService {
     });
     if (found) return found.id;
     const made = await this.robots
-      .create(repo.namespace.name, BUILDER_ROBOT, "Pushes the images of Dockerfile builds", undefined, {
-        "harbormaster.builds": true,
-      })
+      .create(
+        repo.namespace.name,
+        BUILDER_ROBOT,
+        "Pushes the images of Dockerfile builds",
+        (w, robot) =>
+          w.audit("create_robot", { principal: SYSTEM, namespaceId: repo.namespaceId }, { robot }),
+        { "harbormaster.builds": true },
+      )
       .catch(async (e: DomainError) => {
         if (e.code !== "CONFLICT") throw e;
         return null;
@@ -302,15 +307,22 @@ export function appendPhase(phases: unknown, phase: Phase): Prisma.InputJsonValu
   return [...list, { phase, at: new Date().toISOString() }];
 }
 
-async function grantWrite(w: Work, repositoryId: bigint, robotId: bigint): Promise<void> {
-  const existing = await w.tx.repositoryPermission.findUnique({
-    where: { repositoryId_robotId: { repositoryId, robotId } },
-  });
+/** The system itself as the actor of what a build sets up on its own (the builder robot and its grant). */
+const SYSTEM = { name: null, id: null };
+
+async function grantWrite(w: Work, repo: RepositoryWithNamespace, robotId: bigint): Promise<void> {
+  const key = { repositoryId_robotId: { repositoryId: repo.id, robotId } };
+  const existing = await w.tx.repositoryPermission.findUnique({ where: key });
   if (existing && existing.role !== "read") return;
   await w.tx.repositoryPermission.upsert({
-    where: { repositoryId_robotId: { repositoryId, robotId } },
-    create: { repositoryId, robotId, role: "write" },
+    where: key,
+    create: { repositoryId: repo.id, robotId, role: "write" },
     update: { role: "write" },
+  });
+  const robot = `${repo.namespace.name}+${BUILDER_ROBOT}`;
+  w.auditRepo(existing ? "change_repo_permission" : "add_repo_permission", { principal: SYSTEM }, repo, {
+    robot,
+    role: "write",
   });
 }
 

@@ -115,21 +115,35 @@ export class BuildTriggers {
     const repo = await this.builds.repository(p, full, "admin");
     if (!(TRIGGER_SERVICES as readonly string[]).includes(input.service))
       throw badInput(`Unknown trigger service: ${input.service}`);
+    // Checked before anything is written: a trigger with a bad configuration is not left behind.
+    const config = input.config ? this.checkConfig(input.service as TriggerService, input.config) : null;
+    const pullRobotId = config && input.pullRobot ? await this.builds.pullRobot(repo, input.pullRobot) : null;
     const key = await generateDeployKeyAsync(`${repo.namespace.name}/${repo.name} build trigger`);
     const sealed: Sealed = { authToken: token(), webhookSecret: token(), privateKey: key.privateKey };
-    const row = await this.db.buildTrigger.create({
-      data: {
-        repositoryId: repo.id,
-        service: input.service,
-        sealed: this.encryptor.encrypt(JSON.stringify(sealed)),
-        publicKey: key.publicKey,
-        connectedUserId: p.kind === "user" ? p.userId : null,
-      },
-      include: INCLUDE,
+    const uuid = await this.uow.run(async (w) => {
+      const t = await w.tx.buildTrigger.create({
+        data: {
+          repositoryId: repo.id,
+          service: input.service,
+          sealed: this.encryptor.encrypt(JSON.stringify(sealed)),
+          publicKey: key.publicKey,
+          connectedUserId: p.kind === "user" ? p.userId : null,
+          // Set up at once when the configuration comes with it (the console's wizard).
+          ...(config
+            ? { config: config as Prisma.InputJsonValue, pullRobotId, activatedAt: new Date() }
+            : {}),
+        },
+      });
+      if (config)
+        w.auditRepo("setup_repo_trigger", { principal: p, ip }, repo, {
+          trigger_id: t.uuid,
+          service: t.service,
+          config: config as Record<string, unknown>,
+          pull_robot: input.pullRobot ?? null,
+        });
+      return t.uuid;
     });
-    if (input.config)
-      return this.activate(p, full, row.uuid, { config: input.config, pullRobot: input.pullRobot }, ip);
-    return this.view(row);
+    return this.view(await this.find(repo.id, uuid));
   }
 
   /** Quay's activate: the configuration checked and saved, and the trigger live. */
